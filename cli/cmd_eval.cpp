@@ -1,0 +1,42 @@
+#include <iostream>
+
+#include "commands.hpp"
+#include "engine/explain.hpp"
+#include "io.hpp"
+
+namespace proviso::cli {
+
+int run_eval(const EvalOptions& options) {
+  auto loaded = load_rules(options.rules);
+  if (!loaded.policy) {
+    print_diagnostics(loaded.diagnostics, loaded.sources);
+    return rules_invalid;
+  }
+  const auto& policy = *loaded.policy;
+  auto text = read_input(options.request);
+  if (!text) {
+    std::cerr << "error: cannot read request `" << options.request << "`\n   = help: give a JSON or YAML file, or - for standard input\n";
+    return usage;
+  }
+  auto format = options.input_format == "json" ? RequestFormat::json
+                : options.input_format == "yaml" ? RequestFormat::yaml
+                                                 : RequestFormat::automatic;
+  if (format == RequestFormat::automatic && (options.request.ends_with(".yaml") || options.request.ends_with(".yml")))
+    format = RequestFormat::yaml;
+  auto bound = parse_request(policy, *text, options.request == "-" ? "<stdin>" : options.request, format);
+  if (!bound.facts) {
+    print_diagnostics(bound.diagnostics, loaded.sources);
+    return request_invalid;
+  }
+  auto decision = decide(policy, *bound.facts);
+  if (options.format == "json") {
+    JsonOptions json_options;
+    json_options.full = options.explain == "full";
+    std::cout << decision_to_json(policy, *bound.facts, decision, json_options).dump(2) << "\n";
+  } else {
+    std::cout << decision_to_text(policy, *bound.facts, decision);
+  }
+  return ok;
+}
+
+}  // namespace proviso::cli

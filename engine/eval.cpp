@@ -1,0 +1,269 @@
+#include "eval.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace proviso {
+namespace {
+
+class Evaluator {
+ public:
+  Evaluator(const Policy& policy, const Facts& facts, std::vector<Tri>* conditions)
+      : policy_(policy), facts_(facts), conditions_(conditions),
+        definition_state_(policy.definitions.size(), 0), definition_values_(policy.definitions.size()) {}
+
+  Value eval(const CExpr& e) {
+    Value v = compute(e);
+    if (e.condition >= 0 && conditions_) (*conditions_)[e.condition] = v.truth();
+    return v;
+  }
+
+  // Facts whose unknown value makes `e` unknown: the ones that would decide it.
+  void unknowns(const CExpr& e, std::set<std::int32_t>& out) {
+    if (eval(e).known) return;
+    if (e.op == CExpr::Op::fact) {
+      out.insert(e.slot);
+      return;
+    }
+    if (e.op == CExpr::Op::definition) {
+      unknowns(policy_.definitions[e.slot].expr, out);
+      return;
+    }
+    for (const auto& a : e.args) unknowns(a, out);
+  }
+
+ private:
+  Value compute(const CExpr& e) {
+    using Op = CExpr::Op;
+    switch (e.op) {
+      case Op::constant: return e.constant;
+      case Op::fact: return facts_.values[e.slot];
+      case Op::interpretation: return Value::of_bool(facts_.interpretation(policy_, e.slot));
+      case Op::definition: return definition(e.slot);
+      case Op::not_: {
+        Tri t = tri_not(eval(e.args[0]).truth());
+        return truth(t);
+      }
+      case Op::and_: {
+        // Every operand is evaluated (no short circuit) so the trace shows each condition.
+        Tri result = Tri::true_;
+        for (const auto& a : e.args) {
+          Tri t = eval(a).truth();
+          if (t == Tri::false_) result = Tri::false_;
+          else if (t == Tri::unknown && result == Tri::true_) result = Tri::unknown;
+        }
+        return truth(result);
+      }
+      case Op::or_: {
+        Tri result = Tri::false_;
+        for (const auto& a : e.args) {
+          Tri t = eval(a).truth();
+          if (t == Tri::true_) result = Tri::true_;
+          else if (t == Tri::unknown && result == Tri::false_) result = Tri::unknown;
+        }
+        return truth(result);
+      }
+      case Op::is_known: return Value::of_bool(facts_.values[e.args[0].slot].known);
+      default: break;
+    }
+    Value a = eval(e.args[0]);
+    if (e.op == Op::negate) {
+      if (!a.known) return Value::unknown(e.type.kind);
+      Value out = a;
+      out.integer = -a.integer;
+      out.decimal = -a.decimal;
+      return out;
+    }
+    Value b = eval(e.args[1]);
+    if (!a.known || !b.known) return Value::unknown(e.type.kind);
+    switch (e.op) {
+      case Op::eq: return Value::of_bool(compare(a, b) == 0);
+      case Op::lt: return Value::of_bool(compare(a, b) < 0);
+      case Op::le: return Value::of_bool(compare(a, b) <= 0);
+      case Op::gt: return Value::of_bool(compare(a, b) > 0);
+      case Op::ge: return Value::of_bool(compare(a, b) >= 0);
+      case Op::in: return Value::of_bool((b.bits >> a.integer) & 1u);
+      case Op::subset: return Value::of_bool((a.bits & ~b.bits) == 0);
+      case Op::superset: return Value::of_bool((b.bits & ~a.bits) == 0);
+      case Op::intersects: return Value::of_bool((a.bits & b.bits) != 0);
+      case Op::add:
+      case Op::sub: return arithmetic(e, a, b);
+      default: return Value::unknown(e.type.kind);
+    }
+  }
+
+  static Value truth(Tri t) {
+    if (t == Tri::unknown) return Value::unknown(TypeKind::boolean);
+    return Value::of_bool(t == Tri::true_);
+  }
+
+  static double as_double(const Value& v) { return v.kind == TypeKind::decimal ? v.decimal : static_cast<double>(v.integer); }
+
+  static int compare(const Value& a, const Value& b) {
+    if (a.kind == TypeKind::decimal || b.kind == TypeKind::decimal) {
+      double x = as_double(a), y = as_double(b);
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    if (a.kind == TypeKind::string) return a.text.compare(b.text) < 0 ? -1 : (a.text == b.text ? 0 : 1);
+    if (a.kind == TypeKind::set) return a.bits == b.bits ? 0 : 1;
+    return a.integer < b.integer ? -1 : (a.integer > b.integer ? 1 : 0);
+  }
+
+  static Value arithmetic(const CExpr& e, const Value& a, const Value& b) {
+    const bool add = e.op == CExpr::Op::add;
+    Value out;
+    out.kind = e.type.kind;
+    out.known = true;
+    if (a.kind == TypeKind::date && b.kind == TypeKind::duration) {
+      const auto unit = static_cast<ast::DurationUnit>(b.unit);
+      const std::int64_t n = add ? b.integer : -b.integer;
+      switch (unit) {
+        case ast::DurationUnit::days: out.integer = a.integer + n; break;
+        case ast::DurationUnit::weeks: out.integer = a.integer + 7 * n; break;
+        case ast::DurationUnit::months: out.integer = add_months(a.integer, n); break;
+        case ast::DurationUnit::years: out.integer = add_months(a.integer, 12 * n); break;
+      }
+      return out;
+    }
+    if (e.type.kind == TypeKind::decimal) {
+      out.decimal = add ? as_double(a) + as_double(b) : as_double(a) - as_double(b);
+      return out;
+    }
+    out.integer = add ? a.integer + b.integer : a.integer - b.integer;  // integer, or date - date in days
+    return out;
+  }
+
+  Value definition(std::int32_t index) {
+    if (definition_state_[index] == 0) {
+      definition_state_[index] = 1;
+      definition_values_[index] = eval(policy_.definitions[index].expr);
+    }
+    return definition_values_[index];
+  }
+
+  const Policy& policy_;
+  const Facts& facts_;
+  std::vector<Tri>* conditions_;
+  std::vector<std::uint8_t> definition_state_;
+  std::vector<Value> definition_values_;
+};
+
+struct Core {
+  Outcome outcome = Outcome::not_applicable;
+  std::vector<std::int32_t> authorities;
+  std::vector<std::pair<std::int32_t, std::int32_t>> conflicts;
+  std::vector<RuleResult> rules;
+};
+
+Core decide_core(const Policy& policy, Evaluator& evaluator) {
+  Core core;
+  core.rules.resize(policy.rules.size());
+  for (auto r : policy.evaluation_order) {
+    const auto& rule = policy.rules[r];
+    auto& result = core.rules[r];
+    result.applies = rule.when ? evaluator.eval(*rule.when).truth() : Tri::true_;
+    Tri defeated = Tri::false_;
+    for (auto d : rule.defeaters) {
+      Tri force = core.rules[d].in_force;  // exceptions come first in evaluation_order
+      if (force == Tri::true_) {
+        defeated = Tri::true_;
+        result.defeated_by.push_back(d);
+      } else if (force == Tri::unknown) {
+        if (defeated == Tri::false_) defeated = Tri::unknown;
+        result.maybe_defeated_by.push_back(d);
+      }
+    }
+    Tri not_defeated = tri_not(defeated);
+    result.in_force = result.applies == Tri::false_ || not_defeated == Tri::false_ ? Tri::false_
+                      : result.applies == Tri::true_ && not_defeated == Tri::true_ ? Tri::true_
+                                                                                    : Tri::unknown;
+  }
+  std::vector<std::int32_t> permits, forbids;
+  bool maybe_permit = false, maybe_forbid = false;
+  for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+    const bool permit = policy.rules[r].is_permit();
+    if (core.rules[r].in_force == Tri::true_) (permit ? permits : forbids).push_back(static_cast<std::int32_t>(r));
+    if (core.rules[r].in_force == Tri::unknown) (permit ? maybe_permit : maybe_forbid) = true;
+  }
+  if (!permits.empty() && !forbids.empty()) {
+    core.outcome = Outcome::conflict;
+    for (auto p : permits)
+      for (auto f : forbids) core.conflicts.emplace_back(p, f);
+    core.authorities = permits;
+    core.authorities.insert(core.authorities.end(), forbids.begin(), forbids.end());
+    std::sort(core.authorities.begin(), core.authorities.end());
+  } else if (!permits.empty()) {
+    core.outcome = maybe_forbid ? Outcome::undetermined : Outcome::permitted;
+    if (!maybe_forbid) core.authorities = permits;
+  } else if (!forbids.empty()) {
+    core.outcome = maybe_permit ? Outcome::undetermined : Outcome::denied;
+    if (!maybe_permit) core.authorities = forbids;
+  } else {
+    core.outcome = (maybe_permit || maybe_forbid) ? Outcome::undetermined : Outcome::not_applicable;
+  }
+  return core;
+}
+
+}  // namespace
+
+std::string_view outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::permitted: return "permitted";
+    case Outcome::denied: return "denied";
+    case Outcome::undetermined: return "undetermined";
+    case Outcome::conflict: return "conflict";
+    case Outcome::not_applicable: return "not_applicable";
+  }
+  return "?";
+}
+
+Value evaluate_expression(const Policy& policy, const Facts& facts, const CExpr& expr) {
+  Evaluator evaluator(policy, facts, nullptr);
+  return evaluator.eval(expr);
+}
+
+Decision decide(const Policy& policy, const Facts& facts) {
+  Decision decision;
+  decision.conditions.assign(policy.conditions.size(), Tri::unknown);
+  Evaluator evaluator(policy, facts, &decision.conditions);
+  Core core = decide_core(policy, evaluator);
+  decision.outcome = core.outcome;
+  decision.authorities = std::move(core.authorities);
+  decision.conflicts = std::move(core.conflicts);
+  decision.rules = std::move(core.rules);
+
+  if (decision.outcome == Outcome::undetermined) {
+    std::set<std::int32_t> unknown;
+    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+      const auto& rule = policy.rules[r];
+      if (decision.rules[r].in_force == Tri::unknown && decision.rules[r].applies == Tri::unknown && rule.when)
+        evaluator.unknowns(*rule.when, unknown);
+    }
+    decision.unknown_facts.assign(unknown.begin(), unknown.end());
+  }
+
+  // An interpretation is relied on when the other reading changes the outcome or its authorities.
+  std::set<std::int32_t> read;
+  for (auto a : decision.authorities)
+    if (policy.rules[a].condition >= 0)
+      for (auto i : policy.conditions[policy.rules[a].condition].interpretations) read.insert(i);
+  for (std::size_t i = 0; i < policy.interpretations.size(); ++i) {
+    Facts flipped = facts;
+    flipped.interpretations[i] = facts.interpretation(policy, static_cast<std::int32_t>(i)) ? 0 : 1;
+    Evaluator other(policy, flipped, nullptr);
+    Core alternative = decide_core(policy, other);
+    bool relied_on = alternative.outcome != decision.outcome || alternative.authorities != decision.authorities;
+    if (!relied_on && !read.contains(static_cast<std::int32_t>(i))) continue;
+    InterpretationUse use;
+    use.index = static_cast<std::int32_t>(i);
+    use.value = facts.interpretation(policy, use.index);
+    use.from_request = facts.interpretations[i] >= 0;
+    use.relied_on = relied_on;
+    use.other_outcome = alternative.outcome;
+    use.other_authorities = std::move(alternative.authorities);
+    decision.interpretations.push_back(std::move(use));
+  }
+  return decision;
+}
+
+}  // namespace proviso

@@ -1,0 +1,47 @@
+// The evaluator: decides a request against a policy, in Kleene's three-valued
+// logic with defeasible exceptions, and records what it considered.
+#pragma once
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "facts.hpp"
+#include "policy.hpp"
+
+namespace proviso {
+
+enum class Outcome { permitted, denied, undetermined, conflict, not_applicable };
+std::string_view outcome_name(Outcome outcome);
+
+struct RuleResult {
+  Tri applies = Tri::unknown;   // its condition
+  Tri in_force = Tri::unknown;  // applies, and no exception to it is in force
+  std::vector<std::int32_t> defeated_by;  // exceptions in force against it
+  std::vector<std::int32_t> maybe_defeated_by;  // exceptions whose force is unknown
+};
+
+struct InterpretationUse {
+  std::int32_t index = -1;
+  bool value = false;
+  bool from_request = false;
+  bool relied_on = false;  // the other reading changes the outcome or its authorities
+  Outcome other_outcome = Outcome::not_applicable;
+  std::vector<std::int32_t> other_authorities;
+};
+
+struct Decision {
+  Outcome outcome = Outcome::not_applicable;
+  std::vector<std::int32_t> authorities;   // rules in force that decide it, in source order
+  std::vector<std::pair<std::int32_t, std::int32_t>> conflicts;  // (permit, forbid) both in force
+  std::vector<std::int32_t> unknown_facts;  // for undetermined: facts that would decide it, sorted
+  std::vector<RuleResult> rules;            // by rule index
+  std::vector<Tri> conditions;              // by condition index
+  std::vector<InterpretationUse> interpretations;  // those the deciding rules read, and any relied on
+};
+
+Decision decide(const Policy& policy, const Facts& facts);
+
+// The value of one expression under the facts (used by explanations and tests).
+Value evaluate_expression(const Policy& policy, const Facts& facts, const CExpr& expr);
+
+}  // namespace proviso

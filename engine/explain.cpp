@@ -1,0 +1,126 @@
+#include "explain.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace proviso {
+
+std::string condition_text(const Policy& policy, std::int32_t condition) {
+  const auto& info = policy.conditions[condition];
+  if (!info.phrase.empty()) return info.phrase;
+  if (info.definition >= 0 && !policy.definitions[info.definition].phrase.empty())
+    return policy.definitions[info.definition].phrase;
+  if (info.interpretation >= 0) return policy.interpretations[info.interpretation].phrase;
+  if (!policy.sources.contains(info.source)) return "(condition)";
+  const auto& text = policy.sources.get(info.source).text;
+  if (info.span.end > text.size() || info.span.begin >= info.span.end) return "(condition)";
+  std::string excerpt = text.substr(info.span.begin, info.span.end - info.span.begin);
+  std::string collapsed;
+  for (char c : excerpt) {
+    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+    if (c == ' ' && !collapsed.empty() && collapsed.back() == ' ') continue;
+    collapsed += c;
+  }
+  return "`" + collapsed + "`";
+}
+
+ConditionView view_condition(const Policy& policy, const Decision& decision, std::int32_t condition) {
+  ConditionView view;
+  view.index = condition;
+  view.text = condition_text(policy, condition);
+  const auto& info = policy.conditions[condition];
+  view.cite = info.cite;
+  if (view.cite.empty() && info.definition >= 0) view.cite = policy.definitions[info.definition].cite;
+  if (view.cite.empty() && info.interpretation >= 0) view.cite = policy.interpretations[info.interpretation].cite;
+  view.value = decision.conditions[condition];
+  return view;
+}
+
+std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& decision, std::size_t limit) {
+  std::set<std::int32_t> candidates;
+  std::vector<std::int32_t> forbids;
+  if (decision.outcome == Outcome::denied) {
+    forbids = decision.authorities;
+  } else if (decision.outcome == Outcome::not_applicable || decision.outcome == Outcome::undetermined) {
+    if (policy.general_rule >= 0) forbids.push_back(policy.general_rule);
+  }
+  for (auto f : forbids)
+    for (auto d : policy.rules[f].defeaters)
+      if (policy.rules[d].is_permit() && decision.rules[d].in_force != Tri::true_) candidates.insert(d);
+  std::vector<NearMiss> misses;
+  for (auto r : candidates) {
+    NearMiss miss;
+    miss.rule = r;
+    miss.defeated_by = decision.rules[r].defeated_by;
+    for (auto c : policy.rules[r].top_conditions) {
+      auto view = view_condition(policy, decision, c);
+      if (view.value == Tri::false_) miss.failing.push_back(view);
+      else if (view.value == Tri::unknown) miss.unknown.push_back(view);
+    }
+    misses.push_back(std::move(miss));
+  }
+  std::stable_sort(misses.begin(), misses.end(), [](const NearMiss& a, const NearMiss& b) {
+    auto key = [](const NearMiss& m) { return std::make_pair(m.failing.size(), m.unknown.size()); };
+    return key(a) < key(b);
+  });
+  if (misses.size() > limit) misses.resize(limit);
+  return misses;
+}
+
+namespace {
+
+std::string cite_of(const Policy& policy, std::int32_t rule) {
+  const auto& r = policy.rules[rule];
+  return r.cite.text.empty() ? r.id : r.cite.text;
+}
+
+std::string join_cites(const Policy& policy, const std::vector<std::int32_t>& rules) {
+  std::string out;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (i) out += i + 1 == rules.size() ? " and " : ", ";
+    out += cite_of(policy, rules[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string summary(const Policy& policy, const Decision& decision) {
+  switch (decision.outcome) {
+    case Outcome::permitted:
+      return "Permitted by " + join_cites(policy, decision.authorities) + ".";
+    case Outcome::denied: {
+      std::string out = "Denied: " + join_cites(policy, decision.authorities) + " forbids it.";
+      auto misses = nearest_exceptions(policy, decision, 1);
+      if (!misses.empty()) {
+        const auto& m = misses.front();
+        if (!m.defeated_by.empty())
+          out += " The exception " + cite_of(policy, m.rule) + " applies but is defeated by " + join_cites(policy, m.defeated_by) + ".";
+        else if (!m.failing.empty())
+          out += " Nearest exception " + cite_of(policy, m.rule) + " fails: " + m.failing.front().text + " does not hold.";
+      }
+      return out;
+    }
+    case Outcome::undetermined: {
+      std::string out = "Undetermined: the decision depends on facts the request does not give";
+      if (!decision.unknown_facts.empty()) {
+        out += " (";
+        for (std::size_t i = 0; i < decision.unknown_facts.size() && i < 5; ++i)
+          out += (i ? ", " : "") + policy.facts[decision.unknown_facts[i]].path;
+        if (decision.unknown_facts.size() > 5) out += ", …";
+        out += ")";
+      }
+      return out + ".";
+    }
+    case Outcome::conflict: {
+      const auto& [p, f] = decision.conflicts.front();
+      return "Conflict: " + cite_of(policy, p) + " permits it and " + cite_of(policy, f) +
+             " forbids it, and neither is an exception to the other.";
+    }
+    case Outcome::not_applicable:
+      return "Not applicable: no rule of " + policy.name + " applies to this request.";
+  }
+  return "";
+}
+
+}  // namespace proviso

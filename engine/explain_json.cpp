@@ -1,0 +1,129 @@
+// The decision as versioned JSON (docs/decision-format.md).
+#include <set>
+
+#include "explain.hpp"
+
+namespace proviso {
+namespace {
+
+using nlohmann::json;
+
+json cite_json(const Citation& cite) {
+  if (cite.empty()) return nullptr;
+  return json{{"text", cite.text}, {"id", cite.id}};
+}
+
+json rule_ref(const Policy& policy, std::int32_t r) {
+  const auto& rule = policy.rules[r];
+  json out{{"rule", rule.id}, {"effect", rule.is_permit() ? "permit" : "forbid"}, {"cite", cite_json(rule.cite)}};
+  if (!rule.title.empty()) out["title"] = rule.title;
+  return out;
+}
+
+json facts_read(const Policy& policy, const Facts& facts, const ConditionInfo& info) {
+  json out = json::object();
+  for (auto slot : info.facts) out[policy.facts[slot].path] = value_to_json(policy, facts.values[slot], policy.facts[slot].type);
+  for (auto i : info.interpretations) out["interpretations." + policy.interpretations[i].name] = facts.interpretation(policy, i);
+  return out;
+}
+
+json condition_json(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t c, bool nested) {
+  auto view = view_condition(policy, decision, c);
+  json out{{"text", view.text}, {"value", tri_name(view.value)}, {"cite", cite_json(view.cite)},
+           {"facts", facts_read(policy, facts, policy.conditions[c])}};
+  if (nested && !policy.conditions[c].children.empty()) {
+    json children = json::array();
+    for (auto child : policy.conditions[c].children) children.push_back(condition_json(policy, facts, decision, child, true));
+    out["conditions"] = std::move(children);
+  }
+  return out;
+}
+
+json rule_ids(const Policy& policy, const std::vector<std::int32_t>& rules) {
+  json out = json::array();
+  for (auto r : rules) out.push_back(policy.rules[r].id);
+  return out;
+}
+
+}  // namespace
+
+json decision_to_json(const Policy& policy, const Facts& facts, const Decision& decision, const JsonOptions& options) {
+  json out;
+  out["schema"] = "proviso.decision/v1";
+  out["decision"] = outcome_name(decision.outcome);
+  out["summary"] = summary(policy, decision);
+
+  json authorities = json::array();
+  json obligations = json::array();
+  for (auto a : decision.authorities) {
+    authorities.push_back(rule_ref(policy, a));
+    if (decision.outcome != Outcome::permitted) continue;
+    for (const auto& o : policy.rules[a].obligations)
+      obligations.push_back(json{{"text", o.text}, {"cite", cite_json(o.cite)}, {"rule", policy.rules[a].id}});
+  }
+  out["authorities"] = std::move(authorities);
+  out["obligations"] = std::move(obligations);
+
+  if (!decision.conflicts.empty()) {
+    json conflicts = json::array();
+    for (const auto& [p, f] : decision.conflicts)
+      conflicts.push_back(json{{"permit", policy.rules[p].id}, {"forbid", policy.rules[f].id}});
+    out["conflicts"] = std::move(conflicts);
+  }
+  if (decision.outcome == Outcome::undetermined) {
+    json unknown = json::array();
+    for (auto slot : decision.unknown_facts)
+      unknown.push_back(json{{"fact", policy.facts[slot].path}, {"description", policy.facts[slot].description}});
+    out["unknown_facts"] = std::move(unknown);
+  }
+
+  json interpretations = json::array();
+  for (const auto& use : decision.interpretations) {
+    const auto& interp = policy.interpretations[use.index];
+    interpretations.push_back(json{{"name", interp.name},
+                                   {"reading", interp.phrase},
+                                   {"cite", cite_json(interp.cite)},
+                                   {"value", use.value},
+                                   {"source", use.from_request ? "request" : "default"},
+                                   {"relied_on", use.relied_on},
+                                   {"other_reading", json{{"decision", outcome_name(use.other_outcome)},
+                                                          {"authorities", rule_ids(policy, use.other_authorities)}}}});
+  }
+  out["interpretations"] = std::move(interpretations);
+
+  json nearest = json::array();
+  for (const auto& miss : nearest_exceptions(policy, decision)) {
+    json entry = rule_ref(policy, miss.rule);
+    json failing = json::array(), unknown = json::array();
+    for (const auto& v : miss.failing) failing.push_back(condition_json(policy, facts, decision, v.index, false));
+    for (const auto& v : miss.unknown) unknown.push_back(condition_json(policy, facts, decision, v.index, false));
+    entry["failing"] = std::move(failing);
+    entry["unknown"] = std::move(unknown);
+    entry["defeated_by"] = rule_ids(policy, miss.defeated_by);
+    nearest.push_back(std::move(entry));
+  }
+  out["nearest_exceptions"] = std::move(nearest);
+
+  if (options.full) {
+    json considered = json::array();
+    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+      const auto& rule = policy.rules[r];
+      const auto& result = decision.rules[r];
+      json entry = rule_ref(policy, static_cast<std::int32_t>(r));
+      entry["applies"] = tri_name(result.applies);
+      entry["in_force"] = tri_name(result.in_force);
+      entry["exception_to"] = rule_ids(policy, rule.exception_to);
+      entry["defeated_by"] = rule_ids(policy, result.defeated_by);
+      if (!result.maybe_defeated_by.empty()) entry["maybe_defeated_by"] = rule_ids(policy, result.maybe_defeated_by);
+      json conditions = json::array();
+      if (rule.condition >= 0) conditions.push_back(condition_json(policy, facts, decision, rule.condition, true));
+      entry["conditions"] = std::move(conditions);
+      considered.push_back(std::move(entry));
+    }
+    out["considered"] = std::move(considered);
+  }
+  out["ruleset"] = json{{"name", policy.name}, {"version", policy.version}, {"digest", policy.digest}};
+  return out;
+}
+
+}  // namespace proviso

@@ -1,0 +1,48 @@
+// Types and values of facts: what a request binds and the evaluator computes.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace proviso {
+
+enum class TypeKind : std::uint8_t { boolean, integer, decimal, date, string, enumeration, set, duration };
+
+struct Type {
+  TypeKind kind = TypeKind::boolean;
+  std::int32_t enum_id = -1;  // the enum of an enumeration, or the element enum of a set
+  friend bool operator==(const Type&, const Type&) = default;
+};
+
+// Three-valued truth, Kleene's logic.
+enum class Tri : std::uint8_t { false_, true_, unknown };
+
+inline Tri tri_not(Tri a) {
+  return a == Tri::unknown ? Tri::unknown : (a == Tri::true_ ? Tri::false_ : Tri::true_);
+}
+inline Tri tri_of(bool b) { return b ? Tri::true_ : Tri::false_; }
+std::string_view tri_name(Tri t);  // "true" | "false" | "unknown"
+
+// One value. `known == false` is the unknown value of any type.
+struct Value {
+  TypeKind kind = TypeKind::boolean;
+  bool known = false;
+  std::int64_t integer = 0;  // boolean (0/1), integer, date (days since 1970-01-01), enum index, duration amount
+  double decimal = 0;
+  std::uint64_t bits = 0;    // set of enum: bit i = value i
+  std::string text;          // string
+  std::uint8_t unit = 0;     // duration: ast::DurationUnit
+
+  static Value unknown(TypeKind k) { Value v; v.kind = k; return v; }
+  static Value of_bool(bool b) { Value v; v.known = true; v.integer = b; return v; }
+  Tri truth() const { return known ? tri_of(integer != 0) : Tri::unknown; }
+};
+
+// Dates are days since 1970-01-01 (proleptic Gregorian).
+std::optional<std::int64_t> parse_date(std::string_view iso);  // "YYYY-MM-DD", a real calendar day
+std::string format_date(std::int64_t days);
+// Adds months to a date, clamping to the end of the month (Jan 31 + 1 month = Feb 28/29).
+std::int64_t add_months(std::int64_t days, std::int64_t months);
+
+}  // namespace proviso

@@ -83,9 +83,10 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
     } else {
       return i;
     }
-    if (i + 1 >= n || s[i + 1] < low || s[i + 1] > high) return i + 1 < n ? i + 1 : i;
+    // A malformed or truncated sequence is reported at its first byte.
+    if (i + 1 >= n || s[i + 1] < low || s[i + 1] > high) return i;
     for (std::size_t k = 2; k < length; ++k) {
-      if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return i + k < n ? i + k : i;
+      if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return i;
     }
     i += length;
   }

@@ -51,8 +51,17 @@ void fail_expected(const ParseState& state, const char* at, const Expectation& e
 }
 
 void fail_too_deep(const ParseState& state, const char* at) {
-  const lexical::Found found = lexical::found_at(state.text, state.offset(at));
-  fail(state, "E106", found.span,
+  // `at` follows the token that opened the level (`(`, `{`, `not`, `-`): point at that token.
+  const char* begin = state.text.data();
+  const char* end = at;
+  while (end != begin && lexical::is_space(end[-1])) --end;
+  const char* start = end;
+  if (start != begin && lexical::is_ident_char(start[-1])) {
+    while (start != begin && lexical::is_ident_char(start[-1])) --start;
+  } else if (start != begin) {
+    --start;
+  }
+  fail(state, "E106", state.span(start, end),
        "expressions nest deeper than the limit of " + std::to_string(state.limits.max_depth),
        "name the inner parts with definitions, or list conditions in an `all of` or `any of` block");
 }

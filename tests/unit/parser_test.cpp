@@ -339,6 +339,7 @@ TEST_CASE("empty and blank texts parse to nothing") {
     CHECK(p.result.diagnostics.empty());
     CHECK(p.result.file.declarations.empty());
   }
+  CHECK(parse_rule_file(std::string_view(), 0).diagnostics.empty());
 }
 
 TEST_CASE("recovery: three broken declarations give three errors; the good ones are kept") {
@@ -554,5 +555,17 @@ TEST_CASE("never throws, never reads past the text: random token soup") {
       CHECK(d.span.end <= text.size());
       CHECK_FALSE(d.message.empty());
     }
+  }
+}
+
+TEST_CASE("never throws on arbitrary bytes") {
+  std::mt19937 random(777);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text(random() % 64, ' ');
+    for (char& c : text) c = static_cast<char>(random() % 4 == 0 ? random() % 256 : 32 + random() % 95);
+    const std::unique_ptr<char[]> exact(new char[text.size()]);
+    std::copy(text.begin(), text.end(), exact.get());
+    const ParseResult result = parse_rule_file(std::string_view(exact.get(), text.size()), 0);
+    for (const Diagnostic& d : result.diagnostics) CHECK(d.span.end <= text.size());
   }
 }

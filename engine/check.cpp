@@ -285,9 +285,12 @@ class Checker {
           rule.when = std::move(*compiled);
         }
       }
+      if (rule.is_limit() && r->exception_to.empty())
+        error(source, r->effect_span, "E307", "limit `" + rule.id + "` is an exception to nothing",
+              "a limit only defeats the rules it names: add `exception to RULE`");
       for (const auto& o : r->obligations) {
-        if (rule.effect == ast::Effect::forbid) {
-          error(source, o.span, "E306", "rule `" + rule.id + "` forbids, so it cannot carry obligations",
+        if (!rule.is_permit()) {
+          error(source, o.span, "E306", "rule `" + rule.id + "` is not a permit, so it cannot carry obligations",
                 "obligations attach to permits: move it to the permit it conditions");
           continue;
         }

@@ -181,7 +181,9 @@ Core decide_core(const Policy& policy, Evaluator& evaluator) {
   std::vector<std::int32_t> permits, forbids;
   bool maybe_permit = false, maybe_forbid = false;
   for (std::size_t r = 0; r < policy.rules.size(); ++r) {
-    const bool permit = policy.rules[r].is_permit();
+    const auto& rule = policy.rules[r];
+    if (rule.is_limit()) continue;  // a limit only defeats; it decides nothing itself
+    const bool permit = rule.is_permit();
     if (core.rules[r].in_force == Tri::true_) (permit ? permits : forbids).push_back(static_cast<std::int32_t>(r));
     if (core.rules[r].in_force == Tri::unknown) (permit ? maybe_permit : maybe_forbid) = true;
   }
@@ -197,9 +199,21 @@ Core decide_core(const Policy& policy, Evaluator& evaluator) {
     if (!maybe_forbid) core.authorities = permits;
   } else if (!forbids.empty()) {
     core.outcome = maybe_permit ? Outcome::undetermined : Outcome::denied;
-    if (!maybe_permit) core.authorities = forbids;
+    if (!maybe_permit) {
+      // A limit that defeated a permit which applied decides the denial too.
+      core.authorities = forbids;
+      for (std::size_t p = 0; p < policy.rules.size(); ++p) {
+        if (!policy.rules[p].is_permit() || core.rules[p].applies != Tri::true_) continue;
+        for (auto d : core.rules[p].defeated_by)
+          if (policy.rules[d].is_limit()) core.authorities.push_back(d);
+      }
+      std::sort(core.authorities.begin(), core.authorities.end());
+      core.authorities.erase(std::unique(core.authorities.begin(), core.authorities.end()), core.authorities.end());
+    }
   } else {
-    core.outcome = (maybe_permit || maybe_forbid) ? Outcome::undetermined : Outcome::not_applicable;
+    // With no forbid in force or possibly in force, nothing forbids the
+    // disclosure; permits whose force is unknown cannot change that.
+    core.outcome = maybe_forbid ? Outcome::undetermined : Outcome::not_applicable;
   }
   return core;
 }
@@ -233,11 +247,21 @@ Decision decide(const Policy& policy, const Facts& facts) {
   decision.rules = std::move(core.rules);
 
   if (decision.outcome == Outcome::undetermined) {
+    // The facts that would decide it: those of the permits and forbids whose
+    // force is unknown, and of the exceptions that may defeat them, transitively.
     std::set<std::int32_t> unknown;
-    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+    std::vector<std::int32_t> pending;
+    std::vector<bool> seen(policy.rules.size(), false);
+    for (std::size_t r = 0; r < policy.rules.size(); ++r)
+      if (!policy.rules[r].is_limit() && decision.rules[r].in_force == Tri::unknown) pending.push_back(static_cast<std::int32_t>(r));
+    while (!pending.empty()) {
+      auto r = pending.back();
+      pending.pop_back();
+      if (seen[r]) continue;
+      seen[r] = true;
       const auto& rule = policy.rules[r];
-      if (decision.rules[r].in_force == Tri::unknown && decision.rules[r].applies == Tri::unknown && rule.when)
-        evaluator.unknowns(*rule.when, unknown);
+      if (decision.rules[r].applies == Tri::unknown && rule.when) evaluator.unknowns(*rule.when, unknown);
+      for (auto d : decision.rules[r].maybe_defeated_by) pending.push_back(d);
     }
     decision.unknown_facts.assign(unknown.begin(), unknown.end());
   }

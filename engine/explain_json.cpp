@@ -15,7 +15,7 @@ json cite_json(const Citation& cite) {
 
 json rule_ref(const Policy& policy, std::int32_t r) {
   const auto& rule = policy.rules[r];
-  json out{{"rule", rule.id}, {"effect", rule.is_permit() ? "permit" : "forbid"}, {"cite", cite_json(rule.cite)}};
+  json out{{"rule", rule.id}, {"effect", rule.is_permit() ? "permit" : rule.is_forbid() ? "forbid" : "limit"}, {"cite", cite_json(rule.cite)}};
   if (!rule.title.empty()) out["title"] = rule.title;
   return out;
 }

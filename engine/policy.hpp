@@ -112,6 +112,8 @@ struct Rule {
   SourceId source = kNoSource;
   Span span;
   bool is_permit() const { return effect == ast::Effect::permit; }
+  bool is_forbid() const { return effect == ast::Effect::forbid; }
+  bool is_limit() const { return effect == ast::Effect::limit; }
 };
 
 struct Policy {

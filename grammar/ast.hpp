@@ -130,7 +130,10 @@ struct Obligation {
   std::optional<Citation> cite;
 };
 
-enum class Effect { permit, forbid };
+// permit and forbid decide; a limit only defeats the rules it is an exception
+// to (an undercutting defeater: § 6103(i)(6) bars (i)(1)-(3) disclosures but
+// does not by itself forbid a disclosure that (c) consent permits).
+enum class Effect { permit, forbid, limit };
 
 struct RuleDecl {
   Span span;

@@ -162,11 +162,15 @@ inline constexpr auto set_effect_forbid = [](auto& ctx) {
   x3::_val(ctx).effect = ast::Effect::forbid;
   x3::_val(ctx).effect_span = x3::_attr(ctx);
 };
+inline constexpr auto set_effect_limit = [](auto& ctx) {
+  x3::_val(ctx).effect = ast::Effect::limit;
+  x3::_val(ctx).effect_span = x3::_attr(ctx);
+};
 
 auto const rule_decl_def = located[
     kw("rule") >> need(declared_name("a rule"), {"a rule id after `rule`", "write `rule ID permit` or `rule ID forbid`"})[assign<&ast::RuleDecl::id>]
-    >> need(kw_at("permit")[set_effect_permit] | kw_at("forbid")[set_effect_forbid],
-            {"`permit` or `forbid` after the rule id", "write `rule ID permit` or `rule ID forbid`", "E113"})
+    >> need(kw_at("permit")[set_effect_permit] | kw_at("forbid")[set_effect_forbid] | kw_at("limit")[set_effect_limit],
+            {"`permit`, `forbid` or `limit` after the rule id", "write `rule ID permit`, `rule ID forbid` or `rule ID limit`", "E113"})
     >> *rule_clause];
 
 BOOST_SPIRIT_DEFINE(enum_decl, enum_value, type_ref, fact_decl, definition_decl, interpretation_decl, obligation, rule_decl)

@@ -13,7 +13,7 @@ constexpr std::string_view kKeywords[] = {
     "subset", "superset", "intersects", "is", "known", "unknown", "true",    "false",
     "cite", "id",     "rule",   "permit",     "forbid", "exception", "to",    "when",
     "oblige", "title", "doc",   "note",       "enum",  "fact",     "set",     "definition",
-    "means", "interpretation", "default", "fixed",
+    "means", "interpretation", "default", "fixed", "limit",
 };
 
 }  // namespace

@@ -11,7 +11,7 @@ using namespace proviso;
 namespace {
 
 std::shared_ptr<const Policy> policy() {
-  static auto loaded = load_rule_set_from_texts({{"r.proviso", R"(
+  static auto loaded = load_rule_set_from_texts({{"r.proviso", R"rules(
 enum signer "who signed" { head_of_agency  field_officer }
 fact request.in_writing : bool "in writing"
 fact request.signed_by : signer "who signed"
@@ -23,7 +23,7 @@ fact request.note : string "note"
 interpretation lenient "a lenient reading" cite "x(1)" default false
 rule general_rule forbid cite "x(a)" when request.in_writing and request.signed_by == head_of_agency and lenient
   and request.signers is known and request.date is known and request.periods > 0 and request.amount > 0 and request.note == "x"
-)"}}, "t");
+)rules"}}, "t");
   REQUIRE(loaded.policy);
   return loaded.policy;
 }

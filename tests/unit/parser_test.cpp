@@ -512,7 +512,7 @@ TEST_CASE("E112: text that does not start a declaration") {
 TEST_CASE("E113: missing effect after the rule id") {
   const auto p = parse("rule i2\n  cite \"x\"\n");
   CHECK(where(p, "E113") == "2:3");
-  CHECK(only(p).message == "expected `permit` or `forbid` after the rule id, found `cite`");
+  CHECK(only(p).message == "expected `permit`, `forbid` or `limit` after the rule id, found `cite`");
 }
 
 TEST_CASE("E114: missing condition, empty block") {

@@ -97,7 +97,8 @@ std::string summary(const Policy& policy, const Decision& decision) {
         if (!m.defeated_by.empty())
           out += " The exception " + cite_of(policy, m.rule) + " applies but is defeated by " + join_cites(policy, m.defeated_by) + ".";
         else if (!m.failing.empty())
-          out += " Nearest exception " + cite_of(policy, m.rule) + " fails: " + m.failing.front().text + " does not hold.";
+          out += " The nearest exception, " + cite_of(policy, m.rule) + ", fails because this does not hold: " +
+                 m.failing.front().text + ".";
       }
       return out;
     }

@@ -110,7 +110,7 @@ TEST_CASE("a failing condition leaves the general rule in force: denied, nearest
   REQUIRE(misses[0].failing.size() == 1);
   CHECK(misses[0].failing[0].text == "the head of the agency signed it");
   CHECK(misses[0].failing[0].cite.text == "26 U.S.C. § 6103(i)(2)(A)");
-  CHECK(json(decision_to_json(*r.policy, r.facts, r.decision))["summary"].get<std::string>().find("Nearest exception") != std::string::npos);
+  CHECK(json(decision_to_json(*r.policy, r.facts, r.decision))["summary"].get<std::string>().find("The nearest exception, 26 U.S.C. § 6103(i)(2), fails because this does not hold: the head of the agency signed it.") != std::string::npos);
 }
 
 TEST_CASE("a limit defeats the exception; an exception to the limit restores it") {

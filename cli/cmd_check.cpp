@@ -6,6 +6,13 @@
 
 namespace proviso::cli {
 
+namespace {
+
+struct CheckOptions {
+  std::string path;  // empty: the built-in rule set
+  std::string format = "text";  // text | json
+};
+
 int run_check(const CheckOptions& options) {
   auto loaded = load_rules(options.path);
   const auto errors = count(loaded.diagnostics, Severity::error);
@@ -39,6 +46,16 @@ int run_check(const CheckOptions& options) {
     }
   }
   return errors ? findings : ok;
+}
+
+}  // namespace
+
+Command add_check(CLI::App& app) {
+  auto options = std::make_shared<CheckOptions>();
+  auto* cmd = app.add_subcommand("check", "parse and check a rule set; report every problem");
+  cmd->add_option("path", options->path, "rule set folder or .proviso file (default: the built-in rules)");
+  cmd->add_option("--format", options->format, "output format")->check(CLI::IsMember({"text", "json"}));
+  return {cmd, [options] { return run_check(*options); }};
 }
 
 }  // namespace proviso::cli

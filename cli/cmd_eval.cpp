@@ -6,6 +6,16 @@
 
 namespace proviso::cli {
 
+namespace {
+
+struct EvalOptions {
+  std::string rules;     // empty: the built-in rule set
+  std::string request;   // a path, or "-" for stdin
+  std::string format = "text";  // text | json
+  std::string explain = "compact";  // compact | full
+  std::string input_format = "auto";  // auto | json | yaml
+};
+
 int run_eval(const EvalOptions& options) {
   auto loaded = load_rules(options.rules);
   if (!loaded.policy) {
@@ -37,6 +47,20 @@ int run_eval(const EvalOptions& options) {
     std::cout << decision_to_text(policy, *bound.facts, decision);
   }
   return ok;
+}
+
+}  // namespace
+
+Command add_eval(CLI::App& app) {
+  auto options = std::make_shared<EvalOptions>();
+  auto* cmd = app.add_subcommand("eval", "decide a request (JSON or YAML) against a rule set");
+  cmd->add_option("request", options->request, "the request file, or - for standard input")->required();
+  cmd->add_option("--rules", options->rules, "rule set folder or file (default: the built-in § 6103 rules)");
+  cmd->add_option("--format", options->format, "output format")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--explain", options->explain, "compact, or full with every rule and condition considered")
+      ->check(CLI::IsMember({"compact", "full"}));
+  cmd->add_option("--input-format", options->input_format, "request format")->check(CLI::IsMember({"auto", "json", "yaml"}));
+  return {cmd, [options] { return run_eval(*options); }};
 }
 
 }  // namespace proviso::cli

@@ -19,7 +19,12 @@ std::string rules_for(const std::filesystem::path& path) {
   return {};
 }
 
-}  // namespace
+struct TestOptions {
+  std::vector<std::string> paths;  // rule set folders or scenario files
+  std::string rules;               // rule set to test against; default: the folder holding proviso.yaml
+  std::string run;                 // only scenarios whose name contains this
+  bool verbose = false;
+};
 
 int run_test(const TestOptions& options) {
   std::size_t passed = 0, failed = 0;
@@ -52,6 +57,18 @@ int run_test(const TestOptions& options) {
   }
   std::cout << passed << " passed, " << failed << " failed\n";
   return failed ? findings : ok;
+}
+
+}  // namespace
+
+Command add_test(CLI::App& app) {
+  auto options = std::make_shared<TestOptions>();
+  auto* cmd = app.add_subcommand("test", "run scenario tests (YAML) against their rule set");
+  cmd->add_option("paths", options->paths, "rule set folders or scenario files")->required();
+  cmd->add_option("--rules", options->rules, "the rule set to test (default: the folder holding proviso.yaml)");
+  cmd->add_option("--run", options->run, "only scenarios whose name or suite contains this text");
+  cmd->add_flag("-v,--verbose", options->verbose, "list passing scenarios too");
+  return {cmd, [options] { return run_test(*options); }};
 }
 
 }  // namespace proviso::cli

@@ -1,7 +1,9 @@
-// The proviso command's subcommands. Each returns its exit code; only the CLI prints.
+// The proviso command's subcommands. Each file adds one subcommand to the app
+// and returns how to run it; only the CLI prints.
 #pragma once
-#include <string>
-#include <vector>
+#include <CLI/CLI.hpp>
+
+#include <functional>
 
 namespace proviso::cli {
 
@@ -15,28 +17,15 @@ enum Exit : int {
   internal = 70,      // a bug in Proviso: please report it
 };
 
-struct EvalOptions {
-  std::string rules;     // empty: the built-in rule set
-  std::string request;   // a path, or "-" for stdin
-  std::string format = "text";  // text | json
-  std::string explain = "compact";  // compact | full
-  std::string input_format = "auto";  // auto | json | yaml
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
 };
-int run_eval(const EvalOptions& options);
 
-struct CheckOptions {
-  std::string path;  // empty: the built-in rule set
-  std::string format = "text";  // text | json
-};
-int run_check(const CheckOptions& options);
-
-struct TestOptions {
-  std::vector<std::string> paths;  // rule set folders or scenario files
-  std::string rules;               // rule set to test against; default: the folder holding proviso.yaml
-  std::string run;                 // only scenarios whose name contains this
-  bool verbose = false;
-  std::string format = "text";
-};
-int run_test(const TestOptions& options);
+// One per subcommand, each in cli/cmd_NAME.cpp.
+Command add_eval(CLI::App& app);
+Command add_check(CLI::App& app);
+Command add_test(CLI::App& app);
+Command add_version(CLI::App& app);
 
 }  // namespace proviso::cli

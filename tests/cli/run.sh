@@ -12,7 +12,7 @@ expect() {
   local name=$1 code=$2 pattern=$3
   shift 4
   local out status
-  out=$(timeout 20 "$@" 2>&1)
+  out=$(timeout 20 "$@" 2>&1 | tr -d '\0'; exit "${PIPESTATUS[0]}")
   status=$?
   if [ "$status" -eq "$code" ] && grep -qE -- "$pattern" <<<"$out"; then
     passed=$((passed + 1))
@@ -42,7 +42,7 @@ expect "request: NUL byte" 4 'E401' -- "$PROVISO" eval "$work/nul.json"
 expect "request: empty" 4 'E409.*empty' -- "$PROVISO" eval "$work/empty.json"
 expect "request: 10 MB" 4 'E406' -- "$PROVISO" eval "$work/big.json"
 expect "request: 20,000-deep arrays" 4 'E405' -- "$PROVISO" eval "$work/deep.json"
-expect "request: unknown fact" 4 'E402.*did you mean' -- "$PROVISO" eval <(echo '{"disclosure": {"itemz": []}}')
+expect "request: unknown fact" 4 'did you mean .disclosure.items.' -- "$PROVISO" eval <(echo '{"disclosure": {"itemz": []}}')
 
 # Hostile rule files: check exits 1, eval exits 3, each with a diagnostic.
 printf 'rule r permit cite "\xff"\n' >"$work/bad-utf8.proviso"

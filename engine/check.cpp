@@ -18,7 +18,8 @@ std::string section_base(const std::string& citation) {
 
 class Checker {
  public:
-  Checker(const std::vector<RuleFile>& files, Policy& policy) : files_(files), policy_(policy) {}
+  Checker(const std::vector<RuleFile>& files, Policy& policy, std::set<std::string, std::less<>> broken_names)
+      : files_(files), policy_(policy), broken_names_(std::move(broken_names)) {}
 
   Diagnostics run() {
     for (const auto& f : files_) declare_types(f);
@@ -133,6 +134,7 @@ class Checker {
       const auto* fact = std::get_if<ast::FactDecl>(&decl);
       if (!fact) continue;
       auto type = resolve_type(f.source, fact->type);
+      if (!type) broken_names_.insert(fact->path.value);
       if (policy_.fact_index.contains(fact->path.value)) {
         const auto& prior = policy_.facts[policy_.fact_index[fact->path.value]];
         error(f.source, fact->path.span, "E208", "fact `" + fact->path.value + "` is declared twice",
@@ -251,7 +253,7 @@ class Checker {
               "add `means <condition>`");
         continue;
       }
-      ExprChecker checker(policy_, diagnostics_, f.source, section_base(def.cite.text));
+      ExprChecker checker(policy_, diagnostics_, f.source, section_base(def.cite.text), &broken_names_);
       if (auto compiled = checker.condition(*d->means)) {
         def.expr = std::move(*compiled);
         def.condition = def.expr.condition;
@@ -267,6 +269,7 @@ class Checker {
               "every rule cites its provision: add `cite \"26 U.S.C. § ...\"`");
       for (const auto& target : r->exception_to) {
         auto it = policy_.rule_index.find(target.value);
+        if (it == policy_.rule_index.end() && broken_names_.contains(target.value)) continue;
         if (it == policy_.rule_index.end()) {
           std::vector<std::string> ids;
           for (const auto& [id, index] : policy_.rule_index) ids.push_back(id);
@@ -278,7 +281,7 @@ class Checker {
         if (std::find(rule.exception_to.begin(), rule.exception_to.end(), it->second) == rule.exception_to.end())
           rule.exception_to.push_back(it->second);
       }
-      ExprChecker checker(policy_, diagnostics_, source, section_base(rule.cite.text));
+      ExprChecker checker(policy_, diagnostics_, source, section_base(rule.cite.text), &broken_names_);
       if (r->when) {
         if (auto compiled = checker.condition(*r->when)) {
           rule.condition = compiled->condition;
@@ -464,6 +467,7 @@ class Checker {
   std::vector<const ast::DefinitionDecl*> definition_decls_;
   std::vector<std::pair<SourceId, const ast::RuleDecl*>> rule_decls_;
   std::set<std::int32_t> used_facts_, used_definitions_, used_interpretations_;
+  std::set<std::string, std::less<>> broken_names_;
 };
 
 }  // namespace
@@ -484,8 +488,31 @@ std::string citation_slug(std::string_view text) {
   return out;
 }
 
-Diagnostics check_rule_set(const std::vector<RuleFile>& files, Policy& policy) {
-  return Checker(files, policy).run();
+Diagnostics check_rule_set(const std::vector<RuleFile>& files, Policy& policy,
+                           std::set<std::string, std::less<>> broken_names) {
+  return Checker(files, policy, std::move(broken_names)).run();
+}
+
+std::set<std::string, std::less<>> declared_names_in_text(std::string_view text) {
+  static const std::set<std::string_view> keywords = {"enum", "fact", "definition", "interpretation", "rule"};
+  std::set<std::string, std::less<>> names;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    auto line = text.substr(pos, end - pos);
+    pos = end + 1;
+    auto word = [&](std::size_t& at) {
+      while (at < line.size() && (line[at] == ' ' || line[at] == '\t')) ++at;
+      auto start = at;
+      while (at < line.size() && (std::isalnum(static_cast<unsigned char>(line[at])) || line[at] == '_' || line[at] == '.')) ++at;
+      return line.substr(start, at - start);
+    };
+    std::size_t at = 0;
+    if (!keywords.contains(word(at))) continue;
+    if (auto name = word(at); !name.empty()) names.emplace(name);
+  }
+  return names;
 }
 
 }  // namespace proviso

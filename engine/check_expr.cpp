@@ -208,6 +208,7 @@ std::optional<CExpr> ExprChecker::name(const ast::Expr& e, std::optional<Type> h
           "compare it with a fact, e.g. `fact.path == " + e.text + "`");
     return std::nullopt;
   }
+  if (broken_names_ && broken_names_->contains(e.text)) return std::nullopt;  // already reported where it was declared
   std::vector<std::string> candidates;
   for (const auto& [path, slot] : policy_.fact_index) candidates.push_back(path);
   for (const auto& [n, slot] : policy_.definition_index) candidates.push_back(n);

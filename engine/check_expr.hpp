@@ -9,8 +9,10 @@ namespace proviso {
 
 class ExprChecker {
  public:
-  ExprChecker(Policy& policy, Diagnostics& diagnostics, SourceId source, std::string citation_base)
-      : policy_(policy), diagnostics_(diagnostics), source_(source), base_(std::move(citation_base)) {}
+  ExprChecker(Policy& policy, Diagnostics& diagnostics, SourceId source, std::string citation_base,
+              const std::set<std::string, std::less<>>* broken_names = nullptr)
+      : policy_(policy), diagnostics_(diagnostics), source_(source), base_(std::move(citation_base)),
+        broken_names_(broken_names) {}
 
   // A condition: a boolean expression with its phrase and citation, registered in policy.conditions.
   std::optional<CExpr> condition(const ast::Condition& condition);
@@ -35,6 +37,7 @@ class ExprChecker {
   Diagnostics& diagnostics_;
   SourceId source_;
   std::string base_;
+  const std::set<std::string, std::less<>>* broken_names_;
 };
 
 }  // namespace proviso

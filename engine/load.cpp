@@ -107,6 +107,13 @@ bool read_manifest(SourceId source, const std::string& text, Manifest& out, Diag
   return ok;
 }
 
+// Errors after which nothing in the file can be trusted: checking the rest would only cascade.
+bool file_level_error(const Diagnostics& diagnostics) {
+  return std::any_of(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
+    return d.code == "E101" || d.code == "E102" || d.code == "E105" || d.code == "E107" || d.code.starts_with("E5");
+  });
+}
+
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
@@ -179,8 +186,14 @@ LoadResult load_rule_set_from_texts(const RuleSetFiles& files, const std::string
     result.diagnostics.push_back(located("E508", origin, "the rule set has " + std::to_string(rule_count) +
                                                              " rules, more than the limit of " + std::to_string(options.max_rules),
                                          "raise LoadOptions::max_rules if this is intended"));
-  } else if (!has_errors(result.diagnostics)) {
-    auto checked = check_rule_set(parsed, *policy);
+  } else if (!has_errors(result.diagnostics) || !file_level_error(result.diagnostics)) {
+    // Check what parsed even after syntax errors, so one run reports every
+    // mistake; names of declarations that failed to parse are not reported again.
+    std::set<std::string, std::less<>> broken;
+    for (std::size_t i = 0; i < parsed.size(); ++i)
+      if (std::any_of(result.diagnostics.begin(), result.diagnostics.end(), [&](const Diagnostic& d) { return d.source == parsed[i].source; }))
+        broken.merge(declared_names_in_text(chosen[i]->second));
+    auto checked = check_rule_set(parsed, *policy, std::move(broken));
     result.diagnostics.insert(result.diagnostics.end(), checked.begin(), checked.end());
     if (!manifest.general_rule.empty() && !has_errors(checked)) {
       if (auto it = policy->rule_index.find(manifest.general_rule); it != policy->rule_index.end())

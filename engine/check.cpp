@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <regex>
 
 #include "check_expr.hpp"
 
@@ -473,10 +474,21 @@ class Checker {
 }  // namespace
 
 std::string citation_slug(std::string_view text) {
+  // "26 U.S.C. § 6103(i)(2)" -> "usc26-6103-i-2": the form rule authors write by hand.
+  static const std::regex usc(R"(^\s*(\d+)\s+U\.?\s?S\.?\s?C\.?\s*(?:§+\s*)?(.*)$)");
+  std::match_results<std::string_view::const_iterator> match;
+  if (std::regex_match(text.begin(), text.end(), match, usc)) {
+    auto rest = citation_slug(std::string_view(match[2].first, match[2].second));
+    return "usc" + match[1].str() + (rest.empty() ? "" : "-" + rest);
+  }
   std::string out;
   bool pending_dash = false;
-  for (unsigned char c : text) {
-    if (c == '.') continue;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // A dot inside an abbreviation ("U.S.C.") joins; between digits ("301.6103") it separates.
+    const bool digit_dot = i > 0 && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
+                           std::isdigit(static_cast<unsigned char>(text[i + 1]));
+    if (c == '.' && !digit_dot) continue;
     if (std::isalnum(c)) {
       if (pending_dash && !out.empty()) out += '-';
       pending_dash = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "explain.hpp"
@@ -102,7 +103,25 @@ std::string list(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+// "missing: a; unexpected: b" for two sorted lists.
+std::string difference(const std::vector<std::string>& want, const std::vector<std::string>& got) {
+  std::vector<std::string> missing, unexpected;
+  std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));
+  std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(unexpected));
+  std::string out;
+  if (!missing.empty()) out += "missing " + list(missing);
+  if (!unexpected.empty()) out += (out.empty() ? "" : "; ") + std::string("unexpected ") + list(unexpected);
+  return out;
+}
+
 }  // namespace
+
+std::string render_failure(const ScenarioFailure& failure, std::string_view indent) {
+  std::string in(indent);
+  std::string out = failure.check + "\n" + in + "expected: " + failure.expected + "\n" + in + "got:      " + failure.got + "\n";
+  if (!failure.note.empty()) out += in + "note:     " + failure.note + "\n";
+  return out;
+}
 
 ScenarioLoad load_scenarios(const std::filesystem::path& path) {
   ScenarioLoad out;
@@ -132,7 +151,8 @@ ScenarioResult run_scenario(const Policy& policy, const Scenario& scenario) {
       result.passed = true;
       return result;
     }
-    for (const auto& d : bound.diagnostics) result.failures.push_back("request: " + d.message + " (" + d.location + ")");
+    for (const auto& d : bound.diagnostics)
+      result.failures.push_back({"request", "a request that fits the vocabulary", d.code + ": " + d.message, d.location});
     return result;
   }
   result.facts = std::move(bound.facts);
@@ -147,14 +167,13 @@ ScenarioResult run_scenario(const Policy& policy, const Scenario& scenario) {
   if (expect.contains("outcome")) {
     auto want = expect["outcome"].get<std::string>();
     if (want != outcome_name(decision.outcome))
-      result.failures.push_back("outcome: expected `" + want + "`, got `" + std::string(outcome_name(decision.outcome)) + "` — " +
-                                summary(policy, decision));
+      result.failures.push_back({"outcome", want, std::string(outcome_name(decision.outcome)), summary(policy, decision)});
   }
   if (expect.contains("authorities")) {
     auto want = strings(expect["authorities"]);
     std::sort(want.begin(), want.end());
     auto got = rule_ids(decision.authorities);
-    if (want != got) result.failures.push_back("authorities: expected " + list(want) + ", got " + list(got));
+    if (want != got) result.failures.push_back({"authorities", list(want), list(got), difference(want, got)});
   }
   if (expect.contains("failing")) {
     const auto& f = expect["failing"];
@@ -162,10 +181,11 @@ ScenarioResult run_scenario(const Policy& policy, const Scenario& scenario) {
     auto text = f.value("condition", "");
     const auto* rule = policy.find_rule(rule_id);
     if (!rule) {
-      result.failures.push_back("failing: no rule `" + rule_id + "` in the rule set");
+      result.failures.push_back({"failing", "a rule `" + rule_id + "`", "no such rule in the rule set", ""});
     } else {
       auto r = policy.rule_index.at(rule_id);
-      if (decision.rules[r].in_force == Tri::true_) result.failures.push_back("failing: rule `" + rule_id + "` is in force");
+      if (decision.rules[r].in_force == Tri::true_)
+        result.failures.push_back({"failing", "`" + rule_id + "` not in force", "`" + rule_id + "` is in force", ""});
       std::vector<std::string> failing;
       bool found = false;
       for (auto c : rule->top_conditions) {
@@ -175,8 +195,8 @@ ScenarioResult run_scenario(const Policy& policy, const Scenario& scenario) {
         if (phrase.find(text) != std::string::npos) found = true;
       }
       if (!found)
-        result.failures.push_back("failing: expected a failing condition of `" + rule_id + "` containing \"" + text +
-                                  "\", got " + list(failing));
+        result.failures.push_back({"failing", "a false condition of `" + rule_id + "` containing \"" + text + "\"",
+                                   failing.empty() ? "no false condition" : list(failing), ""});
     }
   }
   if (expect.contains("unknown")) {
@@ -184,7 +204,8 @@ ScenarioResult run_scenario(const Policy& policy, const Scenario& scenario) {
     for (auto slot : decision.unknown_facts) got.push_back(policy.facts[slot].path);
     for (const auto& want : strings(expect["unknown"]))
       if (std::find(got.begin(), got.end(), want) == got.end())
-        result.failures.push_back("unknown: expected `" + want + "` among the deciding unknown facts, got " + list(got));
+        result.failures.push_back({"unknown", "`" + want + "` among the facts that would decide it", list(got),
+                                   "outcome: " + std::string(outcome_name(decision.outcome))});
   }
   if (expect.contains("obligations")) {
     std::vector<std::string> got;
@@ -193,7 +214,7 @@ ScenarioResult run_scenario(const Policy& policy, const Scenario& scenario) {
         for (const auto& o : policy.rules[a].obligations) got.push_back(o.text);
     for (const auto& want : strings(expect["obligations"]))
       if (std::none_of(got.begin(), got.end(), [&](const auto& o) { return o.find(want) != std::string::npos; }))
-        result.failures.push_back("obligations: expected one containing \"" + want + "\", got " + list(got));
+        result.failures.push_back({"obligations", "one containing \"" + want + "\"", list(got), ""});
   }
   if (expect.contains("interpretations_relied_on")) {
     std::vector<std::string> got;
@@ -202,13 +223,13 @@ ScenarioResult run_scenario(const Policy& policy, const Scenario& scenario) {
     std::sort(got.begin(), got.end());
     auto want = strings(expect["interpretations_relied_on"]);
     std::sort(want.begin(), want.end());
-    if (want != got) result.failures.push_back("interpretations_relied_on: expected " + list(want) + ", got " + list(got));
+    if (want != got) result.failures.push_back({"interpretations_relied_on", list(want), list(got), difference(want, got)});
   }
   if (expect.contains("mentions")) {
     auto text = decision_to_text(policy, *result.facts, decision);
     for (const auto& want : strings(expect["mentions"]))
       if (text.find(want) == std::string::npos)
-        result.failures.push_back("mentions: the explanation does not mention \"" + want + "\"");
+        result.failures.push_back({"mentions", "the explanation mentions \"" + want + "\"", "it does not", summary(policy, decision)});
   }
   result.passed = result.failures.empty();
   return result;

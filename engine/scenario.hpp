@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,14 +28,25 @@ struct ScenarioLoad {
 // Reads every scenario file (*.yaml, *.yml with a `scenarios:` list) under `path`.
 ScenarioLoad load_scenarios(const std::filesystem::path& path);
 
+// One expectation that did not hold: what was expected and what the decision gave.
+struct ScenarioFailure {
+  std::string check;     // the `expect` key: outcome, authorities, failing, ...
+  std::string expected;
+  std::string got;
+  std::string note;      // context, e.g. the decision's one-sentence summary; may be empty
+};
+
 struct ScenarioResult {
   const Scenario* scenario = nullptr;
   bool passed = false;
-  std::vector<std::string> failures;  // "outcome: expected `denied`, got `permitted`"
+  std::vector<ScenarioFailure> failures;
   std::optional<Decision> decision;
   std::optional<Facts> facts;
 };
 
 ScenarioResult run_scenario(const Policy& policy, const Scenario& scenario);
+
+// "outcome\n  expected: denied\n  got:      permitted\n  why: ...", each line after the first indented by `indent`.
+std::string render_failure(const ScenarioFailure& failure, std::string_view indent = "  ");
 
 }  // namespace proviso

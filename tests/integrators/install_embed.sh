@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs Proviso to a temporary prefix, builds examples/embed against the
+# installed CMake package and runs it; its decision must be the one
+# `proviso eval` makes for the same request.
+#   install_embed.sh BUILD_DIR SOURCE_DIR PROVISO
+set -euo pipefail
+build=$1 source=$2 proviso=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cmake --install "$build" --prefix "$tmp/prefix" > "$tmp/install.log"
+for f in include/proviso/proviso.hpp lib/cmake/proviso/provisoConfig.cmake \
+         lib/cmake/proviso/provisoConfigVersion.cmake lib/pkgconfig/proviso.pc; do
+  [ -f "$tmp/prefix/$f" ] || { echo "FAIL: the install lacks $f"; exit 1; }
+done
+# Only the public API is exported: no engine internals, no yaml-cpp.
+if nm -D --defined-only "$tmp/prefix/lib/libproviso.so" | grep -E 'YAML|proviso[0-9]+(load_rule_set|bind_request)' | head -3 | grep .; then
+  echo "FAIL: libproviso.so exports internal symbols"; exit 1
+fi
+
+cmake -S "$source/examples/embed" -B "$tmp/embed" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_PREFIX_PATH="$tmp/prefix" > "$tmp/configure.log" || { cat "$tmp/configure.log"; exit 1; }
+cmake --build "$tmp/embed" > "$tmp/build.log" || { cat "$tmp/build.log"; exit 1; }
+
+request=$source/examples/ice-address-verification.json
+out=$("$tmp/embed/embed" "$request")
+echo "$out"
+expected=$("$proviso" eval --format json "$request" | python3 -c 'import json,sys; print(json.load(sys.stdin)["decision"])')
+echo "$out" | grep -qx "decision: $expected" || { echo "FAIL: embed decided differently from proviso eval ($expected)"; exit 1; }
+echo "$out" | grep -q '^receipt: {"authorities":' || { echo "FAIL: no receipt"; exit 1; }
+echo "ok: examples/embed built against the installed package decides $expected"

@@ -163,7 +163,8 @@ Core decide_core(const Policy& policy, Evaluator& evaluator) {
     auto& result = core.rules[r];
     result.applies = rule.when ? evaluator.eval(*rule.when).truth() : Tri::true_;
     Tri defeated = Tri::false_;
-    for (auto d : rule.defeaters) {
+    // A rule that does not apply is not defeated: it simply does not apply.
+    for (auto d : result.applies == Tri::false_ ? std::vector<std::int32_t>{} : rule.defeaters) {
       Tri force = core.rules[d].in_force;  // exceptions come first in evaluation_order
       if (force == Tri::true_) {
         defeated = Tri::true_;

@@ -90,7 +90,11 @@ std::string summary(const Policy& policy, const Decision& decision) {
     case Outcome::permitted:
       return "Permitted by " + join_cites(policy, decision.authorities) + ".";
     case Outcome::denied: {
-      std::string out = "Denied: " + join_cites(policy, decision.authorities) + " forbids it.";
+      // Forbids forbid; limits only take exceptions away, and the sentence says so.
+      std::vector<std::int32_t> forbids;
+      for (auto a : decision.authorities)
+        if (policy.rules[a].is_forbid()) forbids.push_back(a);
+      std::string out = "Denied: " + join_cites(policy, forbids) + " forbids it.";
       auto misses = nearest_exceptions(policy, decision, 1);
       if (!misses.empty()) {
         const auto& m = misses.front();

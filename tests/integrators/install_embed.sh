@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cmake --install "$build" --prefix "$tmp/prefix" > "$tmp/install.log"
-for f in include/proviso/proviso.hpp lib/cmake/proviso/provisoConfig.cmake \
+for f in include/proviso/proviso.hpp include/proviso/proviso.h lib/cmake/proviso/provisoConfig.cmake \
          lib/cmake/proviso/provisoConfigVersion.cmake lib/pkgconfig/proviso.pc; do
   [ -f "$tmp/prefix/$f" ] || { echo "FAIL: the install lacks $f"; exit 1; }
 done
@@ -28,4 +28,11 @@ echo "$out"
 expected=$("$proviso" eval --format json "$request" | python3 -c 'import json,sys; print(json.load(sys.stdin)["decision"])')
 echo "$out" | grep -qx "decision: $expected" || { echo "FAIL: embed decided differently from proviso eval ($expected)"; exit 1; }
 echo "$out" | grep -q '^receipt: {"authorities":' || { echo "FAIL: no receipt"; exit 1; }
+# The C API from C, through pkg-config.
+export PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig
+cc -std=c11 -Wall -Wextra -Werror "$source/examples/embed/decide.c" $(pkg-config --cflags --libs proviso) \
+   -Wl,-rpath,"$tmp/prefix/lib" -o "$tmp/decide_c"
+c_decision=$("$tmp/decide_c" < "$request" | python3 -c 'import json,sys; print(json.load(sys.stdin)["decision"])')
+[ "$c_decision" = "$expected" ] || { echo "FAIL: the C example decided $c_decision, want $expected"; exit 1; }
+echo "ok: examples/embed/decide.c built with pkg-config decides $c_decision"
 echo "ok: examples/embed built against the installed package decides $expected"

@@ -27,5 +27,6 @@ Command add_eval(CLI::App& app);
 Command add_check(CLI::App& app);
 Command add_test(CLI::App& app);
 Command add_version(CLI::App& app);
+Command add_serve(CLI::App& app);
 
 }  // namespace proviso::cli

@@ -1,0 +1,234 @@
+#include "server/service.hpp"
+
+#include <httplib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "server/watch.hpp"
+
+namespace proviso::server {
+namespace {
+
+using nlohmann::json;
+
+json error_body(const std::string& code, const std::string& message, const std::vector<Diagnostic>& diagnostics = {}) {
+  json list = json::array();
+  for (const auto& d : diagnostics)
+    list.push_back({{"code", d.code}, {"severity", d.error ? "error" : "warning"}, {"location", d.location},
+                    {"message", d.message}, {"help", d.help}});
+  return {{"error", {{"code", code}, {"message", message}, {"diagnostics", std::move(list)}}}};
+}
+
+const Diagnostic* first_error(const std::vector<Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics)
+    if (d.error) return &d;
+  return nullptr;
+}
+
+}  // namespace
+
+DecisionService::DecisionService(ServiceOptions options, LogSink log)
+    : options_(std::move(options)), log_(std::move(log)), http_(std::make_unique<httplib::Server>()) {
+  if (!options_.playground.empty()) {
+    std::ifstream in(options_.playground, std::ios::binary);
+    std::stringstream text;
+    if (in) text << in.rdbuf();
+    playground_html_ = text.str();
+  }
+}
+
+DecisionService::~DecisionService() {
+  stop_requested_.store(true);
+  if (maintenance_.joinable()) maintenance_.join();
+}
+
+bool DecisionService::load() {
+  auto loaded = options_.rules.empty() ? Policy::builtin() : Policy::load(options_.rules);
+  if (!loaded) {
+    log_("error: the rule set has errors; nothing to serve\n" + loaded.rendered);
+    return false;
+  }
+  if (!loaded.rendered.empty()) log_(loaded.rendered);
+  policy_.store(std::make_shared<const Policy>(std::move(*loaded)));
+  if (options_.decision_log) {
+    decision_log_ = std::make_unique<DecisionLog>(*options_.decision_log);
+    if (!decision_log_->is_open()) {
+      log_("error: cannot open the decision log `" + options_.decision_log->path + "`");
+      return false;
+    }
+  }
+  return true;
+}
+
+void DecisionService::reload(const char* why) {
+  if (options_.rules.empty()) {
+    log_("reload (" + std::string(why) + "): the built-in rules do not change; still serving them");
+    return;
+  }
+  auto loaded = Policy::load(options_.rules);
+  if (!loaded) {
+    metrics_.record_reload(false);
+    auto current = policy()->info();
+    log_("reload (" + std::string(why) + ") rejected: `" + options_.rules + "` has errors; still serving " + current.name +
+         " " + current.version + " " + current.digest + "\n" + loaded.rendered);
+    return;
+  }
+  auto info = loaded->info();
+  policy_.store(std::make_shared<const Policy>(std::move(*loaded)));
+  metrics_.record_reload(true);
+  log_("reload (" + std::string(why) + "): now serving " + info.name + " " + info.version + " " + info.digest);
+}
+
+void DecisionService::maintenance_loop() {
+  auto fingerprint = options_.watch ? rules_fingerprint(options_.rules) : std::string();
+  auto next_watch = std::chrono::steady_clock::now() + options_.watch_interval;
+  while (!stop_requested_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (reload_requested_.exchange(false)) {
+      reload("SIGHUP");
+      if (options_.watch) fingerprint = rules_fingerprint(options_.rules);
+    }
+    if (options_.watch && std::chrono::steady_clock::now() >= next_watch) {
+      next_watch = std::chrono::steady_clock::now() + options_.watch_interval;
+      auto now = rules_fingerprint(options_.rules);
+      if (now != fingerprint) {
+        fingerprint = now;
+        reload("a rule file changed");
+      }
+    }
+  }
+  http_->stop();
+}
+
+int DecisionService::bind() {
+  install_routes();
+  unsigned threads = options_.threads == 0 ? 1 : options_.threads;
+  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_->set_payload_max_length(options_.max_body_bytes);
+  http_->set_read_timeout(std::chrono::seconds(10));
+  if (options_.port == 0) return http_->bind_to_any_port(options_.host);
+  return http_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
+}
+
+void DecisionService::run() {
+  maintenance_ = std::thread([this] { maintenance_loop(); });
+  http_->listen_after_bind();
+  stop_requested_.store(true);
+  if (maintenance_.joinable()) maintenance_.join();
+  decision_log_.reset();  // drains and flushes the log before we return
+}
+
+void DecisionService::install_routes() {
+  auto& http = *http_;
+  auto send_json = [](httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+  };
+  auto send_error = [this, send_json](httplib::Response& res, int status, const std::string& code, const std::string& message,
+                                      const std::vector<Diagnostic>& diagnostics = {}) {
+    metrics_.record_error(code);
+    send_json(res, status, error_body(code, message, diagnostics));
+  };
+
+  // Decides the body; answers errors itself and returns the decision otherwise.
+  auto decide = [this, send_error](const httplib::Request& req, httplib::Response& res) -> std::optional<Decision> {
+    auto format = RequestFormat::json;
+    auto type = req.get_header_value("Content-Type");
+    if (type.find("yaml") != std::string::npos) format = RequestFormat::yaml;
+    else if (!type.empty() && type.find("json") == std::string::npos) {
+      send_error(res, 415, "E804", "unsupported content type `" + type + "`; send application/json or application/yaml");
+      return std::nullopt;
+    }
+    auto current = policy();
+    RequestLimits limits;
+    limits.max_bytes = options_.max_body_bytes;
+    auto start = std::chrono::steady_clock::now();
+    auto result = current->decide(std::string_view(req.body), format, limits);
+    if (!result) {
+      const auto* error = first_error(result.diagnostics);
+      std::string code = error ? error->code : "E901";
+      send_error(res, code == "E901" ? 500 : code == "E406" ? 413 : 400, code,
+                 error ? error->message : "the request could not be decided", result.diagnostics);
+      return std::nullopt;
+    }
+    metrics_.record_decision(result->outcome(), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (decision_log_) decision_log_->append(*result);
+    return std::move(*result);
+  };
+  auto flag = [send_error](const httplib::Request& req, httplib::Response& res, const char* name, bool& value) {
+    if (!req.has_param(name)) return true;
+    auto text = req.get_param_value(name);
+    if (text == "true" || text == "1" || text.empty()) value = true;
+    else if (text == "false" || text == "0") value = false;
+    else {
+      send_error(res, 400, "E805", std::string("query parameter `") + name + "` must be true or false, not `" + text + "`");
+      return false;
+    }
+    return true;
+  };
+
+  http.Post("/v1/decide", [=, this](const httplib::Request& req, httplib::Response& res) {
+    bool full = req.get_param_value("explain") == "full", receipt = false;
+    if (req.has_param("explain") && !full && req.get_param_value("explain") != "compact")
+      return send_error(res, 400, "E805", "query parameter `explain` must be compact or full");
+    if (!flag(req, res, "receipt", receipt)) return;
+    auto decision = decide(req, res);
+    if (!decision) return;
+    auto body = decision->to_json(full ? Detail::full : Detail::compact);
+    if (receipt) body["receipt"] = decision->receipt();
+    send_json(res, 200, body);
+  });
+  http.Post("/v1/explain", [=, this](const httplib::Request& req, httplib::Response& res) {
+    auto decision = decide(req, res);
+    if (!decision) return;
+    auto body = decision->to_json(Detail::full);
+    body["text"] = decision->explain_text();
+    send_json(res, 200, body);
+  });
+  http.Get("/v1/policy", [=, this](const httplib::Request&, httplib::Response& res) { send_json(res, 200, policy()->describe()); });
+  http.Get("/healthz", [=, this](const httplib::Request&, httplib::Response& res) {
+    const auto& info = policy()->info();
+    send_json(res, 200, {{"status", "ok"}, {"ruleset", {{"name", info.name}, {"version", info.version}, {"digest", info.digest}}}});
+  });
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_.render(policy()->info()), "text/plain; version=0.0.4");
+  });
+  http.Get("/playground", [=, this](const httplib::Request&, httplib::Response& res) {
+    if (playground_html_.empty())
+      return send_error(res, 404, "E802", "no playground page is installed (share/proviso/playground/index.html)");
+    res.set_content(playground_html_, "text/html; charset=utf-8");
+  });
+
+  // A known path with the wrong method: 405, naming the right one.
+  const std::pair<const char*, const char*> routes[] = {{"/v1/decide", "POST"}, {"/v1/explain", "POST"}, {"/v1/policy", "GET"},
+                                                        {"/healthz", "GET"},    {"/metrics", "GET"},      {"/playground", "GET"}};
+  for (auto [path, method] : routes) {
+    auto wrong = [=, this](const httplib::Request& req, httplib::Response& res) {
+      res.set_header("Allow", method);
+      send_error(res, 405, "E803", req.method + " is not allowed on " + path + "; use " + method);
+    };
+    if (std::string(method) == "POST") http.Get(path, wrong);
+    else http.Post(path, wrong);
+    http.Put(path, wrong);
+    http.Delete(path, wrong);
+    http.Patch(path, wrong);
+  }
+
+  // Whatever httplib answers itself (no route, body too large) gets a JSON body with a code.
+  http.set_error_handler([=, this](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    int status = res.status;
+    if (status == 413)
+      send_error(res, 413, "E801", "the request body is larger than the limit (" + std::to_string(options_.max_body_bytes) + " bytes)");
+    else if (status == 404)
+      send_error(res, 404, "E802", "no endpoint `" + req.path + "`; see GET /v1/policy, POST /v1/decide, POST /v1/explain");
+    else
+      send_error(res, status, "E806", "the HTTP request could not be handled (status " + std::to_string(status) + ")");
+  });
+  http.set_exception_handler([=, this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    send_error(res, 500, "E901", "internal error; this is a bug in Proviso");
+  });
+}
+
+}  // namespace proviso::server

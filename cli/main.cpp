@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
       add_eval(app),
       add_check(app),
       add_test(app),
+      add_fmt(app),
       add_version(app),
       add_serve(app),
   };

@@ -57,6 +57,17 @@ const char* unit_text(const ast::Expr& e) {
   return "days";
 }
 
+// The level the operand of a unary operator needs. `not a == b` would parse
+// as `not (a == b)`, but readers take it for `(not a) == b`: a comparison
+// under `not` keeps its parentheses.
+int operand_level(const ast::Expr& e) {
+  switch (e.unary_op) {
+    case ast::UnaryOp::not_: return level_of(e.children[0]) == comparison_level ? primary_level : not_level;
+    case ast::UnaryOp::negate: return negate_level;
+    default: return additive_level;
+  }
+}
+
 // The operands of a left-nested chain of one operator: ((a or b) or c) -> a, b, c.
 void operands(const ast::Expr& e, B op, std::vector<const ast::Expr*>& out) {
   if (e.kind == K::binary && e.binary_op == op) {
@@ -149,9 +160,7 @@ std::optional<std::string> Printer::flat(const ast::Expr& e, int level) {
       return out + "}";
     }
     case K::unary: {
-      auto operand = flat(e.children[0], e.unary_op == ast::UnaryOp::not_      ? not_level
-                                         : e.unary_op == ast::UnaryOp::negate ? negate_level
-                                                                              : additive_level);
+      auto operand = flat(e.children[0], operand_level(e));
       if (!operand) return std::nullopt;
       switch (e.unary_op) {
         case ast::UnaryOp::not_: return "not " + *operand;
@@ -188,8 +197,7 @@ void Printer::expr(const ast::Expr& e, int level, unsigned indent) {
   if (e.kind == K::unary) {
     if (e.unary_op == ast::UnaryOp::not_) write("not ");
     if (e.unary_op == ast::UnaryOp::negate) write("-");
-    expr(e.children[0], e.unary_op == ast::UnaryOp::not_ ? not_level : e.unary_op == ast::UnaryOp::negate ? negate_level : additive_level,
-         indent);
+    expr(e.children[0], operand_level(e), indent);
     if (e.unary_op == ast::UnaryOp::is_known) write(" is known");
     if (e.unary_op == ast::UnaryOp::is_unknown) write(" is unknown");
     return;

@@ -55,7 +55,8 @@ TEST_CASE("fmt: parentheses only where precedence needs them") {
         "rule r permit\n  cite \"x\"\n  when a and (b or c)\n");
   CHECK(fmt("rule r permit cite \"x\" when (a or b) or (c or d)") ==
         "rule r permit\n  cite \"x\"\n  when a or b or (c or d)\n");
-  CHECK(fmt("rule r permit cite \"x\" when not (a == b)") == "rule r permit\n  cite \"x\"\n  when not a == b\n");
+  CHECK(fmt("rule r permit cite \"x\" when not a == b") == "rule r permit\n  cite \"x\"\n  when not (a == b)\n");
+  CHECK(fmt("rule r permit cite \"x\" when not ((not a))") == "rule r permit\n  cite \"x\"\n  when not not a\n");
   CHECK(fmt("rule r permit cite \"x\" when (not a) == b") == "rule r permit\n  cite \"x\"\n  when (not a) == b\n");
   CHECK(fmt("rule r permit cite \"x\" when x - (y - z) > -(-w)") ==
         "rule r permit\n  cite \"x\"\n  when x - (y - z) > --w\n");

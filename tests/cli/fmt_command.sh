@@ -35,5 +35,8 @@ cmp -s "$work/broken.proviso" "$work/keep.proviso" || fail "--write leaves a fil
 out=$("$PROVISO" fmt --check --write "$work/messy.proviso" 2>&1); [ $? -eq 2 ] || fail "--check with --write is a usage error"
 
 
+out=$("$PROVISO" fmt --check "$RULES"); status=$?
+[ "$status" -eq 0 ] || fail "the shipped rule files are formatted (run: proviso fmt --write $RULES): $out"
+
 [ "$fails" -eq 0 ] && echo "fmt command: all checks passed"
 exit $((fails > 0))

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
       add_check(app),
       add_test(app),
       add_fmt(app),
+      add_explain_rule(app),
       add_version(app),
       add_serve(app),
   };

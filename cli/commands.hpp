@@ -28,6 +28,7 @@ Command add_check(CLI::App& app);
 Command add_test(CLI::App& app);
 Command add_fmt(CLI::App& app);
 Command add_explain_rule(CLI::App& app);
+Command add_lsp(CLI::App& app);
 Command add_version(CLI::App& app);
 Command add_serve(CLI::App& app);
 

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       add_test(app),
       add_fmt(app),
       add_explain_rule(app),
+      add_lsp(app),
       add_version(app),
       add_serve(app),
   };

@@ -31,5 +31,7 @@ Command add_explain_rule(CLI::App& app);
 Command add_lsp(CLI::App& app);
 Command add_version(CLI::App& app);
 Command add_serve(CLI::App& app);
+Command add_batch(CLI::App& app);
+Command add_verify_receipt(CLI::App& app);
 
 }  // namespace proviso::cli

@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kExitCodes =
     "Exit codes:\n"
     "  0   success (eval: a decision was made, whatever its outcome)\n"
-    "  1   check found errors, or test had failing scenarios\n"
+    "  1   check found errors, test had failing scenarios, or a receipt did not verify\n"
     "  2   usage error: bad flags or arguments, unreadable file\n"
     "  3   the rule set has errors, so nothing was decided\n"
     "  4   the request is malformed or does not fit the rule set's vocabulary\n"
@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
       add_lsp(app),
       add_version(app),
       add_serve(app),
+      add_batch(app),
+      add_verify_receipt(app),
   };
 
   try {

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""`proviso batch` against `proviso eval`, request by request, over the
+scenario corpus (every scenario of rules/*/*/tests and every example request),
+for --jobs 1 and 2: same decisions, same order, one output line per input
+line, bad lines as error lines naming their line number. Then the receipts of
+a batch run verify with `proviso verify-receipt`, and a tampered one does not.
+
+    batch_test.py PROVISO SOURCE_DIR
+"""
+import concurrent.futures
+import copy
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+PROVISO, SOURCE = sys.argv[1], sys.argv[2]
+RULES = os.path.join(SOURCE, "rules", "us", "irc-6103")
+
+
+def fail(message):
+    print("FAIL:", message)
+    sys.exit(1)
+
+
+def merge(base, over):
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else copy.deepcopy(value)
+    return out
+
+
+def set_path(request, path, value):
+    *parents, leaf = path.split(".")
+    for part in parents:
+        request = request.setdefault(part, {})
+    request[leaf] = value
+
+
+def unset_path(request, path):
+    *parents, leaf = path.split(".")
+    for part in parents:
+        request = request.get(part, {})
+    request.pop(leaf, None)
+
+
+def scenario_requests():
+    """Each scenario's request, built as docs/testing.md says `proviso test` builds it."""
+    for path in sorted(glob.glob(os.path.join(RULES, "tests", "*.yaml"))):
+        suite = yaml.safe_load(open(path, encoding="utf-8"))
+        for scenario in suite.get("scenarios", []):
+            request = merge(suite.get("base") or {}, scenario.get("request") or {})
+            for fact, value in (scenario.get("set") or {}).items():
+                set_path(request, fact, value)
+            for fact in scenario.get("unset") or []:
+                unset_path(request, fact)
+            if scenario.get("interpretations"):
+                request["interpretations"] = merge(request.get("interpretations", {}), scenario["interpretations"])
+            yield request
+    for path in sorted(glob.glob(os.path.join(SOURCE, "examples", "*.json")) + glob.glob(os.path.join(SOURCE, "examples", "*.yaml"))):
+        with open(path, encoding="utf-8") as f:
+            yield json.load(f) if path.endswith(".json") else yaml.safe_load(f)
+
+
+def eval_one(work, index, line):
+    """What `proviso eval` says about one line: the decision JSON, or the error code."""
+    path = os.path.join(work, f"request-{index}.json")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(line)
+    run = subprocess.run([PROVISO, "eval", "--rules", RULES, "--format", "json", "--input-format", "json", path],
+                         capture_output=True, text=True)
+    if run.returncode == 0:
+        return json.loads(run.stdout)
+    match = re.search(r"error\[(E\d+)\]", run.stderr)
+    if run.returncode != 4 or not match:
+        fail(f"eval of line {index + 1} exited {run.returncode}: {run.stderr}")
+    return {"error_code": match.group(1)}
+
+
+def json_default(value):
+    return value.isoformat()  # YAML dates in example requests
+
+
+def main():
+    lines = [json.dumps(r, default=json_default, ensure_ascii=False) for r in scenario_requests()]
+    # Bad lines in the middle: the batch must go on after them.
+    lines.insert(3, '{"request": ')
+    lines.insert(7, "")
+    lines.insert(11, '{"request": {"in_writing": "yes"}}')
+    with tempfile.TemporaryDirectory() as work:
+        corpus = os.path.join(work, "corpus.jsonl")
+        with open(corpus, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            expected = list(pool.map(lambda item: eval_one(work, *item) if item[1] else {"error_code": "E409"},
+                                     enumerate(lines)))
+        for jobs in (1, 2):
+            run = subprocess.run([PROVISO, "batch", "--rules", RULES, "--jobs", str(jobs), corpus],
+                                 capture_output=True, text=True)
+            if run.returncode != 0:
+                fail(f"batch --jobs {jobs} exited {run.returncode}: {run.stderr}")
+            if run.stderr:
+                fail(f"batch wrote to stderr though it is not a terminal: {run.stderr[:200]}")
+            out = run.stdout.split("\n")
+            if out[-1] != "" or len(out) - 1 != len(lines):
+                fail(f"batch --jobs {jobs}: {len(out) - 1} output lines for {len(lines)} input lines")
+            errors = 0
+            for number, (got_text, want) in enumerate(zip(out, expected), start=1):
+                got = json.loads(got_text)
+                if "error_code" in want:
+                    errors += 1
+                    if got.get("error", {}).get("code") != want["error_code"] or got["error"]["line"] != number:
+                        fail(f"line {number}: want error {want['error_code']} naming line {number}, got {got_text[:200]}")
+                elif got != want:
+                    fail(f"line {number}: batch --jobs {jobs} differs from eval:\n{got_text[:300]}\n{json.dumps(want)[:300]}")
+            print(f"ok: batch --jobs {jobs} equals eval on {len(lines) - errors} requests, and {errors} bad lines are error lines")
+
+        # Receipts from a batch verify; a tampered one does not.
+        run = subprocess.run([PROVISO, "batch", "--rules", RULES, "--receipts", corpus], capture_output=True, text=True, check=True)
+        receipts = [json.loads(line)["receipt"] for line in run.stdout.splitlines() if '"receipt"' in line]
+        log = os.path.join(work, "receipts.jsonl")
+        with open(log, "w", encoding="utf-8") as f:
+            f.write("".join(json.dumps(r, separators=(",", ":"), sort_keys=True, ensure_ascii=False) + "\n" for r in receipts))
+        verify = subprocess.run([PROVISO, "verify-receipt", "--rules", RULES, log], capture_output=True, text=True)
+        summary = verify.stdout.strip().splitlines()[-1] if verify.stdout.strip() else ""
+        if verify.returncode != 0 or summary != f"{len(receipts)} verified, 0 failed":
+            fail(f"verify-receipt: exit {verify.returncode}: {verify.stdout[-500:]}{verify.stderr}")
+        print("ok: verify-receipt:", summary)
+        receipts[0]["decision"] = "permitted" if receipts[0]["decision"] != "permitted" else "denied"
+        with open(log, "w", encoding="utf-8") as f:
+            f.write(json.dumps(receipts[0]) + "\n")
+        verify = subprocess.run([PROVISO, "verify-receipt", "--rules", RULES, log], capture_output=True, text=True)
+        if verify.returncode != 1 or "E903" not in verify.stdout:
+            fail(f"a tampered receipt verified: exit {verify.returncode}: {verify.stdout}")
+        print("ok: a tampered receipt does not verify (exit 1, E903)")
+
+
+if __name__ == "__main__":
+    main()

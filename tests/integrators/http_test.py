@@ -21,7 +21,7 @@ import urllib.request
 PROVISO, SOURCE = sys.argv[1], sys.argv[2]
 RULES = os.path.join(SOURCE, "rules", "us", "irc-6103")
 ICE = os.path.join(SOURCE, "examples", "ice-address-verification.json")
-DEADLINE = time.monotonic() + 90  # every wait below is bounded by this
+WAIT_SECONDS = 60  # each wait below is bounded by this (generous: the test machines are shared and loaded)
 
 
 def fail(message):
@@ -61,7 +61,8 @@ def metric(port, name):
 
 
 def wait_for(what, predicate):
-    while time.monotonic() < DEADLINE:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.05)
@@ -152,10 +153,24 @@ def run(port, rules, log_path, server, log_lines):
                 results["ok" if status == 200 else "failed"] += 1
             except Exception:  # a refused or dropped connection is a failed request too
                 results["failed"] += 1
+            time.sleep(0.002)  # a steady client, not a load test
 
-    threads = [threading.Thread(target=client) for _ in range(2)]
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(2)]
     for thread in threads:
         thread.start()
+    try:
+        reload_while_deciding(port, rules, server, health)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=15)
+    print(f"ok: {results['ok']} decisions during the reloads, {results['failed']} failed")
+    if results["failed"] or not results["ok"]:
+        fail("requests failed during the reloads")
+    stop_cleanly(port, log_path, server)
+
+
+def reload_while_deciding(port, rules, server, health):
     time.sleep(0.3)
     digest = health["ruleset"]["digest"]
     victim = os.path.join(rules, sorted(f for f in os.listdir(rules) if f.endswith(".proviso"))[-1])
@@ -174,13 +189,11 @@ def run(port, rules, log_path, server, log_lines):
     server.send_signal(signal.SIGHUP)
     wait_for("a second good reload", lambda: metric(port, 'proviso_policy_reloads_total{result="ok"}') >= 2)
     time.sleep(0.3)
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=15)
-    print(f"ok: {results['ok']} decisions during the reloads, {results['failed']} failed")
-    if results["failed"] or not results["ok"]:
-        fail("requests failed during the reloads")
-    # A clean stop flushes one receipt per decision.
+    print("ok: a good rule set is swapped in, by --watch and by SIGHUP")
+
+
+def stop_cleanly(port, log_path, server):
+    """A clean stop flushes one receipt per decision."""
     decisions = sum(metric(port, f'proviso_decisions_total{{outcome="{o}"}}')
                     for o in ("permitted", "denied", "undetermined", "conflict", "not_applicable"))
     server.send_signal(signal.SIGTERM)

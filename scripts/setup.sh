@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PROVISO_PACKAGES=(g++ cmake ninja-build pkg-config libboost-dev nlohmann-json3-dev libyaml-cpp-dev
-                  doctest-dev libcli11-dev libcpp-httplib-dev libssl-dev)
+                  doctest-dev libcli11-dev libcpp-httplib-dev libssl-dev libsimdjson-dev)
 
 missing=()
 for package in "${PROVISO_PACKAGES[@]}"; do

@@ -1,0 +1,199 @@
+// `proviso_bench decide`: one rule set, one request file, three paths:
+//   (a) bound: the fast decide on facts already bound (decisions/s, p50/p99)
+//   (b) e2e:   JSON line → streaming binder → fast decide → decision line
+//   (c) explain: the tracing decide() plus the full explanation JSON
+// and, as the in-run check, the reference path (DOM bind + decide()) on the
+// same requests: any disagreement is counted and fails the step.
+#include <malloc.h>
+
+#include "common.hpp"
+#include "engine/bind_fast.hpp"
+#include "engine/explain.hpp"
+#include "engine/load.hpp"
+
+namespace proviso::bench {
+namespace {
+
+std::size_t heap_in_use() { return mallinfo2().uordblks; }
+
+// The peers' decision code: P/D and the hex mask of the deciding rules, the
+// general rule (the default deny) counting for none.
+std::string peer_code(const Policy& policy, Outcome outcome, const std::vector<std::int32_t>& authorities) {
+  static const std::map<std::string, int> bits{{"a", 1}, {"b", 2}, {"c", 4}, {"bar", 8}};
+  int mask = 0;
+  for (auto r : authorities)
+    if (auto it = bits.find(policy.rules[r].id); it != bits.end()) mask |= it->second;
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "%c%x", outcome == Outcome::permitted ? 'P' : 'D', mask);
+  return buffer;
+}
+
+}  // namespace
+
+int run_decide(const Args& args, const std::string&) {
+  if (args.files.size() < 2) throw std::runtime_error("decide RULES|builtin REQUESTS.jsonl");
+  const std::string rules = args.files[0];
+
+  // Compile time and memory: load (parse, check, compile) and the fast form, median of a few loads.
+  std::vector<double> compile_ms;
+  std::size_t policy_bytes = 0;
+  std::shared_ptr<const Policy> policy;
+  std::shared_ptr<const CompiledPolicy> compiled;
+  for (int i = 0; i < (args.quick ? 3 : 7); ++i) {
+    policy.reset();
+    compiled.reset();
+    const auto before = heap_in_use();
+    auto t0 = Clock::now();
+    auto loaded = rules == "builtin" ? load_builtin_rule_set() : load_rule_set(rules);
+    if (!loaded.policy) throw std::runtime_error(render_all(loaded.diagnostics, loaded.sources));
+    policy = loaded.policy;
+    compiled = std::make_shared<const CompiledPolicy>(policy);
+    compile_ms.push_back(ns_since(t0) / 1e6);
+    loaded = {};
+    policy_bytes = heap_in_use() - before;
+  }
+  const bool toy = policy->name == "toy-6103";
+
+  const auto lines = read_lines(args.files[1], args.limit);
+  const std::size_t n = lines.size();
+
+  // The reference path on every request, also the source of the bound facts for (a).
+  std::vector<FastFacts> bound;
+  const std::size_t bound_n = std::min<std::size_t>(n, toy ? n : (args.quick ? 5000 : 20000));
+  bound.reserve(bound_n);
+  std::vector<std::string> reference(n);
+  std::size_t refused = 0;
+  const std::size_t reference_n = args.quick ? std::min<std::size_t>(n, 20000) : n;
+  auto t0 = Clock::now();
+  for (std::size_t i = 0; i < reference_n; ++i) {
+    auto result = parse_request(*policy, lines[i], "request", RequestFormat::json);
+    if (!result.facts) {
+      ++refused;
+      continue;
+    }
+    auto decision = decide(*policy, *result.facts);
+    reference[i] = toy ? peer_code(*policy, decision.outcome, decision.authorities) : compact_decision_json(*policy, decision);
+    if (i < bound_n) {
+      bound.push_back(compiled->make_facts());
+      compiled->load_facts(*result.facts, bound.back());
+    }
+  }
+  const double reference_e2e_ns = ns_since(t0) / static_cast<double>(reference_n);
+
+  // (a) bound facts
+  FastScratch scratch = compiled->make_scratch();
+  auto decide_one = [&](std::size_t i) {
+    auto outcome = compiled->decide(bound[i], scratch);
+    return static_cast<std::uint64_t>(outcome) + scratch.authorities.size();
+  };
+  const auto bound_time = per_item(bound.size(), args.reps, [&] {
+    std::uint64_t s = 0;
+    for (std::size_t i = 0; i < bound.size(); ++i) s += decide_one(i);
+    return s;
+  });
+  const auto bound_lat = latencies(bound.size(), decide_one);
+  // The same on a cache-resident working set (as a just-bound request is), like the limit's /hot figures.
+  const std::size_t hot_n = std::min<std::size_t>(bound.size(), 2048);
+  const auto bound_hot = per_item(bound.size(), args.reps, [&] {
+    std::uint64_t s = 0;
+    for (std::size_t done = 0; done < bound.size(); done += hot_n)
+      for (std::size_t i = 0; i < hot_n && done + i < bound.size(); ++i) s += decide_one(i);
+    return s;
+  });
+
+  const double bound_ns = bound_time.wall_ns, bound_hot_ns = bound_hot.wall_ns;
+  // (b) JSON line → decision line, through the same object a batch worker uses.
+  FastDecider decider(compiled);
+  std::string out;
+  std::vector<std::string> codes(n);
+  std::size_t mismatches = 0, permits = 0, errors = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    out.clear();
+    auto outcome = decider.decide_line(lines[i], out);
+    if (decider.last_was_error()) ++errors;
+    codes[i] = toy ? peer_code(*policy, outcome, decider.authorities()) : out;
+    if (outcome == Outcome::permitted) ++permits;
+    if (i < reference_n && !reference[i].empty() && reference[i] != codes[i]) ++mismatches;
+  }
+  auto line_one = [&](std::size_t i) {
+    out.clear();
+    decider.decide_line(lines[i], out);
+    return static_cast<std::uint64_t>(out.size());
+  };
+  const auto e2e_time = per_item(n, std::max(2, args.reps / 3), [&] {
+    std::uint64_t s = 0;
+    for (std::size_t i = 0; i < n; ++i) s += line_one(i);
+    return s;
+  });
+  const double e2e_ns = e2e_time.wall_ns;
+  const auto e2e_lat = latencies(n, line_one);
+
+  // (c) the full explanation from bound facts: decide() with its trace, the
+  // interpretations analysis, and the decision JSON with every rule considered.
+  const std::size_t explain_n = std::min<std::size_t>(reference_n, args.quick ? 300 : 2000);
+  std::vector<Facts> explain_facts;
+  for (std::size_t i = 0; i < explain_n; ++i)
+    if (auto r = parse_request(*policy, lines[i], "request", RequestFormat::json); r.facts) explain_facts.push_back(*r.facts);
+  const auto explain_lat = latencies(explain_facts.size(), [&](std::size_t i) {
+    auto decision = decide(*policy, explain_facts[i]);
+    return static_cast<std::uint64_t>(decision_to_json(*policy, explain_facts[i], decision, JsonOptions{true}).dump().size());
+  });
+  double explain_mean = 0;
+  for (auto v : explain_lat) explain_mean += v / static_cast<double>(explain_lat.size());
+
+  if (!args.out.empty()) {
+    std::ofstream o(args.out);
+    for (const auto& c : codes) o << c << '\n';
+  }
+  nlohmann::json result{{"peer", toy ? "proviso-toy" : "proviso-" + policy->name},
+                        {"ruleset", policy->name},
+                        {"n", n},
+                        {"permits", permits},
+                        {"denies", n - permits},
+                        {"streaming_binder", FastBinder::streaming()},
+                        {"compile_ms", percentile(compile_ms, 0.5)},
+                        {"policy_bytes", policy_bytes},
+                        {"compiled_bytes", compiled->memory_bytes()},
+                        {"bound_ns", bound_ns},
+                        {"bound_per_s", 1e9 / bound_ns},
+                        {"bound_hot_ns", bound_hot_ns},
+                        {"bound_cpu_ns", bound_time.cpu_ns},
+                        {"bound_hot_cpu_ns", bound_hot.cpu_ns},
+                        {"e2e_cpu_ns", e2e_time.cpu_ns},
+                        {"e2e_cpu_per_s", 1e9 / e2e_time.cpu_ns},
+                        {"bound_p50_ns", percentile(bound_lat, 0.5)},
+                        {"bound_p99_ns", percentile(bound_lat, 0.99)},
+                        {"e2e_ns", e2e_ns},
+                        {"e2e_per_s", 1e9 / e2e_ns},
+                        {"e2e_p50_ns", percentile(e2e_lat, 0.5)},
+                        {"e2e_p99_ns", percentile(e2e_lat, 0.99)},
+                        {"reference_e2e_per_s", 1e9 / reference_e2e_ns},
+                        {"explain_ns", explain_mean},
+                        {"explain_p50_ns", percentile(explain_lat, 0.5)},
+                        {"explain_p99_ns", percentile(explain_lat, 0.99)},
+                        {"refused", refused},
+                        {"line_errors", errors},
+                        {"reference_checked", reference_n},
+                        {"reference_mismatch", mismatches},
+                        {"peak_rss_bytes", peak_rss_bytes()},
+                        // the peers' harness contract (bench/report.py)
+                        {"eval_dps", 1e9 / bound_ns},
+                        {"eval_med_us", percentile(bound_lat, 0.5) / 1e3},
+                        {"e2e_dps", 1e9 / e2e_ns},
+                        {"e2e_med_us", percentile(e2e_lat, 0.5) / 1e3},
+                        {"parse_us", 0},
+                        {"version", std::string("proviso ") + (FastBinder::streaming() ? "(simdjson binder)" : "(DOM binder)")}};
+  std::printf("%s: %zu requests, compile %.2f ms, %zu bytes\n", policy->name.c_str(), n, percentile(compile_ms, 0.5), policy_bytes);
+  std::printf("  (a) bound facts : %8.1f ns/decision (%.3g/s; CPU time %.1f ns), per call p50 %.0f ns p99 %.0f ns (timer included)\n",
+              bound_ns, 1e9 / bound_ns, bound_time.cpu_ns, percentile(bound_lat, 0.5), percentile(bound_lat, 0.99));
+  std::printf("      cache-resident: %8.1f ns/decision (CPU time %.1f ns; %zu-request working set)\n", bound_hot_ns, bound_hot.cpu_ns, hot_n);
+  std::printf("  (b) JSON line   : %8.1f ns/decision (%.3g/s; CPU time %.1f ns), per call p50 %.0f ns p99 %.0f ns; DOM reference path %.3g/s\n",
+              e2e_ns, 1e9 / e2e_ns, e2e_time.cpu_ns, percentile(e2e_lat, 0.5), percentile(e2e_lat, 0.99), 1e9 / reference_e2e_ns);
+  std::printf("  (c) explanation : mean %.1f us, p50 %.1f us, p99 %.1f us (%zu requests)\n", explain_mean / 1e3,
+              percentile(explain_lat, 0.5) / 1e3, percentile(explain_lat, 0.99) / 1e3, explain_lat.size());
+  std::printf("  reference check : %zu of %zu disagree\n", mismatches, reference_n);
+  print_result(result);
+  return mismatches ? 1 : 0;
+}
+
+}  // namespace proviso::bench

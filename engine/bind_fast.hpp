@@ -1,0 +1,54 @@
+// The streaming request binder: JSON text straight into FastFacts slots, with
+// no DOM. Path segments are matched against a trie of the policy's fact paths;
+// enum values against per-enum tables. It handles well-formed requests only:
+// for anything it would have to diagnose (an unknown fact, a wrong type, YAML,
+// a duplicate or dotted key) it declines, and the caller runs parse_request,
+// whose diagnostics are the reference. So both paths bind identically.
+#pragma once
+#include <memory>
+#include <string_view>
+
+#include "compiled.hpp"
+
+namespace proviso {
+
+class FastBinder {
+ public:
+  explicit FastBinder(const CompiledPolicy& policy, const RequestLimits& limits = {});
+  ~FastBinder();
+  FastBinder(FastBinder&&) noexcept;
+  FastBinder& operator=(FastBinder&&) noexcept;
+
+  // True when `text` was bound into `out` (reset first); false when the full
+  // binder must decide (it then reports the error, or binds what this declined).
+  bool bind(std::string_view text, FastFacts& out);
+
+  // Whether this build streams with simdjson; without it bind() goes through
+  // parse_request and converts, which is correct but not fast.
+  static bool streaming();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The whole JSON line → compact decision JSON path, with the full binder as
+// the fallback and its diagnostics rendered as {"error":…} when it refuses.
+class FastDecider {
+ public:
+  explicit FastDecider(std::shared_ptr<const CompiledPolicy> policy, const RequestLimits& limits = {});
+  // Appends one decision (or error) object to `out`, without a newline.
+  Outcome decide_line(std::string_view line, std::string& out);
+  bool last_was_error() const { return error_; }
+  const std::vector<std::int32_t>& authorities() const { return scratch_.authorities; }  // of the last decision
+
+ private:
+  std::shared_ptr<const CompiledPolicy> policy_;
+  RequestLimits limits_;
+  FastBinder binder_;
+  FastFacts facts_;
+  FastScratch scratch_;
+  bool error_ = false;
+};
+
+}  // namespace proviso

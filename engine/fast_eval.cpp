@@ -1,0 +1,281 @@
+// The fast decide: the semantics of engine/eval.cpp (Kleene logic, defeasible
+// exceptions, the outcome rules of decide_core) without the trace, with
+// short-circuit conditions, memoised definitions and candidate rules only.
+#include <algorithm>
+#include <bit>
+
+#include "compiled.hpp"
+
+namespace proviso {
+
+namespace {
+
+// A value during evaluation; `kind` comes from the node that produced it.
+struct V {
+  std::uint64_t bits = 0;
+  const std::string* text = nullptr;
+  std::uint8_t unit = 0;
+  bool known = false;
+};
+
+inline double as_double(const V& v, TypeKind kind) {
+  return kind == TypeKind::decimal ? std::bit_cast<double>(v.bits) : static_cast<double>(static_cast<std::int64_t>(v.bits));
+}
+
+inline Tri tri_and(Tri a, Tri b) {
+  if (a == Tri::false_ || b == Tri::false_) return Tri::false_;
+  return a == Tri::true_ && b == Tri::true_ ? Tri::true_ : Tri::unknown;
+}
+
+}  // namespace
+
+struct FastEval {
+  const CompiledPolicy& p;
+  const FastFacts& f;
+  FastScratch& s;
+
+  Tri tri(std::int32_t i) {
+    using Op = FastNode::Op;
+    const FastNode& n = p.nodes_[i];
+    switch (n.op) {
+      case Op::constant: return n.known ? tri_of(n.k != 0) : Tri::unknown;
+      case Op::fact: return f.known[n.a] ? tri_of(f.cells[n.a] != 0) : Tri::unknown;
+      case Op::interpretation: {
+        const auto v = f.interpretations[n.a];
+        return tri_of(v < 0 ? p.interpretation_default_[n.a] != 0 : v == 1);
+      }
+      case Op::definition: {
+        V v = definition(n.a);
+        return v.known ? tri_of(v.bits != 0) : Tri::unknown;
+      }
+      case Op::not_: return tri_not(tri(n.a));
+      case Op::and_: {
+        // Kleene: one false operand decides, so the rest need not be evaluated.
+        Tri result = Tri::true_;
+        for (std::int32_t k = 0; k < n.b; ++k) {
+          const Tri t = tri(p.kids_[n.a + k]);
+          if (t == Tri::false_) return Tri::false_;
+          if (t == Tri::unknown) result = Tri::unknown;
+        }
+        return result;
+      }
+      case Op::or_: {
+        Tri result = Tri::false_;
+        for (std::int32_t k = 0; k < n.b; ++k) {
+          const Tri t = tri(p.kids_[n.a + k]);
+          if (t == Tri::true_) return Tri::true_;
+          if (t == Tri::unknown) result = Tri::unknown;
+        }
+        return result;
+      }
+      case Op::is_known: return tri_of(f.known[n.a] != 0);
+      case Op::fact_eq_k: return f.known[n.a] ? tri_of(f.cells[n.a] == n.k) : Tri::unknown;
+      case Op::fact_in_k: return f.known[n.a] ? tri_of((n.k >> f.cells[n.a]) & 1u) : Tri::unknown;
+      case Op::fact_superset_k: return f.known[n.a] ? tri_of((f.cells[n.a] & n.k) == n.k) : Tri::unknown;
+      case Op::fact_subset_k: return f.known[n.a] ? tri_of((f.cells[n.a] & ~n.k) == 0) : Tri::unknown;
+      case Op::fact_intersects_k: return f.known[n.a] ? tri_of((f.cells[n.a] & n.k) != 0) : Tri::unknown;
+      case Op::fact_eq_text: return f.known[n.a] ? tri_of(f.strings[n.a] == p.texts_[n.k]) : Tri::unknown;
+      default: break;
+    }
+    V v = value(i);
+    return v.known ? tri_of(v.bits != 0) : Tri::unknown;
+  }
+
+  V definition(std::int32_t d) {
+    if (s.def_stamp[d] != s.epoch) {
+      V v = value(p.definition_root_[d]);
+      s.def_bits[d] = v.bits;
+      s.def_known[d] = v.known;
+      s.def_stamp[d] = s.epoch;
+    }
+    return V{s.def_bits[d], nullptr, 0, s.def_known[d] != 0};
+  }
+
+  static V of(Tri t) { return t == Tri::unknown ? V{} : V{t == Tri::true_ ? 1u : 0u, nullptr, 0, true}; }
+
+  int compare(const V& a, TypeKind ka, const V& b, TypeKind kb) const {
+    if (ka == TypeKind::decimal || kb == TypeKind::decimal) {
+      const double x = as_double(a, ka), y = as_double(b, kb);
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    if (ka == TypeKind::string) return *a.text < *b.text ? -1 : (*a.text == *b.text ? 0 : 1);
+    if (ka == TypeKind::set) return a.bits == b.bits ? 0 : 1;
+    const auto x = static_cast<std::int64_t>(a.bits), y = static_cast<std::int64_t>(b.bits);
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
+
+  V value(std::int32_t i) {
+    using Op = FastNode::Op;
+    const FastNode& n = p.nodes_[i];
+    switch (n.op) {
+      case Op::constant:
+        if (!n.known) return V{};
+        return V{n.k, n.kind == TypeKind::string ? &p.texts_[n.k] : nullptr, n.unit, true};
+      case Op::fact:
+        if (!f.known[n.a]) return V{};
+        return V{f.cells[n.a], &f.strings[n.a], 0, true};
+      case Op::definition: return definition(n.a);
+      case Op::negate: {
+        V a = value(n.a);
+        if (!a.known) return a;
+        if (n.kind == TypeKind::decimal) a.bits = std::bit_cast<std::uint64_t>(-std::bit_cast<double>(a.bits));
+        else a.bits = static_cast<std::uint64_t>(-static_cast<std::int64_t>(a.bits));
+        return a;
+      }
+      case Op::eq: case Op::lt: case Op::le: case Op::gt: case Op::ge:
+      case Op::in: case Op::subset: case Op::superset: case Op::intersects:
+      case Op::add: case Op::sub: break;
+      default: return of(tri(i));
+    }
+    const V a = value(n.a);
+    const V b = value(n.b);
+    if (!a.known || !b.known) return V{};
+    const TypeKind ka = p.nodes_[n.a].kind, kb = p.nodes_[n.b].kind;
+    switch (n.op) {
+      case Op::eq: return of(tri_of(compare(a, ka, b, kb) == 0));
+      case Op::lt: return of(tri_of(compare(a, ka, b, kb) < 0));
+      case Op::le: return of(tri_of(compare(a, ka, b, kb) <= 0));
+      case Op::gt: return of(tri_of(compare(a, ka, b, kb) > 0));
+      case Op::ge: return of(tri_of(compare(a, ka, b, kb) >= 0));
+      case Op::in: return of(tri_of((b.bits >> a.bits) & 1u));
+      case Op::subset: return of(tri_of((a.bits & ~b.bits) == 0));
+      case Op::superset: return of(tri_of((b.bits & ~a.bits) == 0));
+      case Op::intersects: return of(tri_of((a.bits & b.bits) != 0));
+      default: return arithmetic(n, a, ka, b, kb);
+    }
+  }
+
+  static V arithmetic(const FastNode& n, const V& a, TypeKind ka, const V& b, TypeKind kb) {
+    const bool add = n.op == FastNode::Op::add;
+    const auto x = static_cast<std::int64_t>(a.bits), y = static_cast<std::int64_t>(b.bits);
+    V out{0, nullptr, 0, true};
+    if (ka == TypeKind::date && kb == TypeKind::duration) {
+      const std::int64_t amount = add ? y : -y;
+      std::int64_t days = x;
+      switch (static_cast<ast::DurationUnit>(b.unit)) {
+        case ast::DurationUnit::days: days = x + amount; break;
+        case ast::DurationUnit::weeks: days = x + 7 * amount; break;
+        case ast::DurationUnit::months: days = add_months(x, amount); break;
+        case ast::DurationUnit::years: days = add_months(x, 12 * amount); break;
+      }
+      out.bits = static_cast<std::uint64_t>(days);
+      return out;
+    }
+    if (n.kind == TypeKind::decimal) {
+      const double l = as_double(a, ka), r = as_double(b, kb);
+      out.bits = std::bit_cast<std::uint64_t>(add ? l + r : l - r);
+      return out;
+    }
+    out.bits = static_cast<std::uint64_t>(add ? x + y : x - y);
+    return out;
+  }
+
+  // Rule state is valid for this decision only when stamped with its epoch.
+  void touch(std::int32_t r) {
+    if (s.rule_stamp[r] == s.epoch) return;
+    s.rule_stamp[r] = s.epoch;
+    s.applies[r] = Tri::false_;
+    s.in_force[r] = Tri::false_;
+    s.defeated_true[r] = 0;
+    s.defeated_unknown[r] = 0;
+  }
+
+  bool maybe_permit = false, maybe_forbid = false;
+
+  // One rule, after every exception to it (evaluation order); pushes its force
+  // forward to the rules it defeats instead of pulling from its defeaters.
+  void rule(std::int32_t r) {
+    touch(r);
+    const auto effect = p.effect_[r];
+    const bool defeated = s.defeated_true[r] != 0;
+    Tri applies = Tri::true_;
+    // A defeated forbid or limit is out of force whatever its condition; a
+    // defeated permit's condition still matters to the limits that decide a denial.
+    if (p.rule_root_[r] >= 0 && !(defeated && effect != 0)) applies = tri(p.rule_root_[r]);
+    const Tri not_defeated = defeated ? Tri::false_ : (s.defeated_unknown[r] ? Tri::unknown : Tri::true_);
+    const Tri in_force = tri_and(applies, not_defeated);
+    s.applies[r] = applies;
+    s.in_force[r] = in_force;
+    if (in_force != Tri::false_) {
+      for (auto e = p.edge_begin_[r]; e < p.edge_begin_[r + 1]; ++e) {
+        const auto target = p.edges_[e];
+        touch(target);
+        ++(in_force == Tri::true_ ? s.defeated_true : s.defeated_unknown)[target];
+      }
+    }
+    if (effect == 0 && applies == Tri::true_ && defeated) s.defeated_permits.push_back(r);
+    if (effect == 2) return;
+    if (in_force == Tri::true_) (effect == 0 ? s.permits : s.forbids).push_back(r);
+    else if (in_force == Tri::unknown) (effect == 0 ? maybe_permit : maybe_forbid) = true;
+  }
+
+  Outcome run() {
+    if (++s.epoch == 0) {  // wrapped: forget every stamp
+      std::fill(s.def_stamp.begin(), s.def_stamp.end(), 0);
+      std::fill(s.rule_stamp.begin(), s.rule_stamp.end(), 0);
+      s.epoch = 1;
+    }
+    s.permits.clear();
+    s.forbids.clear();
+    s.defeated_permits.clear();
+    s.authorities.clear();
+    if (!p.indexed_) {
+      for (auto r : p.order_) rule(r);
+    } else {
+      auto& words = s.candidates;
+      std::fill(words.begin(), words.end(), 0);
+      auto mark = [&](const std::vector<std::int32_t>& positions) {
+        for (auto pos : positions) words[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+      };
+      mark(p.always_);
+      for (const auto& index : p.index_) {
+        const auto slot = index.slot;
+        if (!f.known[slot]) mark(index.all);
+        else if (f.cells[slot] < index.by_value.size()) mark(index.by_value[f.cells[slot]]);
+      }
+      for (std::size_t w = 0; w < words.size(); ++w)
+        for (auto bits = words[w]; bits; bits &= bits - 1)
+          rule(p.order_[(w << 6) + static_cast<std::size_t>(std::countr_zero(bits))]);
+    }
+    return combine();
+  }
+
+  Outcome combine() {
+    auto& auth = s.authorities;
+    auto sorted = [](std::vector<std::int32_t>& v) { std::sort(v.begin(), v.end()); };
+    if (!s.permits.empty() && !s.forbids.empty()) {
+      auth.assign(s.permits.begin(), s.permits.end());
+      auth.insert(auth.end(), s.forbids.begin(), s.forbids.end());
+      sorted(auth);
+      return Outcome::conflict;
+    }
+    if (!s.permits.empty()) {
+      if (maybe_forbid) return Outcome::undetermined;
+      auth.assign(s.permits.begin(), s.permits.end());
+      sorted(auth);
+      return Outcome::permitted;
+    }
+    if (!s.forbids.empty()) {
+      if (maybe_permit) return Outcome::undetermined;
+      auth.assign(s.forbids.begin(), s.forbids.end());
+      // A limit that defeated a permit which applied decides the denial too.
+      for (auto permit : s.defeated_permits)
+        for (auto d = p.defeater_begin_[permit]; d < p.defeater_begin_[permit + 1]; ++d) {
+          const auto defeater = p.defeaters_[d];
+          if (p.effect_[defeater] == 2 && s.rule_stamp[defeater] == s.epoch && s.in_force[defeater] == Tri::true_)
+            auth.push_back(defeater);
+        }
+      sorted(auth);
+      auth.erase(std::unique(auth.begin(), auth.end()), auth.end());
+      return Outcome::denied;
+    }
+    return maybe_forbid ? Outcome::undetermined : Outcome::not_applicable;
+  }
+};
+
+Outcome CompiledPolicy::decide(const FastFacts& facts, FastScratch& scratch) const {
+  FastEval eval{*this, facts, scratch};
+  return eval.run();
+}
+
+}  // namespace proviso

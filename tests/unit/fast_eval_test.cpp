@@ -1,0 +1,252 @@
+// The compiled evaluator and the streaming binder agree with the reference
+// path (bind_request + decide) on outcome and authorities: every § 6103
+// scenario, thousands of random and mutated requests over the declared
+// domains (unknowns included), the toy policy, and generated rule sets.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "bench/rulegen.hpp"
+#include "engine/bind_fast.hpp"
+#include "engine/compiled.hpp"
+#include "engine/load.hpp"
+#include "engine/scenario.hpp"
+
+using namespace proviso;
+using nlohmann::json;
+
+namespace {
+
+struct Agreement {
+  std::shared_ptr<const Policy> policy;
+  CompiledPolicy compiled;
+  FastBinder binder;
+  FastFacts fast = compiled.make_facts(), streamed = compiled.make_facts();
+  FastScratch scratch = compiled.make_scratch();  // one scratch for every decision, as a thread keeps it
+  std::size_t decisions = 0, streamed_count = 0;
+  std::map<std::string, int> outcomes;
+  std::vector<std::string> failures;
+
+  explicit Agreement(std::shared_ptr<const Policy> p) : policy(p), compiled(p), binder(compiled) {}
+
+  void fail(const std::string& what, const json& request) {
+    if (failures.size() < 5) failures.push_back(what + " for " + request.dump());
+  }
+
+  bool same_facts(const FastFacts& a, const FastFacts& b) const {
+    for (std::size_t slot = 0; slot < a.known.size(); ++slot) {
+      if (a.known[slot] != b.known[slot]) return false;
+      if (!a.known[slot]) continue;
+      if (policy->facts[slot].type.kind == TypeKind::string ? a.strings[slot] != b.strings[slot] : a.cells[slot] != b.cells[slot])
+        return false;
+    }
+    return a.interpretations == b.interpretations;
+  }
+
+  void check(const json& request) {
+    auto bound = bind_request(*policy, request, "request");
+    if (!bound.facts) {
+      if (binder.bind(request.dump(), streamed)) fail("the streaming binder accepted a request the binder refuses", request);
+      return;
+    }
+    const Decision reference = decide(*policy, *bound.facts);
+    fast.reset();
+    compiled.load_facts(*bound.facts, fast);
+    const Outcome outcome = compiled.decide(fast, scratch);
+    ++decisions;
+    ++outcomes[std::string(outcome_name(reference.outcome))];
+    if (outcome != reference.outcome) fail("outcome " + std::string(outcome_name(outcome)) + " instead of " + std::string(outcome_name(reference.outcome)), request);
+    else if (scratch.authorities != reference.authorities) fail("different authorities", request);
+    if (binder.bind(request.dump(), streamed)) {
+      ++streamed_count;
+      if (!same_facts(fast, streamed)) fail("the streaming binder bound different facts", request);
+    } else if (FastBinder::streaming()) {
+      fail("the streaming binder declined a well-formed request", request);
+    }
+  }
+
+  void report() {
+    INFO("decisions: " << decisions << ", streamed: " << streamed_count);
+    for (const auto& f : failures) INFO(f);
+    CHECK(failures.empty());
+  }
+};
+
+// A random value of a fact's type, or null one time in eight.
+json random_value(const Policy& policy, const FactInfo& fact, std::mt19937_64& rng) {
+  auto pick = [&](std::uint64_t n) { return static_cast<std::int64_t>(rng() % n); };
+  if (pick(8) == 0) return nullptr;
+  switch (fact.type.kind) {
+    case TypeKind::boolean: return pick(2) == 1;
+    case TypeKind::integer: return pick(45) - 5;
+    case TypeKind::decimal: return static_cast<double>(pick(400)) / 4.0;
+    case TypeKind::date: return format_date(17000 + pick(4000));
+    case TypeKind::string: {
+      static const char* kTexts[] = {"", "a", "head_of_agency", "none", "x y", "\xc3\xbc"};
+      return kTexts[pick(6)];
+    }
+    case TypeKind::enumeration: {
+      const auto& values = policy.enums[fact.type.enum_id].values;
+      return values[pick(values.size())];
+    }
+    case TypeKind::set: {
+      json items = json::array();
+      for (const auto& v : policy.enums[fact.type.enum_id].values)
+        if (pick(3) == 0) items.push_back(v);
+      return items;
+    }
+    case TypeKind::duration: return nullptr;
+  }
+  return nullptr;
+}
+
+void put(json& request, const std::string& path, json value) {
+  json::json_pointer pointer;
+  std::size_t start = 0;
+  while (true) {
+    auto dot = path.find('.', start);
+    pointer /= path.substr(start, dot - start);
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  request[pointer] = std::move(value);
+}
+
+json random_interpretations(const Policy& policy, std::mt19937_64& rng) {
+  json out = json::object();
+  for (const auto& i : policy.interpretations)
+    if (rng() % 3 == 0) out[i.name] = rng() % 2 == 0;
+  return out;
+}
+
+json random_request(const Policy& policy, std::mt19937_64& rng, int unknown_percent) {
+  json request = json::object();
+  for (const auto& fact : policy.facts)
+    if (static_cast<int>(rng() % 100) >= unknown_percent) put(request, fact.path, random_value(policy, fact, rng));
+  if (auto interpretations = random_interpretations(policy, rng); !interpretations.empty()) request["interpretations"] = interpretations;
+  return request;
+}
+
+// A scenario's request with one to four facts changed, dropped or nulled:
+// near misses, which random requests over 80 facts almost never produce.
+json mutate(const Policy& policy, const Facts& facts, std::mt19937_64& rng) {
+  json request = json::object();
+  for (std::size_t slot = 0; slot < facts.values.size(); ++slot)
+    if (facts.values[slot].known) put(request, policy.facts[slot].path, value_to_json(policy, facts.values[slot], policy.facts[slot].type));
+  const int changes = 1 + static_cast<int>(rng() % 4);
+  for (int c = 0; c < changes; ++c) {
+    const auto& fact = policy.facts[rng() % policy.facts.size()];
+    put(request, fact.path, rng() % 3 == 0 ? json(nullptr) : random_value(policy, fact, rng));
+  }
+  json interpretations = json::object();
+  for (std::size_t i = 0; i < facts.interpretations.size(); ++i)
+    if (facts.interpretations[i] >= 0) interpretations[policy.interpretations[i].name] = facts.interpretations[i] == 1;
+  if (rng() % 4 == 0 && !policy.interpretations.empty())
+    interpretations[policy.interpretations[rng() % policy.interpretations.size()].name] = rng() % 2 == 0;
+  if (!interpretations.empty()) request["interpretations"] = interpretations;
+  return request;
+}
+
+std::shared_ptr<const Policy> builtin() {
+  auto loaded = load_builtin_rule_set();
+  REQUIRE(loaded.policy);
+  return loaded.policy;
+}
+
+}  // namespace
+
+TEST_CASE("fast decide agrees with decide on every § 6103 scenario and on mutations of them") {
+  auto policy = builtin();
+  auto scenarios = load_scenarios(std::string(PROVISO_SOURCE_DIR) + "/rules/us/irc-6103/tests");
+  REQUIRE(scenarios.scenarios.size() > 20);
+  Agreement agreement(policy);
+  std::mt19937_64 rng(6103);
+  for (const auto& scenario : scenarios.scenarios) {
+    agreement.check(scenario.request);
+    auto bound = bind_request(*policy, scenario.request, "request");
+    if (!bound.facts) continue;
+    for (int m = 0; m < 40; ++m) agreement.check(mutate(*policy, *bound.facts, rng));
+  }
+  agreement.report();
+  // The mutations reach every outcome the rule set can give, not only denials.
+  CHECK(agreement.outcomes["permitted"] > 0);
+  CHECK(agreement.outcomes["denied"] > 0);
+  CHECK(agreement.outcomes["undetermined"] > 0);
+}
+
+TEST_CASE("fast decide agrees with decide on random § 6103 requests over the declared domains") {
+  auto policy = builtin();
+  Agreement agreement(policy);
+  std::mt19937_64 rng(42);
+  for (int unknown_percent : {0, 20, 60, 95})
+    for (int i = 0; i < 1000; ++i) agreement.check(random_request(*policy, rng, unknown_percent));
+  agreement.report();
+  CHECK(agreement.decisions == 4000);
+}
+
+TEST_CASE("fast decide agrees on the toy benchmark policy and on generated rule sets") {
+  auto toy = load_rule_set(std::string(PROVISO_SOURCE_DIR) + "/bench/toy");
+  INFO(render_all(toy.diagnostics, toy.sources));
+  REQUIRE(toy.policy);
+  Agreement on_toy(toy.policy);
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 2000; ++i) on_toy.check(random_request(*toy.policy, rng, i % 2 ? 0 : 15));
+  on_toy.report();
+  CHECK(on_toy.outcomes["permitted"] > 0);
+
+  for (int size : {10, 300}) {  // 300 rules: the rule index is in use
+    auto generated = load_rule_set_from_texts({{"proviso.yaml", rulegen::manifest()}, {"rules.proviso", rulegen::rules(size)}}, "generated");
+    INFO(render_all(generated.diagnostics, generated.sources));
+    REQUIRE(generated.policy);
+    Agreement agreement(generated.policy);
+    for (int i = 0; i < 1500; ++i) agreement.check(rulegen::request(rng, i % 3 == 0));
+    agreement.report();
+    CHECK(agreement.outcomes["permitted"] > 0);
+  }
+}
+
+TEST_CASE("the streaming binder declines what only the full binder can diagnose or order") {
+  auto policy = builtin();
+  CompiledPolicy compiled(policy);
+  FastBinder binder(compiled);
+  auto facts = compiled.make_facts();
+  const char* declined[] = {
+      R"({"recipient": {"kind": "federal_agency"}} x)",                   // trailing content
+      R"({"recipient": {"kind": "federal_agency", "kind": "state_agency"}})",  // duplicate key
+      R"({"recipient.kind": "federal_agency"})",                          // dotted key
+      R"({"recipient": {"kind": "no_such_kind"}})",                       // not a value of the enum
+      R"({"no_such_fact": true})",                                        // not a fact
+      R"({"request": {"in_writing": "yes"}})",                            // wrong type
+      R"({"request": {"in_writing": tru}})",                              // bad literal
+      R"({"request": 1})",                                                // a group given a scalar
+      "recipient:\n  kind: federal_agency\n",                             // YAML
+      "[]", "", "{",
+  };
+  for (const char* text : declined) {
+    INFO(text);
+    CHECK_FALSE(binder.bind(text, facts));
+  }
+  if (FastBinder::streaming()) {
+    CHECK(binder.bind(R"( {"recipient": {"kind": "federal_agency"}, "request": {"in_writing": null}} )", facts));
+    CHECK(binder.bind(R"({"recipient": {"kind": "federal_\u0061gency"}})", facts));  // escapes are decoded
+    const auto slot = policy->fact_index.at("recipient.kind");
+    CHECK(facts.known[slot] == 1);
+    CHECK(facts.cells[slot] == static_cast<std::uint64_t>(policy->enums[policy->facts[slot].type.enum_id].index_of("federal_agency")));
+  }
+}
+
+TEST_CASE("the decision line path answers errors with the full binder's diagnostic") {
+  auto policy = builtin();
+  auto compiled = std::make_shared<const CompiledPolicy>(policy);
+  FastDecider decider(compiled);
+  std::string out;
+  decider.decide_line(R"({"request": {"in_writing": "yes"}})", out);
+  CHECK(decider.last_was_error());
+  CHECK(json::parse(out)["error"]["code"] == "E403");
+  out.clear();
+  decider.decide_line(R"({"holder": {"kind": "irs_employee"}})", out);
+  CHECK_FALSE(decider.last_was_error());
+  auto line = json::parse(out);
+  CHECK(line.contains("decision"));
+  CHECK(line["authorities"].is_array());
+}

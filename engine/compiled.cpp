@@ -260,14 +260,8 @@ FastFacts CompiledPolicy::make_facts() const {
 FastScratch CompiledPolicy::make_scratch() const {
   FastScratch s;
   const auto rules = policy_->rules.size();
-  s.def_stamp.assign(policy_->definitions.size(), 0);
-  s.def_bits.assign(policy_->definitions.size(), 0);
-  s.def_known.assign(policy_->definitions.size(), 0);
-  s.rule_stamp.assign(rules, 0);
-  s.applies.assign(rules, Tri::false_);
-  s.in_force.assign(rules, Tri::false_);
-  s.defeated_true.assign(rules, 0);
-  s.defeated_unknown.assign(rules, 0);
+  s.definitions.resize(policy_->definitions.size());
+  s.rules.resize(rules);
   s.candidates.assign((rules + 63) / 64, 0);
   s.defeated_permits.reserve(rules);
   s.permits.reserve(rules);

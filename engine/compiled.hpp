@@ -109,13 +109,21 @@ class CompiledPolicy {
 
 // Per-thread state for CompiledPolicy::decide; sized once by make_scratch().
 struct FastScratch {
+  // State is valid for this decision only when stamped with its epoch, so
+  // nothing is cleared per decision; one record per rule keeps it in one line.
+  struct RuleState {
+    std::uint32_t stamp = 0;
+    Tri applies = Tri::false_, in_force = Tri::false_;
+    std::uint32_t defeated_true = 0, defeated_unknown = 0;  // exceptions in force / maybe in force against it
+  };
+  struct DefinitionState {
+    std::uint32_t stamp = 0;
+    bool known = false;
+    std::uint64_t bits = 0;
+  };
   std::uint32_t epoch = 0;
-  std::vector<std::uint32_t> def_stamp;
-  std::vector<std::uint64_t> def_bits;
-  std::vector<std::uint8_t> def_known;
-  std::vector<std::uint32_t> rule_stamp;   // rule state below is valid when stamped with the epoch
-  std::vector<Tri> applies, in_force;
-  std::vector<std::uint32_t> defeated_true, defeated_unknown;
+  std::vector<DefinitionState> definitions;
+  std::vector<RuleState> rules;
   std::vector<std::int32_t> defeated_permits;  // permits that applied but were defeated (for limit authorities)
   std::vector<std::uint64_t> candidates;   // bitset over evaluation positions
   std::vector<std::int32_t> permits, forbids;

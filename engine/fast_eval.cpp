@@ -34,16 +34,41 @@ struct FastEval {
   const FastFacts& f;
   FastScratch& s;
 
+  // The shapes that need one load and one compare, inlined into the and/or
+  // loops below; false when `n` is not one of them.
+  [[gnu::always_inline]] inline bool leaf(const FastNode& n, Tri& out) const {
+    using Op = FastNode::Op;
+    switch (n.op) {
+      case Op::fact: out = f.known[n.a] ? tri_of(f.cells[n.a] != 0) : Tri::unknown; return true;
+      case Op::fact_eq_k: out = f.known[n.a] ? tri_of(f.cells[n.a] == n.k) : Tri::unknown; return true;
+      case Op::fact_in_k: out = f.known[n.a] ? tri_of((n.k >> f.cells[n.a]) & 1u) : Tri::unknown; return true;
+      case Op::fact_superset_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & n.k) == n.k) : Tri::unknown; return true;
+      case Op::fact_subset_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & ~n.k) == 0) : Tri::unknown; return true;
+      case Op::fact_intersects_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & n.k) != 0) : Tri::unknown; return true;
+      case Op::fact_eq_text: out = f.known[n.a] ? tri_of(f.strings[n.a] == p.texts_[n.k]) : Tri::unknown; return true;
+      case Op::is_known: out = tri_of(f.known[n.a] != 0); return true;
+      case Op::interpretation: {
+        const auto v = f.interpretations[n.a];
+        out = tri_of(v < 0 ? p.interpretation_default_[n.a] != 0 : v == 1);
+        return true;
+      }
+      case Op::definition: {
+        const auto& state = s.definitions[n.a];
+        if (state.stamp != s.epoch) return false;
+        out = state.known ? tri_of(state.bits != 0) : Tri::unknown;
+        return true;
+      }
+      default: return false;
+    }
+  }
+
   Tri tri(std::int32_t i) {
     using Op = FastNode::Op;
     const FastNode& n = p.nodes_[i];
+    Tri out;
+    if (leaf(n, out)) return out;
     switch (n.op) {
       case Op::constant: return n.known ? tri_of(n.k != 0) : Tri::unknown;
-      case Op::fact: return f.known[n.a] ? tri_of(f.cells[n.a] != 0) : Tri::unknown;
-      case Op::interpretation: {
-        const auto v = f.interpretations[n.a];
-        return tri_of(v < 0 ? p.interpretation_default_[n.a] != 0 : v == 1);
-      }
       case Op::definition: {
         V v = definition(n.a);
         return v.known ? tri_of(v.bits != 0) : Tri::unknown;
@@ -53,7 +78,9 @@ struct FastEval {
         // Kleene: one false operand decides, so the rest need not be evaluated.
         Tri result = Tri::true_;
         for (std::int32_t k = 0; k < n.b; ++k) {
-          const Tri t = tri(p.kids_[n.a + k]);
+          const auto kid = p.kids_[n.a + k];
+          Tri t;
+          if (!leaf(p.nodes_[kid], t)) t = tri(kid);
           if (t == Tri::false_) return Tri::false_;
           if (t == Tri::unknown) result = Tri::unknown;
         }
@@ -62,19 +89,14 @@ struct FastEval {
       case Op::or_: {
         Tri result = Tri::false_;
         for (std::int32_t k = 0; k < n.b; ++k) {
-          const Tri t = tri(p.kids_[n.a + k]);
+          const auto kid = p.kids_[n.a + k];
+          Tri t;
+          if (!leaf(p.nodes_[kid], t)) t = tri(kid);
           if (t == Tri::true_) return Tri::true_;
           if (t == Tri::unknown) result = Tri::unknown;
         }
         return result;
       }
-      case Op::is_known: return tri_of(f.known[n.a] != 0);
-      case Op::fact_eq_k: return f.known[n.a] ? tri_of(f.cells[n.a] == n.k) : Tri::unknown;
-      case Op::fact_in_k: return f.known[n.a] ? tri_of((n.k >> f.cells[n.a]) & 1u) : Tri::unknown;
-      case Op::fact_superset_k: return f.known[n.a] ? tri_of((f.cells[n.a] & n.k) == n.k) : Tri::unknown;
-      case Op::fact_subset_k: return f.known[n.a] ? tri_of((f.cells[n.a] & ~n.k) == 0) : Tri::unknown;
-      case Op::fact_intersects_k: return f.known[n.a] ? tri_of((f.cells[n.a] & n.k) != 0) : Tri::unknown;
-      case Op::fact_eq_text: return f.known[n.a] ? tri_of(f.strings[n.a] == p.texts_[n.k]) : Tri::unknown;
       default: break;
     }
     V v = value(i);
@@ -82,13 +104,14 @@ struct FastEval {
   }
 
   V definition(std::int32_t d) {
-    if (s.def_stamp[d] != s.epoch) {
+    auto& state = s.definitions[d];
+    if (state.stamp != s.epoch) {
       V v = value(p.definition_root_[d]);
-      s.def_bits[d] = v.bits;
-      s.def_known[d] = v.known;
-      s.def_stamp[d] = s.epoch;
+      state.bits = v.bits;
+      state.known = v.known;
+      state.stamp = s.epoch;
     }
-    return V{s.def_bits[d], nullptr, 0, s.def_known[d] != 0};
+    return V{state.bits, nullptr, 0, state.known};
   }
 
   static V of(Tri t) { return t == Tri::unknown ? V{} : V{t == Tri::true_ ? 1u : 0u, nullptr, 0, true}; }
@@ -170,14 +193,10 @@ struct FastEval {
     return out;
   }
 
-  // Rule state is valid for this decision only when stamped with its epoch.
-  void touch(std::int32_t r) {
-    if (s.rule_stamp[r] == s.epoch) return;
-    s.rule_stamp[r] = s.epoch;
-    s.applies[r] = Tri::false_;
-    s.in_force[r] = Tri::false_;
-    s.defeated_true[r] = 0;
-    s.defeated_unknown[r] = 0;
+  FastScratch::RuleState& touch(std::int32_t r) {
+    auto& state = s.rules[r];
+    if (state.stamp != s.epoch) state = FastScratch::RuleState{s.epoch, Tri::false_, Tri::false_, 0, 0};
+    return state;
   }
 
   bool maybe_permit = false, maybe_forbid = false;
@@ -185,22 +204,21 @@ struct FastEval {
   // One rule, after every exception to it (evaluation order); pushes its force
   // forward to the rules it defeats instead of pulling from its defeaters.
   void rule(std::int32_t r) {
-    touch(r);
+    auto& state = touch(r);
     const auto effect = p.effect_[r];
-    const bool defeated = s.defeated_true[r] != 0;
+    const bool defeated = state.defeated_true != 0;
     Tri applies = Tri::true_;
     // A defeated forbid or limit is out of force whatever its condition; a
     // defeated permit's condition still matters to the limits that decide a denial.
     if (p.rule_root_[r] >= 0 && !(defeated && effect != 0)) applies = tri(p.rule_root_[r]);
-    const Tri not_defeated = defeated ? Tri::false_ : (s.defeated_unknown[r] ? Tri::unknown : Tri::true_);
+    const Tri not_defeated = defeated ? Tri::false_ : (state.defeated_unknown ? Tri::unknown : Tri::true_);
     const Tri in_force = tri_and(applies, not_defeated);
-    s.applies[r] = applies;
-    s.in_force[r] = in_force;
+    state.applies = applies;
+    state.in_force = in_force;
     if (in_force != Tri::false_) {
       for (auto e = p.edge_begin_[r]; e < p.edge_begin_[r + 1]; ++e) {
-        const auto target = p.edges_[e];
-        touch(target);
-        ++(in_force == Tri::true_ ? s.defeated_true : s.defeated_unknown)[target];
+        auto& target = touch(p.edges_[e]);
+        ++(in_force == Tri::true_ ? target.defeated_true : target.defeated_unknown);
       }
     }
     if (effect == 0 && applies == Tri::true_ && defeated) s.defeated_permits.push_back(r);
@@ -211,8 +229,8 @@ struct FastEval {
 
   Outcome run() {
     if (++s.epoch == 0) {  // wrapped: forget every stamp
-      std::fill(s.def_stamp.begin(), s.def_stamp.end(), 0);
-      std::fill(s.rule_stamp.begin(), s.rule_stamp.end(), 0);
+      for (auto& d : s.definitions) d.stamp = 0;
+      for (auto& r : s.rules) r.stamp = 0;
       s.epoch = 1;
     }
     s.permits.clear();
@@ -262,7 +280,7 @@ struct FastEval {
       for (auto permit : s.defeated_permits)
         for (auto d = p.defeater_begin_[permit]; d < p.defeater_begin_[permit + 1]; ++d) {
           const auto defeater = p.defeaters_[d];
-          if (p.effect_[defeater] == 2 && s.rule_stamp[defeater] == s.epoch && s.in_force[defeater] == Tri::true_)
+          if (p.effect_[defeater] == 2 && s.rules[defeater].stamp == s.epoch && s.rules[defeater].in_force == Tri::true_)
             auth.push_back(defeater);
         }
       sorted(auth);

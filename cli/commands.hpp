@@ -33,5 +33,6 @@ Command add_version(CLI::App& app);
 Command add_serve(CLI::App& app);
 Command add_batch(CLI::App& app);
 Command add_verify_receipt(CLI::App& app);
+Command add_export(CLI::App& app);
 
 }  // namespace proviso::cli

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
       add_serve(app),
       add_batch(app),
       add_verify_receipt(app),
+      add_export(app),
   };
 
   try {

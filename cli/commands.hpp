@@ -4,6 +4,9 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
+
+#include "engine/facts.hpp"
 
 namespace proviso::cli {
 
@@ -34,5 +37,12 @@ Command add_serve(CLI::App& app);
 Command add_batch(CLI::App& app);
 Command add_verify_receipt(CLI::App& app);
 Command add_export(CLI::App& app);
+Command add_explain(CLI::App& app);
+Command add_interview(CLI::App& app);
+Command add_handbook(CLI::App& app);
+Command add_quiz(CLI::App& app);
+
+// Reads and binds a request file ("-": stdin); on failure prints why and sets the exit code.
+std::optional<Facts> read_request(const Policy& policy, const SourceMap& sources, const std::string& path, int& exit_code);
 
 }  // namespace proviso::cli

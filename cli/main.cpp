@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
       add_batch(app),
       add_verify_receipt(app),
       add_export(app),
+      add_explain(app),
+      add_interview(app),
+      add_handbook(app),
+      add_quiz(app),
   };
 
   try {

@@ -237,6 +237,18 @@ Value evaluate_expression(const Policy& policy, const Facts& facts, const CExpr&
   return evaluator.eval(expr);
 }
 
+Decision decide_outcome(const Policy& policy, const Facts& facts) {
+  Decision decision;
+  decision.conditions.assign(policy.conditions.size(), Tri::unknown);
+  Evaluator evaluator(policy, facts, &decision.conditions);
+  Core core = decide_core(policy, evaluator);
+  decision.outcome = core.outcome;
+  decision.authorities = std::move(core.authorities);
+  decision.conflicts = std::move(core.conflicts);
+  decision.rules = std::move(core.rules);
+  return decision;
+}
+
 Decision decide(const Policy& policy, const Facts& facts) {
   Decision decision;
   decision.conditions.assign(policy.conditions.size(), Tri::unknown);

@@ -41,6 +41,11 @@ struct Decision {
 
 Decision decide(const Policy& policy, const Facts& facts);
 
+// The outcome and each rule's status only, without the interpretation analysis
+// or the deciding unknowns: for searches that evaluate many variants of a
+// request (counterfactuals, questions), about ten times cheaper than decide().
+Decision decide_outcome(const Policy& policy, const Facts& facts);
+
 // The value of one expression under the facts (used by explanations and tests).
 Value evaluate_expression(const Policy& policy, const Facts& facts, const CExpr& expr);
 

@@ -36,6 +36,45 @@ ConditionView view_condition(const Policy& policy, const Decision& decision, std
   return view;
 }
 
+std::size_t facts_to_change(const Policy& policy, const std::vector<std::int32_t>& conditions) {
+  // The smallest set of facts that touches every condition: a condition whose
+  // facts all stay as they are keeps its value. Fixed facts cannot be changed.
+  constexpr std::size_t kExact = 4, kFar = 99;
+  std::vector<std::vector<std::int32_t>> sets;
+  std::vector<std::int32_t> pool;
+  for (auto c : conditions) {
+    std::vector<std::int32_t> facts;
+    for (auto f : policy.conditions[c].facts)
+      if (!policy.facts[f].fixed) facts.push_back(f);
+    if (facts.empty()) return kFar;  // only fixed facts or readings: no change of facts meets it
+    pool.insert(pool.end(), facts.begin(), facts.end());
+    sets.push_back(std::move(facts));
+  }
+  std::sort(pool.begin(), pool.end());
+  pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
+  if (sets.empty()) return 0;
+  const std::size_t n = pool.size();
+  for (std::size_t k = 1; k <= kExact && k <= n && n <= 24; ++k) {
+    std::vector<std::size_t> pick(k);
+    for (std::size_t i = 0; i < k; ++i) pick[i] = i;
+    while (true) {
+      bool all = true;
+      for (const auto& set : sets) {
+        bool hit = false;
+        for (auto i : pick) hit = hit || std::find(set.begin(), set.end(), pool[i]) != set.end();
+        if (!(all = hit)) break;
+      }
+      if (all) return k;
+      std::size_t i = k;
+      while (i > 0 && pick[i - 1] == n - k + (i - 1)) --i;
+      if (i == 0) break;
+      ++pick[i - 1];
+      for (std::size_t j = i; j < k; ++j) pick[j] = pick[j - 1] + 1;
+    }
+  }
+  return std::min(kFar, kExact + sets.size());  // not within reach: rank by the number of open conditions
+}
+
 std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& decision, std::size_t limit) {
   std::set<std::int32_t> candidates;
   std::vector<std::int32_t> forbids;
@@ -59,8 +98,14 @@ std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& d
     }
     misses.push_back(std::move(miss));
   }
+  for (auto& miss : misses) {
+    std::vector<std::int32_t> open;
+    for (const auto& v : miss.failing) open.push_back(v.index);
+    for (const auto& v : miss.unknown) open.push_back(v.index);
+    miss.facts_to_change = facts_to_change(policy, open);
+  }
   std::stable_sort(misses.begin(), misses.end(), [](const NearMiss& a, const NearMiss& b) {
-    auto key = [](const NearMiss& m) { return std::make_pair(m.failing.size(), m.unknown.size()); };
+    auto key = [](const NearMiss& m) { return std::make_tuple(m.facts_to_change, m.failing.size(), m.unknown.size()); };
     return key(a) < key(b);
   });
   if (misses.size() > limit) misses.resize(limit);

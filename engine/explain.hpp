@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "counterfactual.hpp"
 #include "eval.hpp"
 
 namespace proviso {
@@ -25,23 +26,110 @@ struct NearMiss {
   std::vector<ConditionView> failing;   // top-level conditions that are false
   std::vector<ConditionView> unknown;   // top-level conditions that are unknown
   std::vector<std::int32_t> defeated_by;  // limits in force against it (when it applied)
+  std::size_t facts_to_change = 0;        // fewest facts to change or give so every condition could hold
 };
+
+// The fewest facts that touch every one of `conditions` (a lower bound on the
+// facts a request must change or give to meet them all); 99 when out of reach.
+std::size_t facts_to_change(const Policy& policy, const std::vector<std::int32_t>& conditions);
 
 std::string condition_text(const Policy& policy, std::int32_t condition);
 ConditionView view_condition(const Policy& policy, const Decision& decision, std::int32_t condition);
 
-// Exceptions to the rules that forbid, closest first: defeated ones, then by fewest failing conditions.
+// Exceptions to the rules that forbid, closest first: by the fewest facts that would have to change
+// (or be given) to meet every condition (defeated ones first: nothing to meet), then by fewest
+// failing conditions, then by fewest unknown ones.
 std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& decision, std::size_t limit = 5);
 
 // One sentence: the outcome, the provision that decides it, and the nearest miss.
 std::string summary(const Policy& policy, const Decision& decision);
 
 struct JsonOptions {
-  bool full = false;  // add "considered": every rule with each condition's value and the facts it read
+  bool full = false;  // add "considered" (every rule, each condition's value and the facts it read),
+                      // "counterfactuals", and "because" under each failing condition
+  CounterfactualLimits counterfactual_limits;
 };
 nlohmann::json decision_to_json(const Policy& policy, const Facts& facts, const Decision& decision,
                                  const JsonOptions& options = {});
 
 std::string decision_to_text(const Policy& policy, const Facts& facts, const Decision& decision);
+
+// ---------------------------------------------------------------- the explanation tree
+// One explanation, computed once (explain_tree.cpp) and rendered three ways:
+// JSON for integrators, a memo with citations for lawyers, plain language for trainees.
+
+struct FactRead {
+  std::int32_t fact = -1;  // slot; -1 for an interpretation
+  std::string path;        // "request.signed_by", or "interpretations.NAME"
+  std::string description;
+  nlohmann::json value;    // null when unknown
+  std::string value_words; // the value in words: an enum value's description, "yes"/"no", "unknown"
+};
+
+// A condition with why it has its value: for a condition that fails, the parts
+// that make it fail; for one that holds, the parts it rests on.
+struct ConditionNode {
+  std::int32_t index = -1;
+  std::string text;
+  Citation cite;
+  Tri value = Tri::unknown;
+  std::vector<FactRead> facts;
+  std::vector<ConditionNode> because;
+};
+
+struct ExceptionView {
+  std::int32_t rule = -1;
+  std::vector<ConditionNode> failing;      // top-level conditions that are false
+  std::vector<ConditionNode> unknown;      // top-level conditions that are unknown
+  std::vector<std::int32_t> defeated_by;   // limits in force against it
+  std::vector<std::int32_t> maybe_defeated_by;
+};
+
+struct Ground {  // an authority and the conditions it rests on
+  std::int32_t rule = -1;
+  std::vector<ConditionNode> holds;
+  std::vector<std::int32_t> defeated;  // for a limit that decides a denial: the permits it defeated
+};
+
+struct ObligationView {
+  std::int32_t rule = -1;
+  Obligation obligation;
+};
+
+struct Explanation {
+  Outcome outcome = Outcome::not_applicable;
+  std::string summary;
+  std::vector<Ground> grounds;
+  std::vector<ObligationView> obligations;
+  std::vector<ExceptionView> closest;  // for a denial (and undetermined, not_applicable): closest first
+  std::vector<ExceptionView> others;   // the remaining exceptions the facts rule out, with their failing conditions
+  std::vector<InterpretationUse> interpretations;
+  std::vector<FactRead> unknown_facts;  // for undetermined: the facts that would decide it
+  std::vector<Counterfactual> counterfactuals;  // filled when ExplainOptions::counterfactuals
+};
+
+struct ExplainOptions {
+  std::size_t max_exceptions = 5;  // closest exceptions shown; those tied with the last shown are shown too
+  bool counterfactuals = true;     // search for the changes that would flip it (a few ms)
+  CounterfactualLimits counterfactual_limits;
+};
+
+Explanation explain(const Policy& policy, const Facts& facts, const Decision& decision, const ExplainOptions& options = {});
+ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition);
+ExceptionView exception_view(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t rule);
+FactRead fact_read(const Policy& policy, const Facts& facts, std::int32_t fact);
+
+nlohmann::json explanation_to_json(const Policy& policy, const Explanation& explanation);
+std::string explanation_to_memo(const Policy& policy, const Explanation& explanation);
+std::string explanation_to_plain(const Policy& policy, const Explanation& explanation);
+
+// Shared wording helpers (explain_words.cpp).
+std::string rule_heading(const Policy& policy, std::int32_t rule);  // "26 U.S.C. § 6103(i)(2) — title"
+std::string rule_cite(const Policy& policy, std::int32_t rule);     // the citation, or the id
+std::string tri_words(Tri value);                                    // "holds", "does not hold", "is not known"
+nlohmann::json cite_to_json(const Citation& cite);                   // {text, id}, or null
+nlohmann::json rule_to_json(const Policy& policy, std::int32_t rule); // a rule ref: {rule, effect, cite, title}
+nlohmann::json condition_node_to_json(const ConditionNode& node);
+nlohmann::json counterfactual_to_json(const Policy& policy, const Counterfactual& counterfactual);
 
 }  // namespace proviso

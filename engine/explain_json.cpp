@@ -8,17 +8,8 @@ namespace {
 
 using nlohmann::json;
 
-json cite_json(const Citation& cite) {
-  if (cite.empty()) return nullptr;
-  return json{{"text", cite.text}, {"id", cite.id}};
-}
-
-json rule_ref(const Policy& policy, std::int32_t r) {
-  const auto& rule = policy.rules[r];
-  json out{{"rule", rule.id}, {"effect", rule.is_permit() ? "permit" : rule.is_forbid() ? "forbid" : "limit"}, {"cite", cite_json(rule.cite)}};
-  if (!rule.title.empty()) out["title"] = rule.title;
-  return out;
-}
+json cite_json(const Citation& cite) { return cite_to_json(cite); }
+json rule_ref(const Policy& policy, std::int32_t r) { return rule_to_json(policy, r); }
 
 json facts_read(const Policy& policy, const Facts& facts, const ConditionInfo& info) {
   json out = json::object();
@@ -95,8 +86,13 @@ json decision_to_json(const Policy& policy, const Facts& facts, const Decision& 
   for (const auto& miss : nearest_exceptions(policy, decision)) {
     json entry = rule_ref(policy, miss.rule);
     json failing = json::array(), unknown = json::array();
-    for (const auto& v : miss.failing) failing.push_back(condition_json(policy, facts, decision, v.index, false));
-    for (const auto& v : miss.unknown) unknown.push_back(condition_json(policy, facts, decision, v.index, false));
+    // Full: each condition with "because", the parts that make it fail.
+    auto condition = [&](std::int32_t c) {
+      return options.full ? condition_node_to_json(condition_node(policy, facts, decision, c))
+                          : condition_json(policy, facts, decision, c, false);
+    };
+    for (const auto& v : miss.failing) failing.push_back(condition(v.index));
+    for (const auto& v : miss.unknown) unknown.push_back(condition(v.index));
     entry["failing"] = std::move(failing);
     entry["unknown"] = std::move(unknown);
     entry["defeated_by"] = rule_ids(policy, miss.defeated_by);
@@ -121,7 +117,72 @@ json decision_to_json(const Policy& policy, const Facts& facts, const Decision& 
       considered.push_back(std::move(entry));
     }
     out["considered"] = std::move(considered);
+    json flips = json::array();
+    for (const auto& c : counterfactuals(policy, facts, decision, options.counterfactual_limits))
+      flips.push_back(counterfactual_to_json(policy, c));
+    out["counterfactuals"] = std::move(flips);
   }
+  out["ruleset"] = json{{"name", policy.name}, {"version", policy.version}, {"digest", policy.digest}};
+  return out;
+}
+
+json explanation_to_json(const Policy& policy, const Explanation& e) {
+  json out;
+  out["schema"] = "proviso.explanation/v1";
+  out["decision"] = outcome_name(e.outcome);
+  out["summary"] = e.summary;
+  json decided_by = json::array();
+  for (const auto& g : e.grounds) {
+    json entry = rule_ref(policy, g.rule);
+    json holds = json::array();
+    for (const auto& c : g.holds) holds.push_back(condition_node_to_json(c));
+    entry["rests_on"] = std::move(holds);
+    if (!g.defeated.empty()) entry["defeats"] = rule_ids(policy, g.defeated);
+    decided_by.push_back(std::move(entry));
+  }
+  out["decided_by"] = std::move(decided_by);
+  json obligations = json::array();
+  for (const auto& o : e.obligations)
+    obligations.push_back(json{{"text", o.obligation.text}, {"cite", cite_json(o.obligation.cite)}, {"rule", policy.rules[o.rule].id}});
+  out["obligations"] = std::move(obligations);
+  json closest = json::array();
+  for (const auto& x : e.closest) {
+    json entry = rule_ref(policy, x.rule);
+    json failing = json::array(), unknown = json::array();
+    for (const auto& c : x.failing) failing.push_back(condition_node_to_json(c));
+    for (const auto& c : x.unknown) unknown.push_back(condition_node_to_json(c));
+    entry["failing"] = std::move(failing);
+    entry["unknown"] = std::move(unknown);
+    entry["defeated_by"] = rule_ids(policy, x.defeated_by);
+    if (!x.maybe_defeated_by.empty()) entry["maybe_defeated_by"] = rule_ids(policy, x.maybe_defeated_by);
+    closest.push_back(std::move(entry));
+  }
+  out["closest_exceptions"] = std::move(closest);
+  json others = json::array();
+  for (const auto& x : e.others) {
+    json entry = rule_ref(policy, x.rule);
+    json failing = json::array();
+    for (const auto& c : x.failing) failing.push_back(json{{"text", c.text}, {"cite", cite_json(c.cite)}});
+    entry["failing"] = std::move(failing);
+    others.push_back(std::move(entry));
+  }
+  out["other_exceptions"] = std::move(others);
+  json interpretations = json::array();
+  for (const auto& use : e.interpretations) {
+    const auto& interp = policy.interpretations[use.index];
+    interpretations.push_back(json{{"name", interp.name}, {"reading", interp.phrase}, {"cite", cite_json(interp.cite)},
+                                   {"value", use.value}, {"source", use.from_request ? "request" : "default"},
+                                   {"relied_on", use.relied_on},
+                                   {"other_reading", json{{"decision", outcome_name(use.other_outcome)},
+                                                          {"authorities", rule_ids(policy, use.other_authorities)}}}});
+  }
+  out["interpretations"] = std::move(interpretations);
+  json unknown = json::array();
+  for (const auto& f : e.unknown_facts) unknown.push_back(json{{"fact", f.path}, {"description", f.description}});
+  out["unknown_facts"] = std::move(unknown);
+  json flips = json::array();
+  for (const auto& c : e.counterfactuals) flips.push_back(counterfactual_to_json(policy, c));
+  out["counterfactuals"] = std::move(flips);
   out["ruleset"] = json{{"name", policy.name}, {"version", policy.version}, {"digest", policy.digest}};
   return out;
 }

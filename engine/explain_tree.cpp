@@ -1,0 +1,157 @@
+// The explanation tree: what decides a request, what it rests on, which
+// exceptions came closest and why each fails. Data only; explain_memo.cpp and
+// explain_json.cpp turn it into words.
+#include <algorithm>
+
+#include "explain.hpp"
+
+namespace proviso {
+namespace {
+
+constexpr int kMaxDepth = 4;  // how far "because" descends into definitions and blocks
+
+std::string enum_value_words(const EnumType& e, std::int64_t v) {
+  if (v < 0 || static_cast<std::size_t>(v) >= e.values.size()) return "?";
+  const auto& d = static_cast<std::size_t>(v) < e.value_descriptions.size() ? e.value_descriptions[v] : std::string{};
+  return d.empty() ? e.values[v] : d;
+}
+
+std::string value_words(const Policy& policy, const Value& value, Type type) {
+  if (!value.known) return "not given";
+  switch (type.kind) {
+    case TypeKind::boolean: return value.integer ? "yes" : "no";
+    case TypeKind::enumeration: return enum_value_words(policy.enums[type.enum_id], value.integer);
+    case TypeKind::set: {
+      const auto& e = policy.enums[type.enum_id];
+      std::string out;
+      for (std::size_t i = 0; i < e.values.size(); ++i)
+        if (value.bits & (std::uint64_t{1} << i)) out += (out.empty() ? "" : "; ") + enum_value_words(e, static_cast<std::int64_t>(i));
+      return out.empty() ? "none" : out;
+    }
+    default: {
+      auto j = value_to_json(policy, value, type);
+      return j.is_string() ? j.get<std::string>() : j.dump();
+    }
+  }
+}
+
+// The parts of a condition that give it its value: for a false block the false
+// parts (or, for a negation, the true ones that rule it out); for a true block
+// the true parts; for an unknown one the unknown parts.
+std::vector<std::int32_t> parts(const Policy& policy, std::int32_t condition) {
+  const auto& info = policy.conditions[condition];
+  if (!info.children.empty()) return info.children;
+  if (info.definition >= 0) {
+    auto means = policy.definitions[info.definition].condition;
+    if (means < 0 || means == condition) return {};
+    const auto& m = policy.conditions[means];
+    if (!m.children.empty()) return m.children;
+    return {means};
+  }
+  return {};
+}
+
+ConditionNode node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t c, int depth) {
+  auto view = view_condition(policy, decision, c);
+  ConditionNode out;
+  out.index = c;
+  out.text = view.text;
+  out.cite = view.cite;
+  out.value = view.value;
+  const auto& info = policy.conditions[c];
+  for (auto slot : info.facts) out.facts.push_back(fact_read(policy, facts, slot));
+  for (auto i : info.interpretations) {
+    FactRead r;
+    r.path = "interpretations." + policy.interpretations[i].name;
+    r.description = policy.interpretations[i].phrase;
+    bool v = facts.interpretation(policy, i);
+    r.value = v;
+    r.value_words = v ? "yes (this reading is taken)" : "no (this reading is not taken)";
+    out.facts.push_back(std::move(r));
+  }
+  if (depth >= kMaxDepth) return out;
+  auto children = parts(policy, c);
+  std::vector<std::int32_t> chosen;
+  for (auto child : children)
+    if (decision.conditions[child] == out.value) chosen.push_back(child);
+  if (chosen.empty() && out.value != Tri::unknown)
+    for (auto child : children)
+      if (decision.conditions[child] == tri_not(out.value)) chosen.push_back(child);
+  for (auto child : chosen) {
+    auto n = node(policy, facts, decision, child, depth + 1);
+    if (n.text == out.text && n.because.empty()) continue;  // a definition that only restates itself
+    out.because.push_back(std::move(n));
+  }
+  return out;
+}
+
+}  // namespace
+
+FactRead fact_read(const Policy& policy, const Facts& facts, std::int32_t fact) {
+  const auto& info = policy.facts[fact];
+  FactRead r;
+  r.fact = fact;
+  r.path = info.path;
+  r.description = info.description;
+  r.value = value_to_json(policy, facts.values[fact], info.type);
+  r.value_words = value_words(policy, facts.values[fact], info.type);
+  return r;
+}
+
+ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition) {
+  return node(policy, facts, decision, condition, 0);
+}
+
+ExceptionView exception_view(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t rule) {
+  ExceptionView view;
+  view.rule = rule;
+  view.defeated_by = decision.rules[rule].defeated_by;
+  view.maybe_defeated_by = decision.rules[rule].maybe_defeated_by;
+  for (auto c : policy.rules[rule].top_conditions) {
+    auto value = decision.conditions[c];
+    if (value == Tri::false_) view.failing.push_back(condition_node(policy, facts, decision, c));
+    else if (value == Tri::unknown) view.unknown.push_back(condition_node(policy, facts, decision, c));
+  }
+  return view;
+}
+
+Explanation explain(const Policy& policy, const Facts& facts, const Decision& decision, const ExplainOptions& options) {
+  Explanation out;
+  out.outcome = decision.outcome;
+  out.summary = summary(policy, decision);
+  for (auto a : decision.authorities) {
+    Ground g;
+    g.rule = a;
+    for (auto c : policy.rules[a].top_conditions)
+      if (decision.conditions[c] == Tri::true_) g.holds.push_back(condition_node(policy, facts, decision, c));
+    if (policy.rules[a].is_limit())
+      for (auto e : policy.rules[a].exception_to)
+        if (decision.rules[e].applies == Tri::true_) g.defeated.push_back(e);
+    out.grounds.push_back(std::move(g));
+    if (decision.outcome == Outcome::permitted)
+      for (const auto& o : policy.rules[a].obligations) out.obligations.push_back({a, o});
+  }
+  // Closest exceptions: the ranking of nearest_exceptions, and every exception
+  // tied with the last one shown, so a cut never hides an equally close one.
+  auto all = nearest_exceptions(policy, decision, policy.rules.size());
+  auto rank = [](const NearMiss& m) { return std::make_tuple(m.facts_to_change, m.failing.size(), m.unknown.size()); };
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (i >= options.max_exceptions && (i == 0 || rank(all[i]) != rank(all[i - 1]))) {
+      // The rest, briefly: a memo says why every other exception is ruled out.
+      for (std::size_t j = i; j < all.size(); ++j)
+        if (!all[j].failing.empty()) {
+          auto view = exception_view(policy, facts, decision, all[j].rule);
+          view.unknown.clear();
+          out.others.push_back(std::move(view));
+        }
+      break;
+    }
+    out.closest.push_back(exception_view(policy, facts, decision, all[i].rule));
+  }
+  out.interpretations = decision.interpretations;
+  for (auto slot : decision.unknown_facts) out.unknown_facts.push_back(fact_read(policy, facts, slot));
+  if (options.counterfactuals) out.counterfactuals = counterfactuals(policy, facts, decision, options.counterfactual_limits);
+  return out;
+}
+
+}  // namespace proviso

@@ -1,0 +1,183 @@
+#include "questions.hpp"
+
+#include <algorithm>
+
+#include "counterfactual.hpp"
+
+namespace proviso {
+namespace {
+
+bool decided(Outcome o) { return o != Outcome::undetermined; }
+
+std::size_t unknown_rules(const Decision& d) {
+  return static_cast<std::size_t>(std::count_if(d.rules.begin(), d.rules.end(), [](const RuleResult& r) { return r.in_force == Tri::unknown; }));
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+}  // namespace
+
+std::string question_text(const Policy& policy, std::int32_t fact) {
+  const auto& info = policy.facts[fact];
+  switch (info.type.kind) {
+    case TypeKind::boolean: return "Is it true that " + info.description + "?";
+    case TypeKind::set: return "Tell us " + info.description + " (any number of them, separated by commas).";
+    default: return "Tell us " + info.description + ".";
+  }
+}
+
+std::string answer_words(const Policy& policy, std::int32_t fact, const Value& value) {
+  const auto& info = policy.facts[fact];
+  if (!value.known) return "unknown";
+  if (info.type.kind == TypeKind::boolean) return value.integer ? "yes" : "no";
+  if (info.type.kind == TypeKind::enumeration) {
+    const auto& e = policy.enums[info.type.enum_id];
+    const auto& d = e.value_descriptions.size() > static_cast<std::size_t>(value.integer) ? e.value_descriptions[value.integer] : std::string{};
+    return e.values[value.integer] + (d.empty() ? "" : " (" + d + ")");
+  }
+  auto j = value_to_json(policy, value, info.type);
+  if (j.is_array() && j.empty()) return "none";
+  return j.is_string() ? j.get<std::string>() : j.dump();
+}
+
+std::vector<Question> next_questions(const Policy& policy, const Facts& facts, const Decision& decision,
+                                     const std::vector<std::int32_t>& skip, const QuestionLimits& limits) {
+  std::vector<Question> out;
+  if (decision.outcome != Outcome::undetermined) return out;
+  const auto before = unknown_rules(decision);
+  for (auto fact : decision.unknown_facts) {
+    if (std::find(skip.begin(), skip.end(), fact) != skip.end()) continue;
+    Question q;
+    q.fact = fact;
+    q.text = question_text(policy, fact);
+    std::size_t settled = 0;
+    double progress = 0;
+    for (auto& value : candidate_values(policy, fact, facts.values[fact], limits.max_set_answers)) {
+      Facts changed = facts;
+      changed.values[fact] = value;
+      auto d = decide_outcome(policy, changed);
+      if (decided(d.outcome)) ++settled;
+      progress += static_cast<double>(before - std::min(before, unknown_rules(d)));
+      q.answers.push_back({std::move(value), d.outcome, std::move(d.authorities)});
+    }
+    if (!q.answers.empty()) {
+      q.settles = static_cast<double>(settled) / static_cast<double>(q.answers.size());
+      q.progress = progress / static_cast<double>(q.answers.size());
+    }
+    out.push_back(std::move(q));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Question& a, const Question& b) {
+    if (a.settles != b.settles) return a.settles > b.settles;
+    if (a.progress != b.progress) return a.progress > b.progress;
+    return a.fact < b.fact;
+  });
+  if (out.size() > limits.max_questions) out.resize(limits.max_questions);
+  return out;
+}
+
+std::optional<Value> parse_answer(const Policy& policy, std::int32_t fact, std::string_view text, bool& skipped) {
+  const auto& info = policy.facts[fact];
+  auto t = lower(trim(text));
+  skipped = t.empty() || t == "?" || t == "skip" || t == "unknown" || t == "don't know" || t == "dont know";
+  if (skipped) return std::nullopt;
+  Value v;
+  v.kind = info.type.kind;
+  v.known = true;
+  auto enum_index = [&](const std::string& word) -> std::int64_t {
+    const auto& e = policy.enums[info.type.enum_id];
+    for (std::size_t i = 0; i < e.values.size(); ++i)
+      if (lower(e.values[i]) == word) return static_cast<std::int64_t>(i);
+    if (!word.empty() && std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }) && word.size() < 4) {
+      auto n = std::stoll(word);
+      if (n >= 1 && static_cast<std::size_t>(n) <= e.values.size()) return n - 1;
+    }
+    return -1;
+  };
+  switch (info.type.kind) {
+    case TypeKind::boolean:
+      if (t == "y" || t == "yes" || t == "true") v.integer = 1;
+      else if (t == "n" || t == "no" || t == "false") v.integer = 0;
+      else return std::nullopt;
+      return v;
+    case TypeKind::enumeration:
+      v.integer = enum_index(t);
+      if (v.integer < 0) return std::nullopt;
+      return v;
+    case TypeKind::set: {
+      if (t == "none" || t == "[]") return v;
+      std::size_t start = 0;
+      while (start <= t.size()) {
+        auto end = t.find(',', start);
+        if (end == std::string::npos) end = t.size();
+        auto word = trim(std::string_view(t).substr(start, end - start));
+        if (!word.empty()) {
+          auto i = enum_index(word);
+          if (i < 0) return std::nullopt;
+          v.bits |= std::uint64_t{1} << i;
+        }
+        start = end + 1;
+      }
+      return v;
+    }
+    case TypeKind::integer:
+      try {
+        std::size_t used = 0;
+        v.integer = std::stoll(t, &used);
+        if (used != t.size()) return std::nullopt;
+      } catch (...) {
+        return std::nullopt;
+      }
+      return v;
+    case TypeKind::decimal:
+      try {
+        std::size_t used = 0;
+        v.decimal = std::stod(t, &used);
+        if (used != t.size()) return std::nullopt;
+      } catch (...) {
+        return std::nullopt;
+      }
+      return v;
+    case TypeKind::date: {
+      auto days = parse_date(t);
+      if (!days) return std::nullopt;
+      v.integer = *days;
+      return v;
+    }
+    case TypeKind::string:
+      v.text = trim(text);
+      return v;
+    default: return std::nullopt;
+  }
+}
+
+Interview::Interview(const Policy& policy, Facts facts, QuestionLimits limits)
+    : policy_(policy), facts_(std::move(facts)), limits_(limits) {
+  advance();
+}
+
+void Interview::answer(std::optional<Value> value) {
+  if (!next_) return;
+  asked_.push_back(next_->fact);
+  if (value) facts_.values[next_->fact] = *value;
+  advance();
+}
+
+void Interview::advance() {
+  decision_ = decide(policy_, facts_);
+  auto questions = next_questions(policy_, facts_, decision_, asked_, limits_);
+  if (questions.empty()) next_.reset();
+  else next_ = std::move(questions.front());
+}
+
+}  // namespace proviso

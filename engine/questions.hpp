@@ -1,0 +1,68 @@
+// The next question: for an undetermined decision, the unknown facts ranked by
+// how much each would settle, phrased from the vocabulary's descriptions, with
+// what each answer leads to; and the interview that asks them one at a time.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eval.hpp"
+
+namespace proviso {
+
+struct AnswerOutcome {
+  Value value;
+  Outcome outcome = Outcome::undetermined;  // the decision if this were the answer
+  std::vector<std::int32_t> authorities;
+};
+
+struct Question {
+  std::int32_t fact = -1;
+  std::string text;                    // "Is it true that the request is made in writing?"
+  double settles = 0;                  // share of the answers that decide the request
+  double progress = 0;                 // rules whose force an answer settles, on average
+  std::vector<AnswerOutcome> answers;  // the answers tried: every value of a bool or enum; for a set, the sets the rules tell apart
+};
+
+struct QuestionLimits {
+  std::size_t max_questions = 10;       // questions returned, best first
+  std::size_t max_set_answers = 24;     // answers tried for a set-valued fact
+};
+
+// Ranked best first: by the share of answers that decide it, then by progress,
+// then by fact order. Empty unless the decision is undetermined. Only facts
+// among the decision's deciding unknowns are asked; `skip` facts never are.
+std::vector<Question> next_questions(const Policy& policy, const Facts& facts, const Decision& decision,
+                                     const std::vector<std::int32_t>& skip = {}, const QuestionLimits& limits = {});
+
+std::string question_text(const Policy& policy, std::int32_t fact);
+std::string answer_words(const Policy& policy, std::int32_t fact, const Value& value);  // the value, then its description
+
+// Parses a typed answer: yes/no/true/false, an enum value or its number in the
+// list of values (1-based), a comma-separated set, a number or a date. Empty,
+// "?", "skip" or "unknown" give nullopt with `skipped` set.
+std::optional<Value> parse_answer(const Policy& policy, std::int32_t fact, std::string_view text, bool& skipped);
+
+// An interview: ask, answer, until the request is decided or nothing left to ask matters.
+class Interview {
+ public:
+  Interview(const Policy& policy, Facts facts, QuestionLimits limits = {});
+  const Decision& decision() const { return decision_; }
+  const Facts& facts() const { return facts_; }
+  bool done() const { return !next_; }
+  const Question& question() const { return *next_; }  // only when !done()
+  void answer(std::optional<Value> value);             // nullopt: "I don't know"; the fact is not asked again
+  const std::vector<std::int32_t>& asked() const { return asked_; }
+
+ private:
+  void advance();
+  const Policy& policy_;
+  Facts facts_;
+  QuestionLimits limits_;
+  Decision decision_;
+  std::optional<Question> next_;
+  std::vector<std::int32_t> asked_;
+};
+
+}  // namespace proviso

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "engine/why_not.hpp"
 #include "io.hpp"
+#include "request_file.hpp"
 
 namespace proviso::cli {
 

@@ -5,6 +5,7 @@
 #include "engine/explain.hpp"
 #include "engine/questions.hpp"
 #include "io.hpp"
+#include "request_file.hpp"
 
 namespace proviso::cli {
 namespace {

@@ -4,9 +4,6 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
-#include <optional>
-
-#include "engine/facts.hpp"
 
 namespace proviso::cli {
 
@@ -41,8 +38,5 @@ Command add_explain(CLI::App& app);
 Command add_interview(CLI::App& app);
 Command add_handbook(CLI::App& app);
 Command add_quiz(CLI::App& app);
-
-// Reads and binds a request file ("-": stdin); on failure prints why and sets the exit code.
-std::optional<Facts> read_request(const Policy& policy, const SourceMap& sources, const std::string& path, int& exit_code);
 
 }  // namespace proviso::cli

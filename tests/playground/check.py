@@ -3,15 +3,16 @@
 
 1. Static: the page is well-formed HTML, its embedded vocabulary is valid JSON,
    and it calls only POST /v1/explain and POST /v1/decide.
-2. End to end in headless Chromium (Debian's `chromium`): a small stand-in for
-   `proviso serve` answers those two endpoints by running `proviso eval`; the
+2. End to end in headless Chromium (Debian's `chromium`), against
+   `proviso serve --playground PAGE` (or, in a build without `serve`, a small
+   stand-in that answers the two endpoints by running `proviso eval`); the
    page is opened with the ICE request, then with one fact edited (the signer),
    and the decision and the explanation shown must change. Exits 77 (skipped,
    with a message) when Chromium is not installed.
 
 usage: check.py PATH/TO/proviso
 """
-import html.parser, http.server, json, os, re, shutil, subprocess, sys, threading, urllib.parse
+import html.parser, http.server, json, os, re, shutil, socket, subprocess, sys, threading, time, urllib.parse, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PAGE = os.path.join(ROOT, "server/playground/index.html")
@@ -95,14 +96,35 @@ def main():
     if not chromium:
         print("SKIP: Chromium is not installed (apt-get install chromium); the browser test did not run")
         return 77
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/playground"
+    server, serve = None, None
+    if subprocess.run([PROVISO, "serve", "--help"], capture_output=True).returncode == 0:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        serve = subprocess.Popen([PROVISO, "serve", "--host", "127.0.0.1", "--port", str(port), "--playground", PAGE],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        print("server: proviso serve")
+    else:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port = server.server_address[1]
+        print("server: stand-in running proviso eval")
+    base = f"http://127.0.0.1:{port}/playground"
     request = json.load(open(os.path.join(ROOT, "examples/ice-address-verification.json")))
     before = shown(dom(chromium, base + "#request=" + urllib.parse.quote(json.dumps(request))))
     request["request"]["signed_by"] = "head_of_agency"  # the edit a trainer makes in the form
     after = shown(dom(chromium, base + "#request=" + urllib.parse.quote(json.dumps(request))))
-    server.shutdown()
+    if server:
+        server.shutdown()
+    if serve:
+        serve.terminate()
+        serve.wait(timeout=10)
     print(f"browser: before the edit {before[0]!r}, after {after[0]!r}")
     assert before[0] == "denied", before[0]
     assert after[0] == "permitted", after[0]

@@ -5,6 +5,7 @@
 //   proviso_bench scale [--quick]                 compile time, memory and decide time at 10..10,000 rules
 //   proviso_bench batch IN.jsonl OUT.jsonl [--threads T]
 //   proviso_bench generate-irc6103 N OUT.jsonl SCENARIO_DIR
+//   proviso_bench profile RULES|builtin REQUESTS.jsonl [--reps R] [--limit N]   path (a) alone, for callgrind
 #include <cstring>
 
 #include "common.hpp"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
     if (step == "scale") return run_scale(args);
     if (step == "batch") return run_batch(args);
     if (step == "generate-irc6103") return run_generate(args);
+    if (step == "profile") return run_profile(args);
   } catch (const std::exception& e) {
     std::cerr << "proviso_bench " << step << ": " << e.what() << "\n";
     return 1;

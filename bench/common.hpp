@@ -138,5 +138,6 @@ int run_decide(const Args& args, const std::string& which);  // toy | irc6103
 int run_scale(const Args& args);
 int run_batch(const Args& args);
 int run_generate(const Args& args);
+int run_profile(const Args& args);
 
 }  // namespace proviso::bench

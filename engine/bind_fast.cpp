@@ -115,6 +115,7 @@ struct FastBinder::Impl {
         std::string_view s;
         if (t != json_type::string || v.get_string().get(s) || s.size() > limits.max_string_bytes) return false;
         out.strings[slot].assign(s);
+        cell = compiled.text_id(s);
         break;
       }
       case TypeKind::enumeration: {

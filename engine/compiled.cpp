@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <bit>
 #include <map>
+#include <optional>
 
 namespace proviso {
 namespace {
@@ -33,6 +34,12 @@ struct FastCompiler {
     return static_cast<std::int32_t>(out.nodes_.size() - 1);
   }
 
+  std::uint64_t intern(const std::string& text) {
+    auto [it, fresh] = out.text_ids_.try_emplace(text, out.texts_.size());
+    if (fresh) out.texts_.push_back(text);
+    return it->second;
+  }
+
   std::int32_t constant(const Value& v, TypeKind kind) {
     FastNode n;
     n.op = FastNode::Op::constant;
@@ -40,8 +47,7 @@ struct FastCompiler {
     n.known = v.known;
     n.unit = v.unit;
     if (kind == TypeKind::string) {
-      n.k = out.texts_.size();
-      out.texts_.push_back(v.text);
+      n.k = intern(v.text);
     } else {
       n.k = cell_of(v);
     }
@@ -69,10 +75,8 @@ struct FastCompiler {
         if (is_fact(l) && is_const(r) && int_like(l.type.kind) && int_like(r.constant.kind)) return with(FastNode::Op::fact_eq_k, l, cell_of(r.constant));
         if (is_fact(r) && is_const(l) && int_like(r.type.kind) && int_like(l.constant.kind)) return with(FastNode::Op::fact_eq_k, r, cell_of(l.constant));
         for (auto [fact, text] : {std::pair{&l, &r}, std::pair{&r, &l}})
-          if (is_fact(*fact) && is_const(*text) && fact->type.kind == TypeKind::string && text->constant.kind == TypeKind::string) {
-            out.texts_.push_back(text->constant.text);
-            return with(FastNode::Op::fact_eq_text, *fact, out.texts_.size() - 1);
-          }
+          if (is_fact(*fact) && is_const(*text) && fact->type.kind == TypeKind::string && text->constant.kind == TypeKind::string)
+            return with(FastNode::Op::fact_eq_text, *fact, intern(text->constant.text));
         return -1;
       case Op::in:
         if (is_fact(l) && is_const(r) && r.constant.bits != 0) return with(FastNode::Op::fact_in_k, l, r.constant.bits);
@@ -131,13 +135,9 @@ struct FastCompiler {
     return push(n);
   }
 
-  // Guards: conjuncts whose falsity makes the rule's condition false, of the
-  // form `fact in S`, `fact == v` or a bool fact, seen through definitions.
-  struct Guard {
-    std::int32_t slot = -1;
-    std::uint64_t admitted = 0;
-    std::uint32_t domain = 0;
-  };
+  // Guards (see compiled.hpp): slot -> the values that leave the node possibly
+  // true. A slot absent from the map is unconstrained.
+  using Guards = std::map<std::int32_t, std::uint64_t>;
 
   std::uint32_t domain_of(std::int32_t slot) const {
     const auto& type = policy.facts[slot].type;
@@ -145,71 +145,99 @@ struct FastCompiler {
     if (type.kind == TypeKind::enumeration) return static_cast<std::uint32_t>(policy.enums[type.enum_id].values.size());
     return 0;
   }
+  static std::uint64_t full(std::uint32_t domain) { return domain >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << domain) - 1; }
+  bool guardable(std::int32_t slot) const {
+    const auto d = domain_of(slot);
+    return d > 0 && d <= 64;
+  }
 
-  void guards(std::int32_t node, int depth, std::vector<Guard>& found) const {
+  std::vector<std::optional<Guards>> definition_guards;
+
+  Guards guards(std::int32_t node, int depth) {
     const auto& n = out.nodes_[node];
-    auto add = [&](std::int32_t slot, std::uint64_t admitted) {
-      auto domain = domain_of(slot);
-      if (domain == 0 || domain > 64) return;
-      found.push_back({slot, admitted, domain});
-    };
+    using Op = FastNode::Op;
+    Guards g;
     switch (n.op) {
-      case FastNode::Op::and_:
-        for (std::int32_t i = 0; i < n.b; ++i) guards(out.kids_[n.a + i], depth, found);
+      case Op::and_:
+        for (std::int32_t i = 0; i < n.b; ++i)
+          for (auto [slot, admitted] : guards(out.kids_[n.a + i], depth)) {
+            auto [it, fresh] = g.try_emplace(slot, admitted);
+            if (!fresh) it->second &= admitted;
+          }
         break;
-      case FastNode::Op::definition:
-        if (depth < 8) guards(out.definition_root_[n.a], depth + 1, found);
+      case Op::or_:
+        // A constraint holds for an any of only on a slot every branch constrains.
+        for (std::int32_t i = 0; i < n.b; ++i) {
+          Guards branch = guards(out.kids_[n.a + i], depth);
+          if (i == 0) {
+            g = std::move(branch);
+            continue;
+          }
+          for (auto it = g.begin(); it != g.end();) {
+            auto other = branch.find(it->first);
+            if (other == branch.end()) {
+              it = g.erase(it);
+            } else {
+              it->second |= other->second;
+              ++it;
+            }
+          }
+        }
         break;
-      case FastNode::Op::fact:
-        if (n.kind == TypeKind::boolean) add(n.a, 0b10);
+      case Op::definition: {
+        if (depth >= 32) break;
+        auto& memo = definition_guards[n.a];
+        if (!memo) memo = guards(out.definition_root_[n.a], depth + 1);
+        g = *memo;
         break;
-      case FastNode::Op::not_:
-        if (const auto& c = out.nodes_[n.a]; c.op == FastNode::Op::fact && c.kind == TypeKind::boolean) add(c.a, 0b01);
+      }
+      case Op::fact:
+        if (n.kind == TypeKind::boolean) g[n.a] = 0b10;
         break;
-      case FastNode::Op::fact_eq_k:
-        if (n.k < 64 && domain_of(n.a) > 0) add(n.a, std::uint64_t{1} << n.k);
+      case Op::fact_eq_k:
+        if (guardable(n.a)) g[n.a] = n.k < 64 ? (std::uint64_t{1} << n.k) & full(domain_of(n.a)) : 0;
         break;
-      case FastNode::Op::fact_in_k:
-        if (policy.facts[n.a].type.kind == TypeKind::enumeration) add(n.a, n.k);
+      case Op::fact_in_k:
+        if (policy.facts[n.a].type.kind == TypeKind::enumeration && guardable(n.a)) g[n.a] = n.k & full(domain_of(n.a));
         break;
+      case Op::not_: {
+        const auto& c = out.nodes_[n.a];
+        if (c.op == Op::fact && c.kind == TypeKind::boolean) g[c.a] = 0b01;
+        else if (c.op == Op::fact_eq_k && guardable(c.a)) g[c.a] = full(domain_of(c.a)) & ~(c.k < 64 ? std::uint64_t{1} << c.k : 0);
+        else if (c.op == Op::fact_in_k && policy.facts[c.a].type.kind == TypeKind::enumeration && guardable(c.a))
+          g[c.a] = full(domain_of(c.a)) & ~c.k;
+        break;
+      }
       default: break;
     }
+    for (auto it = g.begin(); it != g.end();) it = it->second == full(domain_of(it->first)) ? g.erase(it) : std::next(it);
+    return g;
   }
 
   void build_index() {
-    const auto count = static_cast<std::int32_t>(policy.rules.size());
-    // Below this size a straight pass is cheaper than gathering candidates.
-    out.indexed_ = count >= 24;
-    if (!out.indexed_) return;
-    std::map<std::int32_t, std::size_t> slot_index;
-    for (std::int32_t pos = 0; pos < count; ++pos) {
+    const auto count = policy.rules.size();
+    const std::size_t words = (count + 63) / 64;
+    out.words_ = words;
+    out.all_rules_.assign(words, 0);
+    for (std::size_t pos = 0; pos < count; ++pos) out.all_rules_[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+    definition_guards.assign(policy.definitions.size(), std::nullopt);
+    std::map<std::int32_t, std::size_t> slot_index;  // slot -> guard_slots_ index
+    for (std::size_t pos = 0; pos < count; ++pos) {
       const auto r = out.order_[pos];
-      std::vector<Guard> found;
-      if (out.rule_root_[r] >= 0) guards(out.rule_root_[r], 0, found);
-      // Several guards on one slot narrow each other; then keep the most selective slot.
-      std::map<std::int32_t, Guard> by_slot;
-      for (const auto& g : found) {
-        auto [it, fresh] = by_slot.try_emplace(g.slot, g);
-        if (!fresh) it->second.admitted &= g.admitted;
+      if (out.rule_root_[r] < 0) continue;
+      const Guards found = guards(out.rule_root_[r], 0);
+      if (!found.empty()) ++out.guarded_rules_;
+      for (auto [slot, admitted] : found) {
+        auto [it, fresh] = slot_index.try_emplace(slot, out.guard_slots_.size());
+        if (fresh) {
+          CompiledPolicy::GuardSlot g{slot, domain_of(slot), out.admits_.size()};
+          out.guard_slots_.push_back(g);
+          for (std::uint32_t v = 0; v < g.domain; ++v) out.admits_.insert(out.admits_.end(), out.all_rules_.begin(), out.all_rules_.end());
+        }
+        const auto& g = out.guard_slots_[it->second];
+        for (std::uint32_t v = 0; v < g.domain; ++v)
+          if (!((admitted >> v) & 1u)) out.admits_[g.row + v * words + (pos >> 6)] &= ~(std::uint64_t{1} << (pos & 63));
       }
-      const Guard* best = nullptr;
-      for (const auto& [slot, g] : by_slot)
-        if (!best || std::popcount(g.admitted) * best->domain < std::popcount(best->admitted) * g.domain) best = &g;
-      if (!best || std::popcount(best->admitted) == static_cast<int>(best->domain)) {
-        out.always_.push_back(pos);
-        continue;
-      }
-      auto [it, fresh] = slot_index.try_emplace(best->slot, out.index_.size());
-      if (fresh) {
-        CompiledPolicy::SlotIndex index;
-        index.slot = best->slot;
-        index.by_value.resize(best->domain);
-        out.index_.push_back(std::move(index));
-      }
-      auto& index = out.index_[it->second];
-      index.all.push_back(pos);
-      for (std::uint32_t v = 0; v < best->domain; ++v)
-        if ((best->admitted >> v) & 1u) index.by_value[v].push_back(pos);
     }
   }
 
@@ -245,24 +273,40 @@ struct FastCompiler {
 };
 
 CompiledPolicy::CompiledPolicy(std::shared_ptr<const Policy> policy) : policy_(std::move(policy)) {
-  FastCompiler{*this, *policy_}.compile();
+  FastCompiler{*this, *policy_, {}}.compile();
 }
 
-FastFacts CompiledPolicy::make_facts() const {
-  FastFacts f;
-  f.cells.assign(policy_->facts.size(), 0);
-  f.known.assign(policy_->facts.size(), 0);
-  f.strings.resize(policy_->facts.size());
-  f.interpretations.assign(policy_->interpretations.size(), -1);
-  return f;
+FastFacts::FastFacts(std::size_t slots, std::size_t interpretation_count) { lay_out(slots, interpretation_count); }
+
+void FastFacts::lay_out(std::size_t slots, std::size_t interpretation_count) {
+  const std::size_t known_words = (slots + 7) / 8, interpretation_words = (interpretation_count + 7) / 8;
+  words_ = slots + known_words + interpretation_words;
+  block_ = std::make_unique<std::uint64_t[]>(words_);  // zeroed: every fact unknown
+  cells = {block_.get(), slots};
+  known = {reinterpret_cast<std::uint8_t*>(block_.get() + slots), slots};
+  interpretations = {reinterpret_cast<std::int8_t*>(block_.get() + slots + known_words), interpretation_count};
+  std::fill(interpretations.begin(), interpretations.end(), std::int8_t{-1});
+  strings.resize(slots);
 }
+
+FastFacts::FastFacts(const FastFacts& other) : strings(other.strings) {
+  lay_out(other.cells.size(), other.interpretations.size());
+  std::copy(other.block_.get(), other.block_.get() + other.words_, block_.get());
+}
+
+FastFacts& FastFacts::operator=(const FastFacts& other) {
+  if (this != &other) *this = FastFacts(other);
+  return *this;
+}
+
+FastFacts CompiledPolicy::make_facts() const { return FastFacts(policy_->facts.size(), policy_->interpretations.size()); }
 
 FastScratch CompiledPolicy::make_scratch() const {
   FastScratch s;
   const auto rules = policy_->rules.size();
   s.definitions.resize(policy_->definitions.size());
   s.rules.resize(rules);
-  s.candidates.assign((rules + 63) / 64, 0);
+  s.candidates.assign(words_, 0);
   s.defeated_permits.reserve(rules);
   s.permits.reserve(rules);
   s.forbids.reserve(rules);
@@ -275,9 +319,12 @@ void CompiledPolicy::load_facts(const Facts& facts, FastFacts& out) const {
     const auto& v = facts.values[slot];
     out.known[slot] = v.known;
     out.cells[slot] = v.known ? cell_of(v) : 0;
-    if (v.known && v.kind == TypeKind::string) out.strings[slot] = v.text;
+    if (v.known && v.kind == TypeKind::string) {
+      out.strings[slot] = v.text;
+      out.cells[slot] = text_id(v.text);
+    }
   }
-  out.interpretations.assign(facts.interpretations.begin(), facts.interpretations.end());
+  std::copy(facts.interpretations.begin(), facts.interpretations.end(), out.interpretations.begin());
 }
 
 void CompiledPolicy::append_decision_json(Outcome outcome, const std::vector<std::int32_t>& authorities,
@@ -296,13 +343,10 @@ std::size_t CompiledPolicy::memory_bytes() const {
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
   std::size_t total = sizeof(*this) + bytes(nodes_) + bytes(kids_) + bytes(rule_root_) + bytes(definition_root_) +
                       bytes(effect_) + bytes(position_) + bytes(order_) + bytes(edge_begin_) + bytes(edges_) +
-                      bytes(defeater_begin_) + bytes(defeaters_) + bytes(interpretation_default_) + bytes(always_);
-  for (const auto& t : texts_) total += sizeof(t) + t.capacity();
+                      bytes(defeater_begin_) + bytes(defeaters_) + bytes(interpretation_default_) + bytes(guard_slots_) +
+                      bytes(admits_) + bytes(all_rules_);
+  for (const auto& t : texts_) total += 2 * (sizeof(t) + t.capacity()) + 2 * sizeof(void*);  // and its text_ids_ entry
   for (const auto& t : rule_json_id_) total += sizeof(t) + t.capacity();
-  for (const auto& i : index_) {
-    total += sizeof(i) + bytes(i.all) + bytes(i.by_value);
-    for (const auto& v : i.by_value) total += bytes(v);
-  }
   return total;
 }
 

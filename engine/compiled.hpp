@@ -4,10 +4,13 @@
 // It must agree with engine/eval.cpp's decide() on outcome and authorities;
 // tests/unit/fast_eval_test.cpp checks that on every scenario and on random requests.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "eval.hpp"
@@ -16,19 +19,37 @@
 
 namespace proviso {
 
-// A request's facts in the fast layout: one 8-byte cell per slot (integer,
-// date, enum index, bool, duration amount, decimal bits or enum-set bits), a
-// known flag per slot, strings aside. Reused across decisions: reset() keeps capacity.
+// A request's facts in the fast layout, in one allocation so a decision
+// touches a few adjacent cache lines: one 8-byte cell per slot (integer, date,
+// enum index, bool, duration amount, decimal bits, enum-set bits, or for a
+// string the id of the policy's string constant it equals, kNoText if none),
+// then a known byte per slot and the interpretation settings. The strings
+// themselves are aside (read only by comparisons other than `== "…"`).
+// Reused across decisions: reset() clears the known bytes and settings.
 struct FastFacts {
-  std::vector<std::uint64_t> cells;
-  std::vector<std::uint8_t> known;
-  std::vector<std::string> strings;            // by slot; only string facts use theirs
-  std::vector<std::int8_t> interpretations;    // -1 default, 0 false, 1 true
+  static constexpr std::uint64_t kNoText = ~std::uint64_t{0};
+
+  std::span<std::uint64_t> cells;
+  std::span<std::uint8_t> known;
+  std::span<std::int8_t> interpretations;    // -1 default, 0 false, 1 true
+  std::vector<std::string> strings;          // by slot; only string facts use theirs
+
+  FastFacts() = default;
+  FastFacts(std::size_t slots, std::size_t interpretation_count);
+  FastFacts(const FastFacts& other);
+  FastFacts& operator=(const FastFacts& other);
+  FastFacts(FastFacts&&) noexcept = default;  // the spans point into the moved block, which stays put
+  FastFacts& operator=(FastFacts&&) noexcept = default;
 
   void reset() {
-    std::fill(known.begin(), known.end(), 0);
-    std::fill(interpretations.begin(), interpretations.end(), -1);
+    std::fill(known.begin(), known.end(), std::uint8_t{0});
+    std::fill(interpretations.begin(), interpretations.end(), std::int8_t{-1});
   }
+
+ private:
+  void lay_out(std::size_t slots, std::size_t interpretation_count);
+  std::unique_ptr<std::uint64_t[]> block_;
+  std::size_t words_ = 0;
 };
 
 // One node of a compiled expression. Children of and/or are a range of `kids`.
@@ -67,6 +88,11 @@ class CompiledPolicy {
   FastScratch make_scratch() const;
   // Copies bound Facts into the fast layout (used by tests and the API bridge).
   void load_facts(const Facts& facts, FastFacts& out) const;
+  // The cell of a string fact: the id of the string constant it equals, or FastFacts::kNoText.
+  std::uint64_t text_id(std::string_view text) const {
+    auto it = text_ids_.find(text);
+    return it == text_ids_.end() ? FastFacts::kNoText : it->second;
+  }
 
   // The outcome and its authorities (rule indexes, ascending) into scratch; no trace.
   Outcome decide(const FastFacts& facts, FastScratch& scratch) const;
@@ -76,6 +102,9 @@ class CompiledPolicy {
 
   // Bytes the compiled form holds (the Policy itself is counted separately).
   std::size_t memory_bytes() const;
+  // Rules with at least one guard, and guard facts (bench reports).
+  std::size_t guarded_rules() const { return guarded_rules_; }
+  std::size_t guard_facts() const { return guard_slots_.size(); }
 
  private:
   friend struct FastCompiler;
@@ -83,7 +112,12 @@ class CompiledPolicy {
   std::shared_ptr<const Policy> policy_;
   std::vector<FastNode> nodes_;
   std::vector<std::int32_t> kids_;
-  std::vector<std::string> texts_;              // string constants
+  std::vector<std::string> texts_;              // string constants, each once
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, std::uint64_t, TextHash, std::equal_to<>> text_ids_;  // text -> index in texts_
   std::vector<std::int32_t> rule_root_;          // node of each rule's `when`, -1 when it always applies
   std::vector<std::int32_t> definition_root_;
   std::vector<std::uint8_t> effect_;             // 0 permit, 1 forbid, 2 limit
@@ -95,16 +129,24 @@ class CompiledPolicy {
   std::vector<std::int32_t> defeaters_;
   std::vector<std::uint8_t> interpretation_default_;
   std::vector<std::string> rule_json_id_;        // the rule id as a JSON string, quotes included
-  // Rule index: a rule whose guard (a conjunct `fact in S`, `fact == v` or a
-  // bool fact) is false cannot apply, so only candidates are evaluated.
-  bool indexed_ = false;
-  std::vector<std::int32_t> always_;             // positions of rules without a guard
-  struct SlotIndex {
+  // Rule index. A guard of a rule is a constraint `slot's value in A` (an
+  // enum or bool fact) that its condition implies: when the fact is known and
+  // outside A, the condition is false, so the rule is not evaluated. Guards
+  // are found through all of, any of (a slot every branch constrains), not,
+  // definitions, `==`, `!=`, `in` and `not in`; a rule may have several.
+  // For each guard slot and value, `admits_` holds the bitset (over evaluation
+  // positions) of the rules that value leaves possible; a decision ANDs the
+  // rows of its known guard facts and evaluates only the rules that remain.
+  struct GuardSlot {
     std::int32_t slot = -1;
-    std::vector<std::int32_t> all;               // positions of rules guarded on this slot (fact unknown)
-    std::vector<std::vector<std::int32_t>> by_value;  // value index -> positions admitted
+    std::uint32_t domain = 0;
+    std::size_t row = 0;   // admits_ offset of value 0, in words
   };
-  std::vector<SlotIndex> index_;
+  std::size_t words_ = 0;                        // bitset words over evaluation positions
+  std::vector<GuardSlot> guard_slots_;
+  std::vector<std::uint64_t> admits_;            // per guard slot and value: words_ words
+  std::vector<std::uint64_t> all_rules_;         // words_ words: every position
+  std::size_t guarded_rules_ = 0;                // rules with at least one guard (for reports)
 };
 
 // Per-thread state for CompiledPolicy::decide; sized once by make_scratch().
@@ -125,7 +167,7 @@ struct FastScratch {
   std::vector<DefinitionState> definitions;
   std::vector<RuleState> rules;
   std::vector<std::int32_t> defeated_permits;  // permits that applied but were defeated (for limit authorities)
-  std::vector<std::uint64_t> candidates;   // bitset over evaluation positions
+  std::vector<std::uint64_t> candidates;   // bitset over evaluation positions: the rules to evaluate
   std::vector<std::int32_t> permits, forbids;
   std::vector<std::int32_t> authorities;   // the result: rule indexes, ascending
 };

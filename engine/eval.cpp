@@ -12,6 +12,13 @@ class Evaluator {
       : policy_(policy), facts_(facts), conditions_(conditions),
         definition_state_(policy.definitions.size(), 0), definition_values_(policy.definitions.size()) {}
 
+  // Reads interpretation `index` with `value` instead of the request's reading,
+  // so the other reading is evaluated without copying the facts.
+  void flip_interpretation(std::int32_t index, bool value) {
+    flipped_ = index;
+    flipped_value_ = value;
+  }
+
   Value eval(const CExpr& e) {
     Value v = compute(e);
     if (e.condition >= 0 && conditions_) (*conditions_)[e.condition] = v.truth();
@@ -38,7 +45,8 @@ class Evaluator {
     switch (e.op) {
       case Op::constant: return e.constant;
       case Op::fact: return facts_.values[e.slot];
-      case Op::interpretation: return Value::of_bool(facts_.interpretation(policy_, e.slot));
+      case Op::interpretation:
+        return Value::of_bool(e.slot == flipped_ ? flipped_value_ : facts_.interpretation(policy_, e.slot));
       case Op::definition: return definition(e.slot);
       case Op::not_: {
         Tri t = tri_not(eval(e.args[0]).truth());
@@ -146,6 +154,8 @@ class Evaluator {
   std::vector<Tri>* conditions_;
   std::vector<std::uint8_t> definition_state_;
   std::vector<Value> definition_values_;
+  std::int32_t flipped_ = -1;
+  bool flipped_value_ = false;
 };
 
 struct Core {
@@ -155,23 +165,29 @@ struct Core {
   std::vector<RuleResult> rules;
 };
 
-Core decide_core(const Policy& policy, Evaluator& evaluator) {
+// Each rule's force from whether it applies, in evaluation order (exceptions
+// before the rules they defeat), then the outcome and its authorities. Apart
+// from `applies` nothing here reads the facts, so a variant of the request
+// that changes no rule's `applies` has the same Core.
+Core resolve(const Policy& policy, const std::vector<Tri>& applies) {
   Core core;
   core.rules.resize(policy.rules.size());
   for (auto r : policy.evaluation_order) {
     const auto& rule = policy.rules[r];
     auto& result = core.rules[r];
-    result.applies = rule.when ? evaluator.eval(*rule.when).truth() : Tri::true_;
+    result.applies = applies[r];
     Tri defeated = Tri::false_;
     // A rule that does not apply is not defeated: it simply does not apply.
-    for (auto d : result.applies == Tri::false_ ? std::vector<std::int32_t>{} : rule.defeaters) {
-      Tri force = core.rules[d].in_force;  // exceptions come first in evaluation_order
-      if (force == Tri::true_) {
-        defeated = Tri::true_;
-        result.defeated_by.push_back(d);
-      } else if (force == Tri::unknown) {
-        if (defeated == Tri::false_) defeated = Tri::unknown;
-        result.maybe_defeated_by.push_back(d);
+    if (result.applies != Tri::false_) {
+      for (auto d : rule.defeaters) {
+        Tri force = core.rules[d].in_force;  // exceptions come first in evaluation_order
+        if (force == Tri::true_) {
+          defeated = Tri::true_;
+          result.defeated_by.push_back(d);
+        } else if (force == Tri::unknown) {
+          if (defeated == Tri::false_) defeated = Tri::unknown;
+          result.maybe_defeated_by.push_back(d);
+        }
       }
     }
     Tri not_defeated = tri_not(defeated);
@@ -217,6 +233,22 @@ Core decide_core(const Policy& policy, Evaluator& evaluator) {
     core.outcome = maybe_forbid ? Outcome::undetermined : Outcome::not_applicable;
   }
   return core;
+}
+
+Tri applies(const Rule& rule, Evaluator& evaluator) { return rule.when ? evaluator.eval(*rule.when).truth() : Tri::true_; }
+
+Core decide_core(const Policy& policy, Evaluator& evaluator) {
+  std::vector<Tri> applying(policy.rules.size(), Tri::true_);
+  for (std::size_t r = 0; r < policy.rules.size(); ++r) applying[r] = applies(policy.rules[r], evaluator);
+  return resolve(policy, applying);
+}
+
+// Whether a rule's condition reads interpretation `i` (directly or through definitions).
+bool reads_interpretation(const Policy& policy, const Rule& rule, std::int32_t i) {
+  if (!rule.when) return false;
+  if (rule.condition < 0) return true;  // not linked: assume it does, and re-evaluate
+  const auto& read = policy.conditions[rule.condition].interpretations;
+  return std::binary_search(read.begin(), read.end(), i);
 }
 
 }  // namespace
@@ -284,20 +316,42 @@ Decision decide(const Policy& policy, const Facts& facts) {
   for (auto a : decision.authorities)
     if (policy.rules[a].condition >= 0)
       for (auto i : policy.conditions[policy.rules[a].condition].interpretations) read.insert(i);
+  // The other reading can change only the rules whose conditions read the
+  // interpretation: those are re-evaluated under it, and the force of every
+  // rule recomputed only when one of them applies differently. Exact, like
+  // re-deciding the whole request, at a fraction of the cost.
+  std::vector<Tri> applying(policy.rules.size());
+  for (std::size_t r = 0; r < policy.rules.size(); ++r) applying[r] = decision.rules[r].applies;
   for (std::size_t i = 0; i < policy.interpretations.size(); ++i) {
-    Facts flipped = facts;
-    flipped.interpretations[i] = facts.interpretation(policy, static_cast<std::int32_t>(i)) ? 0 : 1;
-    Evaluator other(policy, flipped, nullptr);
-    Core alternative = decide_core(policy, other);
-    bool relied_on = alternative.outcome != decision.outcome || alternative.authorities != decision.authorities;
-    if (!relied_on && !read.contains(static_cast<std::int32_t>(i))) continue;
+    const auto index = static_cast<std::int32_t>(i);
+    const bool value = facts.interpretation(policy, index);
+    Evaluator other(policy, facts, nullptr);
+    other.flip_interpretation(index, !value);
+    bool changed = false;
+    std::vector<Tri> other_applying = applying;
+    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+      if (!reads_interpretation(policy, policy.rules[r], index)) continue;
+      other_applying[r] = applies(policy.rules[r], other);
+      changed = changed || other_applying[r] != applying[r];
+    }
+    Outcome other_outcome = decision.outcome;
+    std::vector<std::int32_t> other_authorities;
+    if (changed) {
+      Core alternative = resolve(policy, other_applying);
+      other_outcome = alternative.outcome;
+      other_authorities = std::move(alternative.authorities);
+    } else {
+      other_authorities = decision.authorities;
+    }
+    bool relied_on = other_outcome != decision.outcome || other_authorities != decision.authorities;
+    if (!relied_on && !read.contains(index)) continue;
     InterpretationUse use;
-    use.index = static_cast<std::int32_t>(i);
-    use.value = facts.interpretation(policy, use.index);
+    use.index = index;
+    use.value = value;
     use.from_request = facts.interpretations[i] >= 0;
     use.relied_on = relied_on;
-    use.other_outcome = alternative.outcome;
-    use.other_authorities = std::move(alternative.authorities);
+    use.other_outcome = other_outcome;
+    use.other_authorities = std::move(other_authorities);
     decision.interpretations.push_back(std::move(use));
   }
   return decision;

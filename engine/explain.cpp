@@ -53,24 +53,28 @@ std::size_t facts_to_change(const Policy& policy, const std::vector<std::int32_t
   std::sort(pool.begin(), pool.end());
   pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
   if (sets.empty()) return 0;
-  const std::size_t n = pool.size();
-  for (std::size_t k = 1; k <= kExact && k <= n && n <= 24; ++k) {
-    std::vector<std::size_t> pick(k);
-    for (std::size_t i = 0; i < k; ++i) pick[i] = i;
-    while (true) {
-      bool all = true;
-      for (const auto& set : sets) {
-        bool hit = false;
-        for (auto i : pick) hit = hit || std::find(set.begin(), set.end(), pool[i]) != set.end();
-        if (!(all = hit)) break;
-      }
-      if (all) return k;
-      std::size_t i = k;
-      while (i > 0 && pick[i - 1] == n - k + (i - 1)) --i;
-      if (i == 0) break;
-      ++pick[i - 1];
-      for (std::size_t j = i; j < k; ++j) pick[j] = pick[j - 1] + 1;
+  if (pool.size() <= 24) {
+    // The smallest hitting set of at most kExact facts, by branching on the
+    // facts of the first condition not yet touched (at most |set|^kExact
+    // branches, against C(24, kExact) subsets tried one by one).
+    std::vector<std::uint32_t> masks;
+    for (const auto& set : sets) {
+      std::uint32_t mask = 0;
+      for (auto f : set) mask |= 1u << (std::lower_bound(pool.begin(), pool.end(), f) - pool.begin());
+      masks.push_back(mask);
     }
+    std::size_t best = kExact + 1;
+    auto search = [&](auto& self, std::uint32_t chosen, std::size_t depth) -> void {
+      auto open = std::find_if(masks.begin(), masks.end(), [&](std::uint32_t m) { return (m & chosen) == 0; });
+      if (open == masks.end()) {
+        best = std::min(best, depth);
+        return;
+      }
+      if (depth + 1 >= best) return;
+      for (auto bits = *open; bits; bits &= bits - 1) self(self, chosen | (bits & -bits), depth + 1);
+    };
+    search(search, 0, 0);
+    if (best <= kExact) return best;
   }
   return std::min(kFar, kExact + sets.size());  // not within reach: rank by the number of open conditions
 }

@@ -45,7 +45,7 @@ struct FastEval {
       case Op::fact_superset_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & n.k) == n.k) : Tri::unknown; return true;
       case Op::fact_subset_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & ~n.k) == 0) : Tri::unknown; return true;
       case Op::fact_intersects_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & n.k) != 0) : Tri::unknown; return true;
-      case Op::fact_eq_text: out = f.known[n.a] ? tri_of(f.strings[n.a] == p.texts_[n.k]) : Tri::unknown; return true;
+      case Op::fact_eq_text: out = f.known[n.a] ? tri_of(f.cells[n.a] == n.k) : Tri::unknown; return true;  // interned
       case Op::is_known: out = tri_of(f.known[n.a] != 0); return true;
       case Op::interpretation: {
         const auto v = f.interpretations[n.a];
@@ -237,45 +237,56 @@ struct FastEval {
     s.forbids.clear();
     s.defeated_permits.clear();
     s.authorities.clear();
-    if (!p.indexed_) {
-      for (auto r : p.order_) rule(r);
-    } else {
-      auto& words = s.candidates;
-      std::fill(words.begin(), words.end(), 0);
-      auto mark = [&](const std::vector<std::int32_t>& positions) {
-        for (auto pos : positions) words[pos >> 6] |= std::uint64_t{1} << (pos & 63);
-      };
-      mark(p.always_);
-      for (const auto& index : p.index_) {
-        const auto slot = index.slot;
-        if (!f.known[slot]) mark(index.all);
-        else if (f.cells[slot] < index.by_value.size()) mark(index.by_value[f.cells[slot]]);
+    // The rules the known guard facts leave possible, in evaluation order.
+    const auto n = p.words_;
+    if (n == 1) {  // up to 64 rules: one word, no loops over words
+      std::uint64_t candidates = p.all_rules_[0];
+      for (const auto& g : p.guard_slots_) {
+        const auto v = f.cells[g.slot];
+        if (f.known[g.slot] && v < g.domain) candidates &= p.admits_[g.row + v];
       }
-      for (std::size_t w = 0; w < words.size(); ++w)
-        for (auto bits = words[w]; bits; bits &= bits - 1)
-          rule(p.order_[(w << 6) + static_cast<std::size_t>(std::countr_zero(bits))]);
+      for (; candidates; candidates &= candidates - 1) rule(p.order_[static_cast<std::size_t>(std::countr_zero(candidates))]);
+      return combine();
     }
+    auto* words = s.candidates.data();
+    std::copy(p.all_rules_.begin(), p.all_rules_.end(), words);
+    for (const auto& g : p.guard_slots_) {
+      if (!f.known[g.slot]) continue;
+      const auto v = f.cells[g.slot];
+      if (v >= g.domain) continue;
+      const auto* row = p.admits_.data() + g.row + v * n;
+      for (std::size_t w = 0; w < n; ++w) words[w] &= row[w];
+    }
+    for (std::size_t w = 0; w < n; ++w)
+      for (auto bits = words[w]; bits; bits &= bits - 1)
+        rule(p.order_[(w << 6) + static_cast<std::size_t>(std::countr_zero(bits))]);
     return combine();
   }
 
+  // Rule indexes ascending; the lists are usually short (the rules in force): insertion sort then.
+  static void sort_small(std::vector<std::int32_t>& v) {
+    if (v.size() > 16) return std::sort(v.begin(), v.end());
+    for (std::size_t i = 1; i < v.size(); ++i)
+      for (std::size_t j = i; j > 0 && v[j - 1] > v[j]; --j) std::swap(v[j - 1], v[j]);
+  }
+
   Outcome combine() {
-    auto& auth = s.authorities;
-    auto sorted = [](std::vector<std::int32_t>& v) { std::sort(v.begin(), v.end()); };
+    auto& auth = s.authorities;  // empty; the scratch lists are swapped in rather than copied
     if (!s.permits.empty() && !s.forbids.empty()) {
-      auth.assign(s.permits.begin(), s.permits.end());
+      auth.swap(s.permits);
       auth.insert(auth.end(), s.forbids.begin(), s.forbids.end());
-      sorted(auth);
+      std::sort(auth.begin(), auth.end());
       return Outcome::conflict;
     }
     if (!s.permits.empty()) {
       if (maybe_forbid) return Outcome::undetermined;
-      auth.assign(s.permits.begin(), s.permits.end());
-      sorted(auth);
+      auth.swap(s.permits);
+      sort_small(auth);
       return Outcome::permitted;
     }
     if (!s.forbids.empty()) {
       if (maybe_permit) return Outcome::undetermined;
-      auth.assign(s.forbids.begin(), s.forbids.end());
+      auth.swap(s.forbids);
       // A limit that defeated a permit which applied decides the denial too.
       for (auto permit : s.defeated_permits)
         for (auto d = p.defeater_begin_[permit]; d < p.defeater_begin_[permit + 1]; ++d) {
@@ -283,7 +294,7 @@ struct FastEval {
           if (p.effect_[defeater] == 2 && s.rules[defeater].stamp == s.epoch && s.rules[defeater].in_force == Tri::true_)
             auth.push_back(defeater);
         }
-      sorted(auth);
+      sort_small(auth);
       auth.erase(std::unique(auth.begin(), auth.end()), auth.end());
       return Outcome::denied;
     }

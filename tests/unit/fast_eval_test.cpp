@@ -37,10 +37,30 @@ struct Agreement {
     for (std::size_t slot = 0; slot < a.known.size(); ++slot) {
       if (a.known[slot] != b.known[slot]) return false;
       if (!a.known[slot]) continue;
-      if (policy->facts[slot].type.kind == TypeKind::string ? a.strings[slot] != b.strings[slot] : a.cells[slot] != b.cells[slot])
-        return false;
+      if (a.cells[slot] != b.cells[slot]) return false;  // a string's cell: the id of the constant it equals
+      if (policy->facts[slot].type.kind == TypeKind::string && a.strings[slot] != b.strings[slot]) return false;
     }
-    return a.interpretations == b.interpretations;
+    return std::ranges::equal(a.interpretations, b.interpretations);
+  }
+
+  // decide() finds the interpretations relied on by re-evaluating only the
+  // rules that read each one; the reference re-decides the whole request
+  // with the other reading, as the definition says.
+  std::size_t readings_relied_on = 0;
+  void check_interpretations(const Facts& facts, const Decision& decision, const json& request) {
+    for (std::size_t i = 0; i < policy->interpretations.size(); ++i) {
+      Facts flipped = facts;
+      flipped.interpretations[i] = facts.interpretation(*policy, static_cast<std::int32_t>(i)) ? 0 : 1;
+      const Decision other = decide_outcome(*policy, flipped);
+      const bool relied_on = other.outcome != decision.outcome || other.authorities != decision.authorities;
+      const InterpretationUse* use = nullptr;
+      for (const auto& u : decision.interpretations)
+        if (u.index == static_cast<std::int32_t>(i)) use = &u;
+      if (relied_on) ++readings_relied_on;
+      if (relied_on && !use) fail("interpretation " + policy->interpretations[i].name + " is relied on but not reported", request);
+      if (use && (use->relied_on != relied_on || use->other_outcome != other.outcome || use->other_authorities != other.authorities))
+        fail("interpretation " + policy->interpretations[i].name + ": a different other reading", request);
+    }
   }
 
   void check(const json& request) {
@@ -50,6 +70,7 @@ struct Agreement {
       return;
     }
     const Decision reference = decide(*policy, *bound.facts);
+    check_interpretations(*bound.facts, reference, request);
     fast.reset();
     compiled.load_facts(*bound.facts, fast);
     const Outcome outcome = compiled.decide(fast, scratch);
@@ -168,6 +189,7 @@ TEST_CASE("fast decide agrees with decide on every § 6103 scenario and on mutat
     for (int m = 0; m < 40; ++m) agreement.check(mutate(*policy, *bound.facts, rng));
   }
   agreement.report();
+  CHECK(agreement.readings_relied_on > 50);  // the interpretations check is exercised
   // The mutations reach every outcome the rule set can give, not only denials.
   CHECK(agreement.outcomes["permitted"] > 0);
   CHECK(agreement.outcomes["denied"] > 0);

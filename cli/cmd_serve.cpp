@@ -22,6 +22,7 @@ extern "C" void on_terminate(int) {
 struct ServeOptions {
   server::ServiceOptions service;
   std::string playground;
+  std::string handbook;
   std::string log_path;
   bool log_requests = false;
   std::vector<std::string> log_mask;
@@ -45,6 +46,25 @@ std::filesystem::path find_playground(const std::string& given) {
   return {};
 }
 
+// The handbook: --handbook, else (for the built-in rules only: a handbook
+// describes one rule set) the installed share/proviso/handbook, else the source tree's docs/handbook.
+std::filesystem::path find_handbook(const std::string& given, bool builtin_rules) {
+  namespace fs = std::filesystem;
+  if (!given.empty()) return given;
+  if (!builtin_rules) return {};
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share/proviso/handbook";
+    if (fs::is_directory(installed, ec)) return installed;
+  }
+#ifdef PROVISO_SOURCE_DIR
+  fs::path source = PROVISO_SOURCE_DIR "/docs/handbook";
+  if (fs::is_directory(source, ec)) return source;
+#endif
+  return {};
+}
+
 int run_serve(ServeOptions& options) {
   static std::mutex log_mutex;
   auto log = [](const std::string& line) {
@@ -52,6 +72,7 @@ int run_serve(ServeOptions& options) {
     std::cerr << "proviso serve: " << line << (line.ends_with('\n') ? "" : "\n") << std::flush;
   };
   options.service.playground = find_playground(options.playground);
+  options.service.handbook = find_handbook(options.handbook, options.service.rules.empty());
   options.service.watch_interval = std::chrono::milliseconds(options.watch_ms);
   if (options.service.watch && options.service.rules.empty()) {
     std::cerr << "error: --watch needs --rules: the built-in rules never change\n";
@@ -95,6 +116,7 @@ Command add_serve(CLI::App& app) {
   cmd->add_flag("--watch", service.watch, "reload when a rule file changes");
   cmd->add_option("--watch-interval-ms", options->watch_ms, "how often --watch looks")->capture_default_str()->check(CLI::Range(10, 60000));
   cmd->add_option("--playground", options->playground, "the page to serve at /playground");
+  cmd->add_option("--handbook", options->handbook, "the handbook folder to serve under /handbook/ (written by proviso handbook)");
   cmd->add_option("--decision-log", options->log_path, "append a receipt per decision to this JSONL file");
   cmd->add_flag("--log-requests", options->log_requests, "include the normalised request in each logged receipt");
   cmd->add_option("--log-mask", options->log_mask, "a fact path whose value is logged as *** (repeatable)");

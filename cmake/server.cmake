@@ -10,3 +10,5 @@ target_link_libraries(proviso PRIVATE PkgConfig::CPP_HTTPLIB Threads::Threads)
 set_source_files_properties(${PROJECT_SOURCE_DIR}/cli/cmd_serve.cpp PROPERTIES
   COMPILE_DEFINITIONS "PROVISO_SOURCE_DIR=\"${PROJECT_SOURCE_DIR}\"")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/server/playground/ DESTINATION ${CMAKE_INSTALL_DATADIR}/proviso/playground OPTIONAL)
+# The § 6103 handbook, served under /handbook/ so the playground's citation links resolve.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/handbook/ DESTINATION ${CMAKE_INSTALL_DATADIR}/proviso/handbook OPTIONAL)

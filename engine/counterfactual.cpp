@@ -1,6 +1,7 @@
 #include "counterfactual.hpp"
 
 #include "explain.hpp"
+#include "fact_domain.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -168,6 +169,8 @@ struct Search {
 
 bool value_less(const Value& a, const Value& b) {
   if (a.kind == TypeKind::set) return std::make_pair(popcount(a.bits), a.bits) < std::make_pair(popcount(b.bits), b.bits);
+  if (a.kind == TypeKind::decimal) return a.decimal < b.decimal;
+  if (a.kind == TypeKind::string) return a.text < b.text;
   return a.integer < b.integer;
 }
 
@@ -218,6 +221,28 @@ std::vector<Counterfactual> permit_flips(const Policy& policy, const Facts& fact
   return out;
 }
 
+// The rule a denial found by a search is shown under: a limit or a particular
+// forbid says more than the general rule.
+std::int32_t denial_decider(const Policy& policy, const Decision& d) {
+  for (auto a : d.authorities)
+    if (a != policy.general_rule) return a;
+  return d.authorities.empty() ? policy.general_rule : d.authorities.front();
+}
+
+std::vector<Counterfactual> sorted_denials(const Policy& policy, std::vector<std::pair<std::vector<FactChange>, Decision>> found,
+                                           std::size_t limit) {
+  std::vector<Counterfactual> out;
+  for (auto& [changes, d] : found) out.push_back({denial_decider(policy, d), std::move(changes), d.outcome});
+  std::sort(out.begin(), out.end(), [&](const Counterfactual& a, const Counterfactual& b) {
+    if (a.changes.size() != b.changes.size()) return a.changes.size() < b.changes.size();
+    bool ga = a.rule == policy.general_rule, gb = b.rule == policy.general_rule;
+    if (ga != gb) return gb;  // a limit that would defeat the permit first: it teaches more
+    return changes_less(a.changes, b.changes);
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
 // For a permitted request: the changes that make it denied.
 std::vector<Counterfactual> denial_flips(const Policy& policy, const Facts& facts, const Decision& decision,
                                          const CounterfactualLimits& limits) {
@@ -228,22 +253,23 @@ std::vector<Counterfactual> denial_flips(const Policy& policy, const Facts& fact
     search.groups.push_back(std::move(g));
   }
   search.goal = [](const Decision& d) { return d.outcome == Outcome::denied; };
-  auto found = search.run();
-  auto decider = [&](const Decision& d) {
-    for (auto a : d.authorities)
-      if (a != policy.general_rule) return a;  // a limit or a particular forbid says more than the general rule
-    return d.authorities.empty() ? policy.general_rule : d.authorities.front();
-  };
-  std::vector<Counterfactual> out;
-  for (auto& [changes, d] : found) out.push_back({decider(d), std::move(changes), d.outcome});
-  std::sort(out.begin(), out.end(), [&](const Counterfactual& a, const Counterfactual& b) {
-    if (a.changes.size() != b.changes.size()) return a.changes.size() < b.changes.size();
-    bool ga = a.rule == policy.general_rule, gb = b.rule == policy.general_rule;
-    if (ga != gb) return gb;  // a limit that would defeat the permit first: it teaches more
-    return changes_less(a.changes, b.changes);
-  });
-  if (out.size() > limits.max_permit_flips) out.resize(limits.max_permit_flips);
-  return out;
+  return sorted_denials(policy, search.run(), limits.max_permit_flips);
+}
+
+// For an undetermined request: the unknown facts whose values would settle it
+// as denied (unknown → known; the permits it could still get are found by
+// permit_flips). Only facts the request does not give are changed.
+std::vector<Counterfactual> settle_as_denied(const Policy& policy, const Facts& facts, const Decision& decision,
+                                             const CounterfactualLimits& limits) {
+  std::set<std::int32_t> unknown;
+  for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+    if (decision.rules[r].in_force != Tri::unknown || policy.rules[r].condition < 0) continue;
+    for (auto f : policy.conditions[policy.rules[r].condition].facts)
+      if (!facts.values[f].known && changeable(policy, f)) unknown.insert(f);
+  }
+  Search search{policy, facts, limits, {std::move(unknown)}, {}, {}};
+  search.goal = [](const Decision& d) { return d.outcome == Outcome::denied; };
+  return sorted_denials(policy, search.run(), limits.max_permit_flips);
 }
 
 }  // namespace
@@ -251,8 +277,16 @@ std::vector<Counterfactual> denial_flips(const Policy& policy, const Facts& fact
 bool changeable(const Policy& policy, std::int32_t fact) {
   const auto& info = policy.facts[fact];
   if (info.fixed) return false;
-  return info.type.kind == TypeKind::boolean || info.type.kind == TypeKind::enumeration ||
-         (info.type.kind == TypeKind::set && policy.enums[info.type.enum_id].values.size() <= 64);
+  switch (info.type.kind) {
+    case TypeKind::boolean:
+    case TypeKind::enumeration: return true;
+    case TypeKind::set: return policy.enums[info.type.enum_id].values.size() <= 64;
+    case TypeKind::integer:
+    case TypeKind::decimal:
+    case TypeKind::date:
+    case TypeKind::string: return !scalar_candidates(policy, fact).empty();  // only values a rule names or bounds
+    default: return false;
+  }
 }
 
 std::vector<Value> candidate_values(const Policy& policy, std::int32_t fact, const Value& current, std::size_t max_set_candidates) {
@@ -297,7 +331,15 @@ std::vector<Value> candidate_values(const Policy& policy, std::int32_t fact, con
       for (auto b : sorted) out.push_back(make(0, b));
       return out;
     }
-    default: return out;  // integers, decimals, dates and strings: no finite domain to search
+    case TypeKind::integer:
+    case TypeKind::decimal:
+    case TypeKind::date:
+    case TypeKind::string:
+      // The constants the rules compare the fact with, and one either side.
+      for (auto& v : scalar_candidates(policy, fact))
+        if (!same_value(v, current)) out.push_back(std::move(v));
+      return out;
+    default: return out;  // durations are never facts
   }
 }
 
@@ -329,6 +371,10 @@ std::vector<Counterfactual> counterfactuals(const Policy& policy, const Facts& f
       for (const auto& miss : nearest_exceptions(policy, decision, limits.max_rules)) {
         auto found = permit_flips(policy, facts, decision, miss.rule, limits);
         out.insert(out.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+      }
+      if (decision.outcome == Outcome::undetermined) {
+        auto denied = settle_as_denied(policy, facts, decision, limits);
+        out.insert(out.end(), std::make_move_iterator(denied.begin()), std::make_move_iterator(denied.end()));
       }
       return out;
     }

@@ -79,6 +79,10 @@ std::size_t facts_to_change(const Policy& policy, const std::vector<std::int32_t
   return std::min(kFar, kExact + sets.size());  // not within reach: rank by the number of open conditions
 }
 
+std::tuple<std::size_t, std::size_t, std::size_t> closeness(const NearMiss& miss) {
+  return {miss.failing.size(), miss.unknown.size(), miss.facts_to_change};
+}
+
 std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& decision, std::size_t limit) {
   std::set<std::int32_t> candidates;
   std::vector<std::int32_t> forbids;
@@ -108,10 +112,10 @@ std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& d
     for (const auto& v : miss.unknown) open.push_back(v.index);
     miss.facts_to_change = facts_to_change(policy, open);
   }
-  std::stable_sort(misses.begin(), misses.end(), [](const NearMiss& a, const NearMiss& b) {
-    auto key = [](const NearMiss& m) { return std::make_tuple(m.facts_to_change, m.failing.size(), m.unknown.size()); };
-    return key(a) < key(b);
-  });
+  // The order: fewest failing conditions first (an exception defeated by
+  // a limit fails none). Ties: fewest unknown conditions, then fewest facts to
+  // change or give, then source order (`candidates` is ordered by rule index).
+  std::stable_sort(misses.begin(), misses.end(), [](const NearMiss& a, const NearMiss& b) { return closeness(a) < closeness(b); });
   if (misses.size() > limit) misses.resize(limit);
   return misses;
 }

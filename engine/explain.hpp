@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "counterfactual.hpp"
@@ -36,9 +37,10 @@ std::size_t facts_to_change(const Policy& policy, const std::vector<std::int32_t
 std::string condition_text(const Policy& policy, std::int32_t condition);
 ConditionView view_condition(const Policy& policy, const Decision& decision, std::int32_t condition);
 
-// Exceptions to the rules that forbid, closest first: by the fewest facts that would have to change
-// (or be given) to meet every condition (defeated ones first: nothing to meet), then by fewest
-// failing conditions, then by fewest unknown ones.
+// Exceptions to the rules that forbid, closest first: by the fewest failing conditions (one
+// defeated by a limit fails none), then fewest unknown ones, then the fewest facts that would
+// have to change or be given to meet every condition, then source order.
+std::tuple<std::size_t, std::size_t, std::size_t> closeness(const NearMiss& miss);  // smaller is closer
 std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& decision, std::size_t limit = 5);
 
 // One sentence: the outcome, the provision that decides it, and the nearest miss.

@@ -134,9 +134,8 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   // Closest exceptions: the ranking of nearest_exceptions, and every exception
   // tied with the last one shown, so a cut never hides an equally close one.
   auto all = nearest_exceptions(policy, decision, policy.rules.size());
-  auto rank = [](const NearMiss& m) { return std::make_tuple(m.facts_to_change, m.failing.size(), m.unknown.size()); };
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (i >= options.max_exceptions && (i == 0 || rank(all[i]) != rank(all[i - 1]))) {
+    if (i >= options.max_exceptions && (i == 0 || closeness(all[i]) != closeness(all[i - 1]))) {
       // The rest, briefly: a memo says why every other exception is ruled out.
       for (std::size_t j = i; j < all.size(); ++j)
         if (!all[j].failing.empty()) {

@@ -53,11 +53,20 @@ std::string answer_words(const Policy& policy, std::int32_t fact, const Value& v
 
 std::vector<Question> next_questions(const Policy& policy, const Facts& facts, const Decision& decision,
                                      const std::vector<std::int32_t>& skip, const QuestionLimits& limits) {
-  std::vector<Question> out;
-  if (decision.outcome != Outcome::undetermined) return out;
+  std::vector<Question> ranked;
+  if (decision.outcome != Outcome::undetermined) return ranked;
   const auto before = unknown_rules(decision);
-  for (auto fact : decision.unknown_facts) {
-    if (std::find(skip.begin(), skip.end(), fact) != skip.end()) continue;
+  // Every unknown fact some rule reads is a candidate: the decision's deciding
+  // unknowns are a cheap guess, but relevance is decided below by search.
+  std::vector<std::int32_t> candidates;
+  for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+    if (decision.rules[r].in_force != Tri::unknown || policy.rules[r].condition < 0) continue;
+    for (auto f : policy.conditions[policy.rules[r].condition].facts)
+      if (!facts.values[f].known && std::find(skip.begin(), skip.end(), f) == skip.end()) candidates.push_back(f);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (auto fact : candidates) {
     Question q;
     q.fact = fact;
     q.text = question_text(policy, fact);
@@ -75,14 +84,22 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
       q.settles = static_cast<double>(settled) / static_cast<double>(q.answers.size());
       q.progress = progress / static_cast<double>(q.answers.size());
     }
-    out.push_back(std::move(q));
+    ranked.push_back(std::move(q));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Question& a, const Question& b) {
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Question& a, const Question& b) {
     if (a.settles != b.settles) return a.settles > b.settles;
     if (a.progress != b.progress) return a.progress > b.progress;
     return a.fact < b.fact;
   });
-  if (out.size() > limits.max_questions) out.resize(limits.max_questions);
+  // Best first, keep only the questions whose answer can change the outcome.
+  std::vector<Question> out;
+  for (auto& q : ranked) {
+    if (out.size() >= limits.max_questions) break;
+    auto found = find_witness(policy, facts, q.fact, limits.relevance, skip);
+    if (!found.witness) continue;
+    q.witness = std::move(*found.witness);
+    out.push_back(std::move(q));
+  }
   return out;
 }
 
@@ -175,7 +192,9 @@ void Interview::answer(std::optional<Value> value) {
 
 void Interview::advance() {
   decision_ = decide(policy_, facts_);
-  auto questions = next_questions(policy_, facts_, decision_, asked_, limits_);
+  auto one = limits_;
+  one.max_questions = 1;  // only the best is asked; the witness search for the rest would be wasted
+  auto questions = next_questions(policy_, facts_, decision_, asked_, one);
   if (questions.empty()) next_.reset();
   else next_ = std::move(questions.front());
 }

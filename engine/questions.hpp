@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eval.hpp"
+#include "relevance.hpp"
 
 namespace proviso {
 
@@ -23,16 +24,19 @@ struct Question {
   double settles = 0;                  // share of the answers that decide the request
   double progress = 0;                 // rules whose force an answer settles, on average
   std::vector<AnswerOutcome> answers;  // the answers tried: every value of a bool or enum; for a set, the sets the rules tell apart
+  Witness witness;                     // why it is asked: a situation where the answer changes the outcome
 };
 
 struct QuestionLimits {
   std::size_t max_questions = 10;       // questions returned, best first
   std::size_t max_set_answers = 24;     // answers tried for a set-valued fact
+  RelevanceLimits relevance;            // the search for a witness that the answer matters
 };
 
 // Ranked best first: by the share of answers that decide it, then by progress,
-// then by fact order. Empty unless the decision is undetermined. Only facts
-// among the decision's deciding unknowns are asked; `skip` facts never are.
+// then by fact order. Empty unless the decision is undetermined. A fact is
+// asked only when find_witness shows its answer can change the outcome given
+// what is known; `skip` facts never are.
 std::vector<Question> next_questions(const Policy& policy, const Facts& facts, const Decision& decision,
                                      const std::vector<std::int32_t>& skip = {}, const QuestionLimits& limits = {});
 

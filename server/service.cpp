@@ -36,6 +36,7 @@ DecisionService::DecisionService(ServiceOptions options, LogSink log)
     if (in) text << in.rdbuf();
     playground_html_ = text.str();
   }
+  handbook_.load(options_.handbook);
 }
 
 DecisionService::~DecisionService() {
@@ -198,6 +199,15 @@ void DecisionService::install_routes() {
     if (playground_html_.empty())
       return send_error(res, 404, "E802", "no playground page is installed (share/proviso/playground/index.html)");
     res.set_content(playground_html_, "text/html; charset=utf-8");
+  });
+  // The handbook, so the playground's citation links resolve; exact names only (handbook_pages.hpp).
+  http.Get("/handbook", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/handbook/"); });
+  http.Get(R"(/handbook/(.*))", [=, this](const httplib::Request& req, httplib::Response& res) {
+    if (handbook_.empty())
+      return send_error(res, 404, "E802", "no handbook is installed (proviso serve --handbook DIR; write one with proviso handbook)");
+    const auto* page = handbook_.find(req.matches[1].str());
+    if (!page) return send_error(res, 404, "E802", "no handbook page `" + req.path + "`; see /handbook/");
+    res.set_content(page->content, page->content_type);
   });
 
   // A known path with the wrong method: 405, naming the right one.

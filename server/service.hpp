@@ -15,6 +15,7 @@
 
 #include "proviso/proviso.hpp"
 #include "server/decision_log.hpp"
+#include "server/handbook_pages.hpp"
 #include "server/metrics.hpp"
 
 namespace httplib {
@@ -32,6 +33,7 @@ struct ServiceOptions {
   bool watch = false;              // reload when a rule file changes
   std::chrono::milliseconds watch_interval{500};
   std::filesystem::path playground;  // the page served at GET /playground; empty or missing: 404
+  std::filesystem::path handbook;    // the folder served under GET /handbook/ (proviso handbook's output); empty: 404
   std::optional<DecisionLogOptions> decision_log;
 };
 
@@ -65,6 +67,7 @@ class DecisionService {
   Metrics metrics_;
   std::unique_ptr<DecisionLog> decision_log_;
   std::string playground_html_;
+  HandbookPages handbook_;
   std::atomic<bool> reload_requested_{false}, stop_requested_{false}, running_{false};
   std::thread maintenance_;
 };

@@ -3,20 +3,24 @@
 
 1. Static: the page is well-formed HTML, its embedded vocabulary is valid JSON,
    and it calls only POST /v1/explain and POST /v1/decide.
-2. End to end in headless Chromium (Debian's `chromium`), against
-   `proviso serve --playground PAGE` (or, in a build without `serve`, a small
-   stand-in that answers the two endpoints by running `proviso eval`); the
-   page is opened with the ICE request, then with one fact edited (the signer),
-   and the decision and the explanation shown must change. Exits 77 (skipped,
-   with a message) when Chromium is not installed.
+2. End to end in headless Chromium (Debian's `chromium`, driven over the
+   DevTools protocol on a pipe), against `proviso serve --playground PAGE
+   --handbook docs/handbook`: the page opens with the ICE request (denied); the
+   test changes the signer in the generated form, as a trainer would, and the
+   decision, summary and explanation shown must change (permitted). Every
+   handbook link the explanation shows must then resolve on the running server
+   (HTTP 200), and unknown pages or escapes from the handbook folder must not.
+   Exits 77 (skipped, with a message) when Chromium is not installed.
 
 usage: check.py PATH/TO/proviso
 """
-import html.parser, http.server, json, os, re, shutil, socket, subprocess, sys, threading, time, urllib.parse, urllib.request
+import base64, fcntl, html.parser, json, os, re, select, shutil, socket, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PAGE = os.path.join(ROOT, "server/playground/index.html")
 PROVISO = os.path.abspath(sys.argv[1])
+# PROVISO_SCREENSHOTS=docs/images writes the screenshots docs/trainers.md shows, from this same run.
+SCREENSHOTS = os.environ.get("PROVISO_SCREENSHOTS")
 VOID = {"meta", "input", "br", "img", "link", "hr"}
 
 
@@ -50,44 +54,129 @@ def static_checks(text):
     return vocabulary
 
 
-class StandIn(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on a pipe
+    (--remote-debugging-pipe: commands on fd 3, events and replies on fd 4,
+    each message a JSON object ended by a NUL byte): no extra packages."""
 
-    def do_GET(self):
-        if self.path.split("#")[0] == "/playground":
-            body = open(PAGE, "rb").read()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
-        else:
-            self.send_error(404)
+    def __init__(self, chromium):
+        to_browser_r, self.to_browser = os.pipe()
+        self.from_browser, from_browser_w = os.pipe()
+        # Chromium's ends moved above 10 first, so wiring them to 3 and 4 in the
+        # child never overwrites one with the other; dup2 makes 3 and 4 survive exec.
+        child_in = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        child_out = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self.profile = tempfile.mkdtemp(prefix="proviso-chromium-")
 
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.path not in ("/v1/explain", "/v1/decide"):
-            return self.send_error(404)
-        args = [PROVISO, "eval", "--format", "json", "--input-format", "json", "-"]
-        if self.path == "/v1/explain":
-            args[4:4] = ["--explain", "full"]
-        run = subprocess.run(args, input=body, capture_output=True, timeout=30)
-        self.send_response(200 if run.returncode == 0 else 400)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(run.stdout if run.returncode == 0 else json.dumps({"error": run.stderr.decode()}).encode())
+        def wire():
+            os.dup2(child_in, 3)
+            os.dup2(child_out, 4)
+
+        self.process = subprocess.Popen(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+             "--remote-debugging-pipe", "--user-data-dir=" + self.profile, "--window-size=1280,900", "about:blank"],
+            close_fds=False, preexec_fn=wire, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(child_in)
+        os.close(child_out)
+        self.buffer, self.next_id, self.session = b"", 0, None
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        self.call("Page.enable")
+        self.call("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+
+    def call(self, method, params=None, timeout=60):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params or {}}
+        if self.session:
+            message["sessionId"] = self.session
+        os.write(self.to_browser, json.dumps(message).encode() + b"\0")
+        deadline = time.time() + timeout
+        while True:
+            while b"\0" in self.buffer:
+                raw, self.buffer = self.buffer.split(b"\0", 1)
+                reply = json.loads(raw)
+                if reply.get("id") == self.next_id:
+                    if "error" in reply:
+                        raise RuntimeError(f"{method}: {reply['error']}")
+                    return reply.get("result", {})
+            if time.time() > deadline:
+                raise TimeoutError(f"{method}: no reply from Chromium within {timeout} s")
+            ready, _, _ = select.select([self.from_browser], [], [], 1)
+            if ready:
+                chunk = os.read(self.from_browser, 1 << 16)
+                if not chunk:
+                    raise RuntimeError("Chromium closed the pipe")
+                self.buffer += chunk
+
+    def evaluate(self, expression):
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True})
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def wait_for(self, expression, timeout=60):
+        deadline, error = time.time() + timeout, None
+        while time.time() < deadline:
+            try:  # the page may not have loaded yet: an error is "not yet"
+                value = self.evaluate(expression)
+            except RuntimeError as e:
+                value, error = None, e
+            if value:
+                return value
+            time.sleep(0.1)
+        raise TimeoutError(f"waited {timeout} s for {expression} (last error: {error})")
+
+    def screenshot(self, path):
+        data = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False})["data"]
+        with open(path, "wb") as out:
+            out.write(base64.b64decode(data))
+
+    def close(self):
+        try:
+            self.call("Browser.close", timeout=10)
+        except Exception:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def dom(chromium, url):
-    run = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                          "--virtual-time-budget=20000", "--dump-dom", url], capture_output=True, timeout=120)
-    return run.stdout.decode()
+SHOWN = """(() => ({decision: document.getElementById("decision").className,
+                    summary: document.getElementById("summary").textContent,
+                    explanation: document.getElementById("explanation").innerText,
+                    links: [...document.querySelectorAll("#explanation a")].map((a) => a.getAttribute("href"))}))()"""
 
 
-def shown(page):
-    decision = re.search(r'<div id="decision"[^>]*>(.*?)</div>', page, re.S)
-    explanation = re.search(r'<div id="explanation">(.*)</div>', page, re.S)
-    return (decision.group(1).strip() if decision else None, explanation.group(1) if explanation else "")
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type", ""), error.read().decode()
+
+
+def handbook_checks(origin, links):
+    """Every handbook link the playground shows resolves on the running server;
+    unknown pages and escapes from the folder get a 404 with a JSON error."""
+    handbook_links = sorted({link for link in links if link.startswith("/handbook/")})
+    assert handbook_links, f"the explanation links no provision to the handbook: {links}"
+    for link in handbook_links:
+        status, kind, body = fetch(origin + link)
+        assert status == 200 and kind.startswith("text/html") and "<h1" in body, f"{link}: {status} {kind}"
+    status, _, body = fetch(origin + "/handbook/")
+    assert status == 200 and "rules/i2_written_request.html" in body, f"/handbook/: {status}"
+    for bad in ["/handbook/rules/no_such_rule.html", "/handbook/../README.md", "/handbook/..%2f..%2fCMakeLists.txt",
+                "/handbook/%2e%2e/%2e%2e/CMakeLists.txt", "/handbook//etc/passwd", "/handbook/rules/../../../CMakeLists.txt"]:
+        status, kind, body = fetch(origin + bad)
+        assert status in (400, 404) and "cmake_minimum_required" not in body, f"{bad}: {status}"
+        if status == 404:
+            assert json.loads(body)["error"]["code"] == "E802", f"{bad}: {body[:200]}"
+    print(f"handbook: {len(handbook_links)} citation links from the playground resolve (HTTP 200); unknown pages and escapes get 404")
 
 
 def main():
@@ -96,41 +185,54 @@ def main():
     if not chromium:
         print("SKIP: Chromium is not installed (apt-get install chromium); the browser test did not run")
         return 77
-    server, serve = None, None
-    if subprocess.run([PROVISO, "serve", "--help"], capture_output=True).returncode == 0:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        serve = subprocess.Popen([PROVISO, "serve", "--host", "127.0.0.1", "--port", str(port), "--playground", PAGE],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if subprocess.run([PROVISO, "serve", "--help"], capture_output=True).returncode != 0:
+        print("SKIP: this proviso was built without `serve`; the browser test needs it")
+        return 77
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    serve = subprocess.Popen([PROVISO, "serve", "--host", "127.0.0.1", "--port", str(port), "--playground", PAGE,
+                              "--handbook", os.path.join(ROOT, "docs/handbook")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    origin = f"http://127.0.0.1:{port}"
+    browser = None
+    try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                urllib.request.urlopen(origin + "/healthz", timeout=1)
                 break
             except OSError:
                 time.sleep(0.1)
-        print("server: proviso serve")
-    else:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        port = server.server_address[1]
-        print("server: stand-in running proviso eval")
-    base = f"http://127.0.0.1:{port}/playground"
-    request = json.load(open(os.path.join(ROOT, "examples/ice-address-verification.json")))
-    before = shown(dom(chromium, base + "#request=" + urllib.parse.quote(json.dumps(request))))
-    request["request"]["signed_by"] = "head_of_agency"  # the edit a trainer makes in the form
-    after = shown(dom(chromium, base + "#request=" + urllib.parse.quote(json.dumps(request))))
-    if server:
-        server.shutdown()
-    if serve:
+        browser = Browser(chromium)
+        request = json.load(open(os.path.join(ROOT, "examples/ice-address-verification.json")))
+        browser.call("Page.navigate", {"url": origin + "/playground#request=" + urllib.parse.quote(json.dumps(request))})
+        before = json.loads(browser.wait_for(f"document.getElementById('decision').className === 'denied' && JSON.stringify({SHOWN})"))
+        if SCREENSHOTS:
+            browser.screenshot(os.path.join(SCREENSHOTS, "playground-denied.png"))
+        # The edit a trainer makes: the signer's menu in the generated form, then the change event the page listens to.
+        edited = browser.evaluate("""(() => {
+            const menu = document.querySelector('#fields select[data-path="request.signed_by"]');
+            if (!menu) return false;
+            menu.value = "head_of_agency";
+            menu.dispatchEvent(new Event("change", {bubbles: true}));
+            return menu.value === "head_of_agency";
+        })()""")
+        assert edited, "the form has a menu for request.signed_by with head_of_agency"
+        after = json.loads(browser.wait_for(f"document.getElementById('decision').className === 'permitted' && JSON.stringify({SHOWN})"))
+        if SCREENSHOTS:
+            browser.screenshot(os.path.join(SCREENSHOTS, "playground-permitted.png"))
+        print(f"browser: before the edit {before['decision']!r}, after {after['decision']!r}")
+        assert before["decision"] == "denied" and after["decision"] == "permitted"
+        assert "Closest exceptions" in before["explanation"] and "What would change the answer" in before["explanation"], "explanation before"
+        assert "Decided by" in after["explanation"] and before["explanation"] != after["explanation"], "explanation changes"
+        assert before["summary"] != after["summary"], "summary changes"
+        assert "/handbook/rules/i2_written_request.html" in before["links"], "citations link to the handbook"
+        handbook_checks(origin, before["links"] + after["links"])
+    finally:
+        if browser:
+            browser.close()
         serve.terminate()
         serve.wait(timeout=10)
-    print(f"browser: before the edit {before[0]!r}, after {after[0]!r}")
-    assert before[0] == "denied", before[0]
-    assert after[0] == "permitted", after[0]
-    assert "Closest exceptions" in before[1] and "What would change the answer" in before[1], "explanation before"
-    assert "Decided by" in after[1] and before[1] != after[1], "explanation changes"
-    assert 'href="/handbook/rules/i2_written_request.html"' in before[1], "citations link to the handbook"
     return 0
 
 

@@ -1,0 +1,150 @@
+#include "relevance.hpp"
+
+#include <algorithm>
+
+#include "fact_domain.hpp"
+
+namespace proviso {
+namespace {
+
+class WitnessSearch {
+ public:
+  WitnessSearch(const Policy& policy, std::int32_t fact, const RelevanceLimits& limits, const std::vector<std::int32_t>& unknowable)
+      : policy_(policy), fact_(fact), limits_(limits), domain_(fact_domain(policy, fact)), unknowable_(unknowable) {
+    complete_ = domain_.complete;
+    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+      const auto& rule = policy.rules[r];
+      if (rule.condition < 0) continue;
+      const auto& read = policy.conditions[rule.condition].facts;
+      if (std::binary_search(read.begin(), read.end(), fact)) readers_.push_back(static_cast<std::int32_t>(r));
+    }
+  }
+
+  RelevanceResult run(Facts state) {
+    RelevanceResult result;
+    state.values[fact_] = Value::unknown(policy_.facts[fact_].type.kind);
+    std::vector<FactChange> completion;
+    if (node(state, completion)) result.witness = std::move(witness_);
+    result.proved_irrelevant = !result.witness && complete_ && nodes_ <= limits_.max_nodes;
+    result.nodes = nodes_;
+    return result;
+  }
+
+ private:
+  // Rules whose force may still turn on the fact: readers whose condition is
+  // unknown, and the rules they are exceptions to, transitively, while unknown.
+  // Known force stays known whatever the unknown facts turn out to be (Kleene).
+  bool reaches_outcome(const Decision& d) const {
+    std::vector<bool> marked(policy_.rules.size(), false);
+    std::vector<std::int32_t> pending;
+    for (auto r : readers_)
+      if (d.rules[r].applies == Tri::unknown && d.rules[r].in_force == Tri::unknown) pending.push_back(r);
+    while (!pending.empty()) {
+      auto r = pending.back();
+      pending.pop_back();
+      if (marked[r]) continue;
+      marked[r] = true;
+      if (!policy_.rules[r].is_limit()) return true;  // a permit or forbid: the outcome reads its force
+      for (auto e : policy_.rules[r].exception_to)
+        if (d.rules[e].in_force == Tri::unknown) pending.push_back(e);
+    }
+    return false;
+  }
+
+  // The next fact to give a value: an unknown fact of an unknown condition,
+  // first of a rule reading the fact (to make it apply), then of any rule
+  // whose force is unknown. Facts outside unknown conditions cannot change anything.
+  std::int32_t branch_fact(const Facts& s, const Decision& d) const {
+    auto pick = [&](std::int32_t r) -> std::int32_t {
+      for (auto c : policy_.rules[r].top_conditions) {
+        if (d.conditions[c] != Tri::unknown) continue;
+        for (auto f : policy_.conditions[c].facts)
+          if (f != fact_ && !s.values[f].known && std::find(unknowable_.begin(), unknowable_.end(), f) == unknowable_.end()) return f;
+      }
+      return -1;
+    };
+    for (auto r : readers_)
+      if (d.rules[r].in_force == Tri::unknown)
+        if (auto f = pick(r); f >= 0) return f;
+    for (std::size_t r = 0; r < policy_.rules.size(); ++r)
+      if (d.rules[r].in_force == Tri::unknown)
+        if (auto f = pick(static_cast<std::int32_t>(r)); f >= 0) return f;
+    return -1;
+  }
+
+  bool node(Facts& s, std::vector<FactChange>& completion) {
+    if (++nodes_ > limits_.max_nodes) return false;
+    const auto unanswered = decide_outcome(policy_, s);
+    if (!reaches_outcome(unanswered)) return false;
+    std::vector<Outcome> outcomes;
+    for (const auto& v : domain_.values) {
+      Facts t = s;
+      t.values[fact_] = v;
+      outcomes.push_back(decide_outcome(policy_, t).outcome);
+    }
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      if (outcomes[i] == unanswered.outcome) continue;
+      witness_.fact = fact_;
+      witness_.completion = completion;
+      std::sort(witness_.completion.begin(), witness_.completion.end(), [](const FactChange& a, const FactChange& b) { return a.fact < b.fact; });
+      witness_.answer = domain_.values[i];
+      witness_.answer_outcome = outcomes[i];
+      witness_.other = Value::unknown(policy_.facts[fact_].type.kind);
+      witness_.other_outcome = unanswered.outcome;
+      for (std::size_t j = 0; j < outcomes.size(); ++j)
+        if (outcomes[j] != outcomes[i]) {  // two answers that differ say more than "not known"
+          witness_.other = domain_.values[j];
+          witness_.other_outcome = outcomes[j];
+          break;
+        }
+      return true;
+    }
+    if (unanswered.outcome != Outcome::undetermined) return false;  // every answer gives the same settled outcome
+    auto g = branch_fact(s, unanswered);
+    if (g < 0) return false;
+    const auto domain = fact_domain(policy_, g);
+    complete_ = complete_ && domain.complete;
+    for (const auto& w : domain.values) {
+      s.values[g] = w;
+      completion.push_back({g, w});
+      if (node(s, completion)) return true;
+      completion.pop_back();
+      if (nodes_ > limits_.max_nodes) break;
+    }
+    s.values[g] = Value::unknown(policy_.facts[g].type.kind);
+    return false;
+  }
+
+  const Policy& policy_;
+  std::int32_t fact_;
+  const RelevanceLimits& limits_;
+  FactDomain domain_;
+  bool complete_ = true;
+  const std::vector<std::int32_t>& unknowable_;
+  std::vector<std::int32_t> readers_;
+  std::size_t nodes_ = 0;
+  Witness witness_;
+};
+
+}  // namespace
+
+RelevanceResult find_witness(const Policy& policy, const Facts& state, std::int32_t fact, const RelevanceLimits& limits,
+                             const std::vector<std::int32_t>& unknowable) {
+  return WitnessSearch(policy, fact, limits, unknowable).run(state);
+}
+
+bool witness_holds(const Policy& policy, const Facts& state, const Witness& w) {
+  if (w.fact < 0 || state.values[w.fact].known || !w.answer.known) return false;
+  Facts base = state;
+  for (const auto& c : w.completion) {
+    if (c.fact == w.fact || state.values[c.fact].known || !c.value.known) return false;
+    base.values[c.fact] = c.value;
+  }
+  Facts first = base, second = base;
+  first.values[w.fact] = w.answer;
+  second.values[w.fact] = w.other;
+  const auto a = decide_outcome(policy, first).outcome, b = decide_outcome(policy, second).outcome;
+  return a == w.answer_outcome && b == w.other_outcome && a != b;
+}
+
+}  // namespace proviso

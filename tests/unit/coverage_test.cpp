@@ -48,7 +48,7 @@ void add(Coverage& coverage, const Policy& policy, json request) {
 
 }  // namespace
 
-TEST_CASE("coverage: a rule is covered when seen applying and not applying; a condition when seen true and false") {
+TEST_CASE("coverage: a rule is covered when seen applying and not applying, a condition when seen true and false") {
   auto policy = load();
   Coverage coverage(*policy);
   add(coverage, *policy, {{"a", true}, {"b", true}, {"c", false}});

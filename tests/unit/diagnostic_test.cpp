@@ -78,7 +78,7 @@ TEST_CASE("render: columns and carets count code points, so § does not shift th
         "      |               ^^^\n");
 }
 
-TEST_CASE("render: tabs stay tabs in the caret line; spans are clipped to the line; empty spans get one caret") {
+TEST_CASE("render: tabs stay tabs in the caret line, spans are clipped to the line, empty spans get one caret") {
   SourceMap sources;
   const std::string text = "\twhen x\nnext\n";
   const SourceId id = sources.add("t.proviso", text);

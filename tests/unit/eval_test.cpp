@@ -113,7 +113,7 @@ TEST_CASE("a failing condition leaves the general rule in force: denied, nearest
   CHECK(json(decision_to_json(*r.policy, r.facts, r.decision))["summary"].get<std::string>().find("The nearest exception, 26 U.S.C. § 6103(i)(2), fails because this does not hold: the head of the agency signed it.") != std::string::npos);
 }
 
-TEST_CASE("a limit defeats the exception; an exception to the limit restores it") {
+TEST_CASE("a limit defeats the exception, an exception to the limit restores it") {
   auto request = base_request();
   request["irs"]["bar"] = true;
   request["override"]["granted"] = false;

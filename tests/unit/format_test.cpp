@@ -108,7 +108,7 @@ TEST_CASE("fmt: comments stay, on their own line or at the end of the line they 
         "# at the end\n");
 }
 
-TEST_CASE("fmt: long lists and texts wrap; strings keep their exact value") {
+TEST_CASE("fmt: long lists and texts wrap, strings keep their exact value") {
   std::string elements;
   for (int i = 0; i < 30; ++i) elements += (i ? ", value_" : "value_") + std::to_string(i);
   auto text = fmt("rule r permit cite \"x\" when items intersects {" + elements + "}");
@@ -129,7 +129,7 @@ TEST_CASE("fmt: clauses keep the order they were written in") {
   CHECK(fmt("interpretation i \"p\" default true cite \"c\"") == "interpretation i \"p\"\n  default true\n  cite \"c\"\n");
 }
 
-TEST_CASE("fmt: enums align their descriptions; facts break before a long description") {
+TEST_CASE("fmt: enums align their descriptions, facts break before a long description") {
   CHECK(fmt("enum e \"d\" { a \"x\" bbb \"y\" c }") == "enum e \"d\" {\n  a   \"x\"\n  bbb \"y\"\n  c\n}\n");
   std::string long_description(130, 'd');
   CHECK(fmt("fact f.g : set of e \"" + long_description + "\" fixed") ==

@@ -323,7 +323,7 @@ TEST_CASE("spans: names cover the name, expressions the whole sub-expression") {
   CHECK(s.parsed.at(s.expr().children[1].span) == "{a, b}");
 }
 
-TEST_CASE("comments are skipped and collected; # inside a string is text") {
+TEST_CASE("comments are skipped and collected, # inside a string is text") {
   const auto p = parse("# header\nfact a : bool \"x # not a comment\" # trailing\n#last");
   REQUIRE(p.result.diagnostics.empty());
   CHECK(decl<ast::FactDecl>(p, 0).description->value == "x # not a comment");
@@ -342,7 +342,7 @@ TEST_CASE("empty and blank texts parse to nothing") {
   CHECK(parse_rule_file(std::string_view(), 0).diagnostics.empty());
 }
 
-TEST_CASE("recovery: three broken declarations give three errors; the good ones are kept") {
+TEST_CASE("recovery: three broken declarations give three errors, the good ones are kept") {
   const auto p = parse(
       "enum color { red green\n"           // missing }
       "fact ok.one : bool \"fine\"\n"

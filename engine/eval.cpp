@@ -228,9 +228,10 @@ Core resolve(const Policy& policy, const std::vector<Tri>& applies) {
       core.authorities.erase(std::unique(core.authorities.begin(), core.authorities.end()), core.authorities.end());
     }
   } else {
-    // With no forbid in force or possibly in force, nothing forbids the
-    // disclosure; permits whose force is unknown cannot change that.
-    core.outcome = maybe_forbid ? Outcome::undetermined : Outcome::not_applicable;
+    // Nothing is in force. A permit or forbid that may be in force makes the
+    // outcome depend on unknown facts (a permit that may be in force could make
+    // it permitted, with obligations); only when none may be does no rule speak.
+    core.outcome = maybe_forbid || maybe_permit ? Outcome::undetermined : Outcome::not_applicable;
   }
   return core;
 }

@@ -298,7 +298,7 @@ struct FastEval {
       auth.erase(std::unique(auth.begin(), auth.end()), auth.end());
       return Outcome::denied;
     }
-    return maybe_forbid ? Outcome::undetermined : Outcome::not_applicable;
+    return maybe_forbid || maybe_permit ? Outcome::undetermined : Outcome::not_applicable;  // as eval.cpp
   }
 };
 

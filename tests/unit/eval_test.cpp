@@ -164,9 +164,19 @@ TEST_CASE("a known false fact that fails the exception decides even when others 
 }
 
 TEST_CASE("no rule applies: not applicable") {
-  auto r = run(kLayers, json{{"disclosure", {{"items", {"income"}}}}, {"request", {{"in_writing", true}}}});
+  auto r = run(kLayers, json{{"disclosure", {{"items", {"income"}}}}, {"request", {{"in_writing", false}}}});
   CHECK(r.outcome() == "not_applicable");
   CHECK(r.decision.authorities.empty());
+}
+
+TEST_CASE("nothing forbids, but a permit may be in force: undetermined, asking what would decide it") {
+  // Outside the general rule's scope, i2 may still apply (who signed is not
+  // given): permitted with i2's obligations or not applicable, depending on it.
+  auto r = run(kLayers, json{{"disclosure", {{"items", {"income"}}}}, {"request", {{"in_writing", true}}}, {"irs", {{"bar", false}}}});
+  CHECK(r.outcome() == "undetermined");
+  CHECK(r.decision.authorities.empty());
+  REQUIRE(r.decision.unknown_facts.size() == 1);
+  CHECK(r.policy->facts[r.decision.unknown_facts[0]].path == "request.signed_by");
 }
 
 TEST_CASE("a limit in force does not clash with an unrelated permit") {

@@ -297,6 +297,10 @@ std::optional<json> parse_request_document(std::string_view text, std::string_vi
       auto at = e.byte > 0 ? e.byte - 1 : 0;
       return problem("E401", where + ":" + line_col_at(text, at), "the request is not valid JSON: " + message,
                      "check for a missing comma, quote or bracket near here");
+    } catch (const json::exception& e) {  // well-formed but unrepresentable, e.g. a number like 1e400
+      std::string message = e.what();
+      if (auto pos = message.find("] "); pos != std::string::npos) message = message.substr(pos + 2);
+      return problem("E401", where, "the request is not valid JSON: " + message, "numbers must fit in a 64-bit float");
     }
   }
   if (text.find('\0') != std::string_view::npos)

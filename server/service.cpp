@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -26,10 +27,50 @@ const Diagnostic* first_error(const std::vector<Diagnostic>& diagnostics) {
   return nullptr;
 }
 
+// The server, with httplib's per-connection request processing reachable so
+// that one request can be answered from memory (handle_raw_request).
+class Server : public httplib::Server {
+ public:
+  using httplib::Server::process_request;
+};
+
+// A connection whose input is a byte string and whose output is collected.
+class MemoryStream : public httplib::Stream {
+ public:
+  explicit MemoryStream(std::string_view input) : input_(input) {}
+  bool is_readable() const override { return true; }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t n = std::min(size, input_.size() - position_);
+    std::copy_n(input_.data() + position_, n, ptr);
+    position_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    output_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 40000;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 8181;
+  }
+  socket_t socket() const override { return INVALID_SOCKET; }
+  std::string take_output() { return std::move(output_); }
+
+ private:
+  std::string_view input_;
+  size_t position_ = 0;
+  std::string output_;
+};
+
 }  // namespace
 
 DecisionService::DecisionService(ServiceOptions options, LogSink log)
-    : options_(std::move(options)), log_(std::move(log)), http_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)), log_(std::move(log)), http_(std::make_unique<Server>()) {
   if (!options_.playground.empty()) {
     std::ifstream in(options_.playground, std::ios::binary);
     std::stringstream text;
@@ -102,8 +143,17 @@ void DecisionService::maintenance_loop() {
   http_->stop();
 }
 
+std::string DecisionService::handle_raw_request(std::string_view bytes) {
+  if (!routes_installed_) install_routes();
+  http_->set_payload_max_length(options_.max_body_bytes);
+  MemoryStream stream(bytes);
+  bool connection_closed = false;
+  static_cast<Server&>(*http_).process_request(stream, true, connection_closed, nullptr);
+  return stream.take_output();
+}
+
 int DecisionService::bind() {
-  install_routes();
+  if (!routes_installed_) install_routes();
   unsigned threads = options_.threads == 0 ? 1 : options_.threads;
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_->set_payload_max_length(options_.max_body_bytes);
@@ -121,6 +171,7 @@ void DecisionService::run() {
 }
 
 void DecisionService::install_routes() {
+  routes_installed_ = true;
   auto& http = *http_;
   auto send_json = [](httplib::Response& res, int status, const json& body) {
     res.status = status;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "proviso/proviso.hpp"
@@ -54,6 +55,11 @@ class DecisionService {
   void request_reload() noexcept { reload_requested_.store(true); }
   void request_stop() noexcept { stop_requested_.store(true); }
 
+  // Answers one raw HTTP request given as bytes, without a socket, through
+  // the same routes and handlers, and returns the raw response (empty when
+  // httplib could not read a request). For the HTTP fuzz target; needs load().
+  std::string handle_raw_request(std::string_view bytes);
+
  private:
   void install_routes();
   void maintenance_loop();
@@ -69,6 +75,7 @@ class DecisionService {
   std::string playground_html_;
   HandbookPages handbook_;
   std::atomic<bool> reload_requested_{false}, stop_requested_{false}, running_{false};
+  bool routes_installed_ = false;
   std::thread maintenance_;
 };
 

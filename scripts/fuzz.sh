@@ -4,7 +4,7 @@
 # TARGET is rules, request, decide or http. Configures and builds build-fuzz
 # (clang, libFuzzer, the whole project under ASan+UBSan with assertions on),
 # seeds a temporary corpus from the repository (rule files, goldens,
-# scenarios, examples, the saved regressions) and fuzzes with -max_len=65536.
+# scenarios, examples, fuzz/seeds, the saved regressions) and fuzzes with -max_len=65536.
 # A crasher is written to build-fuzz/artifacts/TARGET/; copy it into
 # tests/fuzz-regressions/TARGET/ (the normal suite replays that folder) and fix
 # the bug. Set PROVISO_FUZZ_CORPUS=DIR to keep the corpus between runs.
@@ -37,7 +37,8 @@ case $target in
   rules) seed rules/**/*.proviso bench/toy/*.proviso tests/golden/**/*.proviso tests/analyzer/**/*.proviso ;;
   request) seed examples/*.json examples/*.yaml rules/**/tests/*.yaml tests/golden/decisions/*.json ;;
   decide)
-    seed examples/*.json examples/*.yaml
+    # generated rule sets with a request each (differential_test --emit), then the examples
+    seed fuzz/seeds/decide/* examples/*.json examples/*.yaml
     # rule file + `%%` + request pairs: the toy policy and the small rule files with every example request
     for rules in bench/toy/toy.proviso tests/golden/format/*.proviso; do
       for request in examples/*.json; do

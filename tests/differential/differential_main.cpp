@@ -1,5 +1,5 @@
 // The differential and property test (docs/testing.md, "Differential test"):
-//   differential_test [--rule-sets N] [--requests M] [--seed S] [--source DIR] [--save DIR]
+//   differential_test [--rule-sets N] [--requests M] [--seed S] [--source DIR] [--save DIR] [--emit DIR]
 // For N random rule sets (tests/differential/generator.cpp) and M random
 // schema-conforming requests each, it checks that
 //  1. the tracing evaluator (engine/eval), its outcome-only form, the fast
@@ -14,6 +14,8 @@
 //     file in the repository (--source).
 // Exits 1 on any mismatch, printing the first few with their rule set and
 // request; --save writes each to DIR for replay. Same seed, same pairs.
+// --emit DIR writes each rule set with its first request as `rules %% request`,
+// the input format of the `decide` fuzz target (fuzz/seeds/decide holds some).
 #define PROVISO_FACADE_IMPLEMENTATION  // the engine's names stay unambiguous; the API is spelled proviso::v1::
 #include <proviso/proviso.hpp>
 
@@ -43,7 +45,7 @@ namespace {
 struct Options {
   long rule_sets = 1000, requests = 100;
   std::uint64_t seed = 1;
-  std::string source, save;
+  std::string source, save, emit;  // emit: write each rule set with one request as a fuzz seed
 };
 
 struct Tally {
@@ -145,6 +147,11 @@ void check_rule_set(const difftest::GeneratedRuleSet& generated, std::mt19937_64
 
   for (long i = 0; i < options.requests; ++i) {
     const json request = difftest::generate_request(generated.vocabulary, rng);
+    if (i == 0 && !options.emit.empty()) {
+      std::filesystem::create_directories(options.emit);
+      std::ofstream(options.emit + "/generated-" + std::to_string(tally.rule_sets) + ".txt", std::ios::binary)
+          << text << "\n%%\n" << request.dump();
+    }
     auto bound = bind_request(policy, request, "request");
     if (!bound.facts) {
       fail("a schema-conforming request was refused:\n" + render_all(bound.diagnostics, loaded.sources), text, request);
@@ -230,8 +237,9 @@ int main(int argc, char** argv) {
     else if (flag == "--seed") options.seed = std::stoull(value);
     else if (flag == "--source") options.source = value;
     else if (flag == "--save") options.save = value;
+    else if (flag == "--emit") options.emit = value;
     else {
-      std::fprintf(stderr, "usage: differential_test [--rule-sets N] [--requests M] [--seed S] [--source DIR] [--save DIR]\n");
+      std::fprintf(stderr, "usage: differential_test [--rule-sets N] [--requests M] [--seed S] [--source DIR] [--save DIR] [--emit DIR]\n");
       return 2;
     }
   }

@@ -109,6 +109,14 @@ inline std::size_t peak_rss_bytes() {
   return 0;
 }
 
+// The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them.
+inline std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
 inline void print_result(const nlohmann::json& result) { std::cout << "RESULT " << result.dump() << std::endl; }
 
 // Options common to the steps: --quick, --reps, --limit N, positional files.

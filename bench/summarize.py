@@ -52,6 +52,12 @@ def main():
     scale = load(os.path.join(d, "scale.result")) or {}
     b1 = load(os.path.join(d, "batch1.result")) or {}
     b2 = load(os.path.join(d, "batch2.result")) or {}
+    cedar_irc = load(os.path.join(d, "cedar-irc6103.result")) or {}
+    cedar_irc_agree = os.path.exists(os.path.join(d, "cedar-irc6103.agree")) and \
+        open(os.path.join(d, "cedar-irc6103.agree")).read().strip() == "agree"
+    cli1 = load(os.path.join(d, "cli-batch1.result")) or {}
+    cli2 = load(os.path.join(d, "cli-batch2.result")) or {}
+    cli_agree = os.path.exists(os.path.join(d, "cli-batch.agree")) and open(os.path.join(d, "cli-batch.agree")).read().strip() == "agree"
     batch_agree = os.path.exists(os.path.join(d, "batch.agree")) and open(os.path.join(d, "batch.agree")).read().strip() == "agree"
 
     pv = toy.get("proviso", [])
@@ -80,13 +86,33 @@ def main():
         "irc6103_reference_e2e_per_s": irc.get("reference_e2e_per_s"),
         "irc6103_explain_ns": irc.get("explain_ns"),
         "irc6103_explain_p99_ns": irc.get("explain_p99_ns"),
-        "cedar_wasm_irc6103_e2e_per_s": None,  # needs `proviso export --to cedar` (issue 6), not in this build
+        "irc6103_bound_cpu_ns": irc.get("bound_cpu_ns"),
+        "irc6103_bound_hot_ns": irc.get("bound_hot_ns"),
+        "irc6103_e2e_cpu_per_s": irc.get("e2e_cpu_per_s"),
+        "irc6103_explain_cpu_ns": irc.get("explain_cpu_ns"),
+        "irc6103_trace_decide_cpu_ns": irc.get("trace_decide_cpu_ns"),
+        "irc6103_explain_tree_cpu_ns": irc.get("explain_tree_cpu_ns"),
+        "irc6103_explain_json_bytes": irc.get("explain_json_bytes"),
+        "irc6103_explain_with_counterfactuals_ns": irc.get("explain_counterfactuals_ns"),
+        "cedar_wasm_irc6103_e2e_per_s": cedar_irc.get("e2e_dps"),
+        "cedar_wasm_irc6103_eval_per_s": cedar_irc.get("eval_dps"),
+        "cedar_wasm_irc6103_n": cedar_irc.get("n"),
+        "proviso_batch_cli_1_job_per_s": cli1.get("per_s"),
+        "proviso_batch_cli_2_jobs_per_s": cli2.get("per_s"),
         "compile_irc6103_ms": (scale.get("irc6103") or {}).get("compile_ms"),
+        "compile_irc6103_cpu_ms": (scale.get("irc6103") or {}).get("compile_cpu_ms"),
         "compile_10k_rules_ms": (scale.get("rules_10000") or {}).get("compile_ms"),
+        "compile_10k_rules_cpu_ms": (scale.get("rules_10000") or {}).get("compile_cpu_ms"),
         "decide_10k_rules_ns": (scale.get("rules_10000") or {}).get("decide_ns"),
+        "decide_10k_rules_cpu_ns": (scale.get("rules_10000") or {}).get("decide_cpu_ns"),
+        "decide_10k_rules_all_known_cpu_ns": (scale.get("rules_10000") or {}).get("decide_known_cpu_ns"),
+        "memory_10k_rules_bytes": (scale.get("rules_10000") or {}).get("bytes"),
         "batch_n": b1.get("n"),
         "batch_1_thread_per_s": b1.get("per_s"),
         "batch_2_threads_per_s": b2.get("per_s"),
+        "batch_1_thread_cpu_per_s": b1.get("cpu_per_s"),
+        "batch_2_threads_cpu_per_s": b2.get("cpu_per_s"),
+        "batch_load": b2.get("load"),
         "policy_bytes_irc6103": (scale.get("irc6103") or {}).get("bytes"),
         "peak_rss_bytes": max([x for x in [irc.get("peak_rss_bytes"), scale.get("peak_rss_bytes"), b1.get("peak_rss_bytes"),
                                            b2.get("peak_rss_bytes"), med(pv, "peak_rss_bytes")] if x] or [0]),
@@ -97,7 +123,13 @@ def main():
     f["toy_bound_x_swipl"] = ratio(f["swipl_toy_eval_per_s"] and 1e9 / f["swipl_toy_eval_per_s"], f["toy_bound_ns"])
     f["toy_e2e_x_cedar_wasm"] = ratio(f["toy_e2e_per_s"], f["cedar_wasm_toy_e2e_per_s"])
     f["batch_scaling"] = ratio(f["batch_2_threads_per_s"], f["batch_1_thread_per_s"])
-    all_agree = all(agree.get(p) for p in peers) and irc.get("reference_mismatch") == 0 and batch_agree and \
+    f["irc6103_e2e_x_cedar_wasm"] = ratio(f["irc6103_e2e_per_s"], f["cedar_wasm_irc6103_e2e_per_s"])
+    f["toy_e2e_cpu_per_s"] = med(pv, "e2e_cpu_per_s")
+    f["toy_bound_cpu_ns"] = med(pv, "bound_cpu_ns")
+    f["toy_bound_hot_ns"] = med(pv, "bound_hot_ns")
+    cedar_ran = "cedar-wasm" in peers
+    all_agree = all(agree.get(p) for p in peers) and irc.get("reference_mismatch") == 0 and batch_agree and cli_agree and \
+        (cedar_irc_agree or not cedar_ran) and \
         all((scale.get("rules_%d" % s) or {}).get("mismatches") == 0 for s in (10, 100, 1000, 10000))
     f["decisions_agree"] = all_agree
     f["peers_agree"] = {p: agree.get(p, False) for p in peers}
@@ -121,6 +153,11 @@ def main():
               rate(f["irc6103_e2e_per_s"]), ns(f["irc6103_e2e_p50_ns"]), ns(f["irc6103_e2e_p99_ns"]),
               rate(f["irc6103_reference_e2e_per_s"]), ns(f["irc6103_explain_ns"]), ns(f["irc6103_explain_p99_ns"]),
               irc.get("reference_mismatch"), irc.get("reference_checked")))
+    print("Cedar-wasm on the exported § 6103 set (%s requests): %s/s end to end, %s/s evaluation only; agrees: %s" % (
+        f["cedar_wasm_irc6103_n"], rate(f["cedar_wasm_irc6103_e2e_per_s"]), rate(f["cedar_wasm_irc6103_eval_per_s"]),
+        "yes" if cedar_irc_agree else "NO"))
+    print("proviso batch (tracing evaluator, v1 decision JSON): --jobs 1 %s/s, --jobs 2 %s/s; outputs identical: %s" % (
+        rate(f["proviso_batch_cli_1_job_per_s"]), rate(f["proviso_batch_cli_2_jobs_per_s"]), "yes" if cli_agree else "NO"))
     print("\n| rules | compile | memory | decide (bound) |")
     print("|---:|---:|---:|---:|")
     for s in (10, 100, 1000, 10000):

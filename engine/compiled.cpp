@@ -241,6 +241,61 @@ struct FastCompiler {
     }
   }
 
+  void conjuncts(std::int32_t node, std::vector<std::int32_t>& items) const {
+    const auto& n = out.nodes_[node];
+    if (n.op == FastNode::Op::and_) {
+      for (std::int32_t i = 0; i < n.b; ++i) conjuncts(out.kids_[n.a + i], items);
+      return;
+    }
+    items.push_back(node);
+  }
+
+  static bool is_leaf(FastNode::Op op) {
+    using Op = FastNode::Op;
+    switch (op) {
+      case Op::fact: case Op::fact_eq_k: case Op::fact_in_k: case Op::fact_superset_k: case Op::fact_subset_k:
+      case Op::fact_intersects_k: case Op::fact_eq_text: case Op::is_known: case Op::interpretation: return true;
+      default: return false;
+    }
+  }
+
+  // Each rule's flat record, by evaluation position (fast_eval.cpp walks these).
+  void build_code() {
+    for (auto r : out.order_) {
+      FastRule code;
+      code.rule = r;
+      code.effect = out.effect_[r];
+      code.test_begin = static_cast<std::int32_t>(out.tests_.size());
+      if (out.rule_root_[r] >= 0) {
+        std::vector<std::int32_t> items;
+        conjuncts(out.rule_root_[r], items);
+        // Leaves first (one load, one compare), then definitions (memoised), then the rest.
+        auto rank = [&](std::int32_t node) {
+          const auto op = out.nodes_[node].op;
+          return is_leaf(op) ? 0 : op == FastNode::Op::definition ? 1 : 2;
+        };
+        std::stable_sort(items.begin(), items.end(), [&](std::int32_t x, std::int32_t y) { return rank(x) < rank(y); });
+        for (auto node : items) {
+          const auto& n = out.nodes_[node];
+          FastTest t;
+          if (is_leaf(n.op) || n.op == FastNode::Op::definition) {
+            t.op = n.op;
+            t.a = n.a;
+            t.k = n.k;
+          } else {
+            t.op = FastNode::Op::subtree;
+            t.a = node;
+          }
+          out.tests_.push_back(t);
+        }
+      }
+      code.test_end = static_cast<std::int32_t>(out.tests_.size());
+      code.edge_begin = out.edge_begin_[r];
+      code.edge_end = out.edge_begin_[r + 1];
+      out.code_.push_back(code);
+    }
+  }
+
   void compile() {
     const auto& p = policy;
     // Definitions first: guards look through them. They are in dependency order.
@@ -268,6 +323,7 @@ struct FastCompiler {
       out.defeater_begin_.push_back(static_cast<std::int32_t>(out.defeaters_.size()));
     }
     for (const auto& i : p.interpretations) out.interpretation_default_.push_back(i.default_value ? 1 : 0);
+    build_code();
     build_index();
   }
 };
@@ -344,7 +400,7 @@ std::size_t CompiledPolicy::memory_bytes() const {
   std::size_t total = sizeof(*this) + bytes(nodes_) + bytes(kids_) + bytes(rule_root_) + bytes(definition_root_) +
                       bytes(effect_) + bytes(position_) + bytes(order_) + bytes(edge_begin_) + bytes(edges_) +
                       bytes(defeater_begin_) + bytes(defeaters_) + bytes(interpretation_default_) + bytes(guard_slots_) +
-                      bytes(admits_) + bytes(all_rules_);
+                      bytes(admits_) + bytes(all_rules_) + bytes(code_) + bytes(tests_);
   for (const auto& t : texts_) total += 2 * (sizeof(t) + t.capacity()) + 2 * sizeof(void*);  // and its text_ids_ entry
   for (const auto& t : rule_json_id_) total += sizeof(t) + t.capacity();
   return total;

@@ -65,6 +65,8 @@ struct FastNode {
     fact_eq_text,       // string fact == texts[k]
     // the general forms, both operands evaluated as values
     eq, lt, le, gt, ge, in, subset, superset, intersects, add, sub, negate,
+    // only in a rule's test sequence: the truth of the subtree at node `a`
+    subtree,
   };
   Op op = Op::constant;
   TypeKind kind = TypeKind::boolean;  // the node's value type
@@ -73,6 +75,25 @@ struct FastNode {
   std::int32_t a = -1;                // slot, child, first kid, interpretation or definition
   std::int32_t b = -1;                // second child, or kid count
   std::uint64_t k = 0;                // constant payload (int64, double bits or set bits); strings: index in texts
+};
+
+// One test of a rule's flat conjunction: a leaf shape of FastNode (op, a, k),
+// a memoised definition, or `subtree` for anything else.
+struct FastTest {
+  FastNode::Op op = FastNode::Op::subtree;
+  std::int32_t a = -1;
+  std::uint64_t k = 0;
+};
+
+// A rule as the fast decide walks it, stored by evaluation position so the
+// candidates are visited in memory order: its condition as a flat conjunction
+// (the items of nested all of, leaves first; Kleene and is commutative, so
+// the order changes nothing but the time) and its exception edges.
+struct FastRule {
+  std::int32_t rule = -1;
+  std::uint8_t effect = 0;          // 0 permit, 1 forbid, 2 limit
+  std::int32_t test_begin = 0, test_end = 0;  // tests_; empty: the rule always applies
+  std::int32_t edge_begin = 0, edge_end = 0;  // edges_: the rules it is an exception to
 };
 
 struct FastScratch;
@@ -118,6 +139,8 @@ class CompiledPolicy {
     std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
   std::unordered_map<std::string, std::uint64_t, TextHash, std::equal_to<>> text_ids_;  // text -> index in texts_
+  std::vector<FastRule> code_;                   // by evaluation position
+  std::vector<FastTest> tests_;
   std::vector<std::int32_t> rule_root_;          // node of each rule's `when`, -1 when it always applies
   std::vector<std::int32_t> definition_root_;
   std::vector<std::uint8_t> effect_;             // 0 permit, 1 forbid, 2 limit

@@ -106,7 +106,9 @@ struct FastEval {
   V definition(std::int32_t d) {
     auto& state = s.definitions[d];
     if (state.stamp != s.epoch) {
-      V v = value(p.definition_root_[d]);
+      const auto root = p.definition_root_[d];
+      // A condition (the usual definition) straight through tri(); other values through value().
+      V v = p.nodes_[root].kind == TypeKind::boolean ? of(tri(root)) : value(root);
       state.bits = v.bits;
       state.known = v.known;
       state.stamp = s.epoch;
@@ -201,22 +203,45 @@ struct FastEval {
 
   bool maybe_permit = false, maybe_forbid = false;
 
+  // A rule's flat conjunction, in Kleene logic: a false test decides it.
+  Tri conjunction(const FastRule& code) {
+    Tri result = Tri::true_;
+    for (auto t = code.test_begin; t < code.test_end; ++t) {
+      const FastTest& test = p.tests_[t];
+      Tri v;
+      if (test.op == FastNode::Op::subtree) {
+        v = tri(test.a);
+      } else {
+        const FastNode n{test.op, TypeKind::boolean, true, 0, test.a, -1, test.k};
+        if (!leaf(n, v)) {
+          const V d = definition(test.a);  // a definition not yet computed in this decision
+          v = d.known ? tri_of(d.bits != 0) : Tri::unknown;
+        }
+      }
+      if (v == Tri::false_) return Tri::false_;
+      if (v == Tri::unknown) result = Tri::unknown;
+    }
+    return result;
+  }
+
   // One rule, after every exception to it (evaluation order); pushes its force
   // forward to the rules it defeats instead of pulling from its defeaters.
-  void rule(std::int32_t r) {
+  void rule(std::size_t position) {
+    const FastRule& code = p.code_[position];
+    const auto r = code.rule;
     auto& state = touch(r);
-    const auto effect = p.effect_[r];
+    const auto effect = code.effect;
     const bool defeated = state.defeated_true != 0;
     Tri applies = Tri::true_;
     // A defeated forbid or limit is out of force whatever its condition; a
     // defeated permit's condition still matters to the limits that decide a denial.
-    if (p.rule_root_[r] >= 0 && !(defeated && effect != 0)) applies = tri(p.rule_root_[r]);
+    if (!(defeated && effect != 0)) applies = conjunction(code);
     const Tri not_defeated = defeated ? Tri::false_ : (state.defeated_unknown ? Tri::unknown : Tri::true_);
     const Tri in_force = tri_and(applies, not_defeated);
     state.applies = applies;
     state.in_force = in_force;
     if (in_force != Tri::false_) {
-      for (auto e = p.edge_begin_[r]; e < p.edge_begin_[r + 1]; ++e) {
+      for (auto e = code.edge_begin; e < code.edge_end; ++e) {
         auto& target = touch(p.edges_[e]);
         ++(in_force == Tri::true_ ? target.defeated_true : target.defeated_unknown);
       }
@@ -245,7 +270,7 @@ struct FastEval {
         const auto v = f.cells[g.slot];
         if (f.known[g.slot] && v < g.domain) candidates &= p.admits_[g.row + v];
       }
-      for (; candidates; candidates &= candidates - 1) rule(p.order_[static_cast<std::size_t>(std::countr_zero(candidates))]);
+      for (; candidates; candidates &= candidates - 1) rule(static_cast<std::size_t>(std::countr_zero(candidates)));
       return combine();
     }
     auto* words = s.candidates.data();
@@ -259,7 +284,7 @@ struct FastEval {
     }
     for (std::size_t w = 0; w < n; ++w)
       for (auto bits = words[w]; bits; bits &= bits - 1)
-        rule(p.order_[(w << 6) + static_cast<std::size_t>(std::countr_zero(bits))]);
+        rule((w << 6) + static_cast<std::size_t>(std::countr_zero(bits)));
     return combine();
   }
 

@@ -10,6 +10,7 @@
 #include "engine/bind_fast.hpp"
 #include "engine/explain.hpp"
 #include "engine/load.hpp"
+#include "rulegen.hpp"
 
 namespace proviso::bench {
 namespace {
@@ -256,15 +257,41 @@ namespace proviso::bench {
 // instruction counts repeat on a loaded machine) or perf; prints the CPU time
 // per decision.
 int run_profile(const Args& args) {
-  if (args.files.size() < 2) throw std::runtime_error("profile RULES|builtin REQUESTS.jsonl");
-  auto loaded = args.files[0] == "builtin" ? load_builtin_rule_set() : load_rule_set(args.files[0]);
+  if (args.files.empty()) throw std::runtime_error("profile RULES|builtin REQUESTS.jsonl, or profile generated:N [known|unknowns]");
+  // generated:N: a generated set of N rules (bench/rulegen.hpp) and --limit requests for it.
+  const bool generated = args.files[0].starts_with("generated:");
+  LoadResult loaded;
+  if (generated) {
+    const int size = std::stoi(args.files[0].substr(10));
+    RuleSetFiles files{{"proviso.yaml", rulegen::manifest()}};
+    const std::string text = rulegen::rules(size);
+    for (std::size_t start = 0; start < text.size();) {  // under the parser's 1 MiB file limit
+      std::size_t end = start + 400000 >= text.size() ? text.size() : text.find("\nrule ", start + 400000);
+      if (end == std::string::npos) end = text.size();
+      files.emplace_back("rules" + std::to_string(files.size()) + ".proviso", text.substr(start, end - start + (end < text.size() ? 1 : 0)));
+      start = end + (end < text.size() ? 1 : 0);
+    }
+    loaded = load_rule_set_from_texts(files, "generated");
+  } else {
+    if (args.files.size() < 2) throw std::runtime_error("profile RULES|builtin REQUESTS.jsonl");
+    loaded = args.files[0] == "builtin" ? load_builtin_rule_set() : load_rule_set(args.files[0]);
+  }
   if (!loaded.policy) throw std::runtime_error(render_all(loaded.diagnostics, loaded.sources));
   auto compiled = std::make_shared<const CompiledPolicy>(loaded.policy);
   FastBinder binder(*compiled);
   std::vector<FastFacts> bound;
-  for (const auto& line : read_lines(args.files[1], args.limit)) {
-    bound.push_back(compiled->make_facts());
-    if (!binder.bind(line, bound.back())) bound.pop_back();
+  if (generated) {
+    std::mt19937_64 rng(6103);
+    const bool unknowns = args.files.size() > 1 && args.files[1] == "unknowns";
+    for (std::size_t i = 0; i < (args.limit ? args.limit : 2000); ++i) {
+      bound.push_back(compiled->make_facts());
+      if (!binder.bind(rulegen::request(rng, unknowns).dump(), bound.back())) throw std::runtime_error("generated request declined");
+    }
+  } else {
+    for (const auto& line : read_lines(args.files[1], args.limit)) {
+      bound.push_back(compiled->make_facts());
+      if (!binder.bind(line, bound.back())) bound.pop_back();
+    }
   }
   FastScratch scratch = compiled->make_scratch();
   const auto time = per_item(bound.size(), args.reps, [&] {

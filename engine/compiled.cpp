@@ -78,6 +78,16 @@ struct FastCompiler {
           if (is_fact(*fact) && is_const(*text) && fact->type.kind == TypeKind::string && text->constant.kind == TypeKind::string)
             return with(FastNode::Op::fact_eq_text, *fact, intern(text->constant.text));
         return -1;
+      case Op::lt: case Op::le: case Op::gt: case Op::ge: {
+        // Integers and dates order as int64; decimals and mixed operands take the general path.
+        auto ordinal = [](TypeKind k) { return k == TypeKind::integer || k == TypeKind::date; };
+        using F = FastNode::Op;
+        const F direct = e.op == Op::lt ? F::fact_lt_k : e.op == Op::le ? F::fact_le_k : e.op == Op::gt ? F::fact_gt_k : F::fact_ge_k;
+        const F mirrored = e.op == Op::lt ? F::fact_gt_k : e.op == Op::le ? F::fact_ge_k : e.op == Op::gt ? F::fact_lt_k : F::fact_le_k;
+        if (is_fact(l) && is_const(r) && ordinal(l.type.kind) && r.constant.kind == l.type.kind) return with(direct, l, cell_of(r.constant));
+        if (is_const(l) && is_fact(r) && ordinal(r.type.kind) && l.constant.kind == r.type.kind) return with(mirrored, r, cell_of(l.constant));
+        return -1;
+      }
       case Op::in:
         if (is_fact(l) && is_const(r) && r.constant.bits != 0) return with(FastNode::Op::fact_in_k, l, r.constant.bits);
         if (is_const(l) && is_fact(r) && l.constant.integer >= 0 && l.constant.integer < 64)
@@ -232,7 +242,8 @@ struct FastCompiler {
         if (fresh) {
           CompiledPolicy::GuardSlot g{slot, domain_of(slot), out.admits_.size()};
           out.guard_slots_.push_back(g);
-          for (std::uint32_t v = 0; v < g.domain; ++v) out.admits_.insert(out.admits_.end(), out.all_rules_.begin(), out.all_rules_.end());
+          // One row per value, and a last one (every rule) for an unknown fact.
+          for (std::uint32_t v = 0; v <= g.domain; ++v) out.admits_.insert(out.admits_.end(), out.all_rules_.begin(), out.all_rules_.end());
         }
         const auto& g = out.guard_slots_[it->second];
         for (std::uint32_t v = 0; v < g.domain; ++v)
@@ -254,7 +265,8 @@ struct FastCompiler {
     using Op = FastNode::Op;
     switch (op) {
       case Op::fact: case Op::fact_eq_k: case Op::fact_in_k: case Op::fact_superset_k: case Op::fact_subset_k:
-      case Op::fact_intersects_k: case Op::fact_eq_text: case Op::is_known: case Op::interpretation: return true;
+      case Op::fact_intersects_k: case Op::fact_eq_text: case Op::is_known: case Op::interpretation:
+      case Op::fact_lt_k: case Op::fact_le_k: case Op::fact_gt_k: case Op::fact_ge_k: return true;
       default: return false;
     }
   }

@@ -63,6 +63,7 @@ struct FastNode {
     fact_subset_k,      // set fact subset of k
     fact_intersects_k,  // set fact intersects k
     fact_eq_text,       // string fact == texts[k]
+    fact_lt_k, fact_le_k, fact_gt_k, fact_ge_k,  // integer or date fact compared with k (int64)
     // the general forms, both operands evaluated as values
     eq, lt, le, gt, ge, in, subset, superset, intersects, add, sub, negate,
     // only in a rule's test sequence: the truth of the subtree at node `a`
@@ -167,7 +168,7 @@ class CompiledPolicy {
   };
   std::size_t words_ = 0;                        // bitset words over evaluation positions
   std::vector<GuardSlot> guard_slots_;
-  std::vector<std::uint64_t> admits_;            // per guard slot and value: words_ words
+  std::vector<std::uint64_t> admits_;            // per guard slot and value, then unknown: words_ words
   std::vector<std::uint64_t> all_rules_;         // words_ words: every position
   std::size_t guarded_rules_ = 0;                // rules with at least one guard (for reports)
 };

@@ -22,6 +22,8 @@ inline double as_double(const V& v, TypeKind kind) {
   return kind == TypeKind::decimal ? std::bit_cast<double>(v.bits) : static_cast<double>(static_cast<std::int64_t>(v.bits));
 }
 
+inline std::int64_t sgn(std::uint64_t cell) { return static_cast<std::int64_t>(cell); }
+
 inline Tri tri_and(Tri a, Tri b) {
   if (a == Tri::false_ || b == Tri::false_) return Tri::false_;
   return a == Tri::true_ && b == Tri::true_ ? Tri::true_ : Tri::unknown;
@@ -46,6 +48,10 @@ struct FastEval {
       case Op::fact_subset_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & ~n.k) == 0) : Tri::unknown; return true;
       case Op::fact_intersects_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & n.k) != 0) : Tri::unknown; return true;
       case Op::fact_eq_text: out = f.known[n.a] ? tri_of(f.cells[n.a] == n.k) : Tri::unknown; return true;  // interned
+      case Op::fact_lt_k: out = f.known[n.a] ? tri_of(sgn(f.cells[n.a]) < sgn(n.k)) : Tri::unknown; return true;
+      case Op::fact_le_k: out = f.known[n.a] ? tri_of(sgn(f.cells[n.a]) <= sgn(n.k)) : Tri::unknown; return true;
+      case Op::fact_gt_k: out = f.known[n.a] ? tri_of(sgn(f.cells[n.a]) > sgn(n.k)) : Tri::unknown; return true;
+      case Op::fact_ge_k: out = f.known[n.a] ? tri_of(sgn(f.cells[n.a]) >= sgn(n.k)) : Tri::unknown; return true;
       case Op::is_known: out = tri_of(f.known[n.a] != 0); return true;
       case Op::interpretation: {
         const auto v = f.interpretations[n.a];
@@ -268,7 +274,7 @@ struct FastEval {
       std::uint64_t candidates = p.all_rules_[0];
       for (const auto& g : p.guard_slots_) {
         const auto v = f.cells[g.slot];
-        if (f.known[g.slot] && v < g.domain) candidates &= p.admits_[g.row + v];
+        candidates &= p.admits_[g.row + (f.known[g.slot] && v < g.domain ? v : g.domain)];  // the last row: unknown
       }
       for (; candidates; candidates &= candidates - 1) rule(static_cast<std::size_t>(std::countr_zero(candidates)));
       return combine();

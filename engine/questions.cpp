@@ -51,54 +51,94 @@ std::string answer_words(const Policy& policy, std::int32_t fact, const Value& v
   return j.is_string() ? j.get<std::string>() : j.dump();
 }
 
+namespace {
+
+// The question about one fact, with what each answer leads to, ranked by how much it settles.
+Question rank_question(const Policy& policy, const Facts& facts, std::int32_t fact, std::size_t before, const QuestionLimits& limits) {
+  Question q;
+  q.fact = fact;
+  q.text = question_text(policy, fact);
+  std::size_t settled = 0;
+  double progress = 0;
+  for (auto& value : candidate_values(policy, fact, facts.values[fact], limits.max_set_answers)) {
+    Facts changed = facts;
+    changed.values[fact] = value;
+    auto d = decide_outcome(policy, changed);
+    if (decided(d.outcome)) ++settled;
+    progress += static_cast<double>(before - std::min(before, unknown_rules(d)));
+    q.answers.push_back({std::move(value), d.outcome, std::move(d.authorities)});
+  }
+  if (!q.answers.empty()) {
+    q.settles = static_cast<double>(settled) / static_cast<double>(q.answers.size());
+    q.progress = progress / static_cast<double>(q.answers.size());
+  }
+  return q;
+}
+
+// An answer that changes the outcome as things stand (the empty completion):
+// against another answer with a different outcome, else against "not known".
+std::optional<Witness> settling_witness(const Policy& policy, const Question& q, Outcome unanswered) {
+  for (const auto& a : q.answers) {
+    if (a.outcome == unanswered) continue;
+    Witness w;
+    w.fact = q.fact;
+    w.answer = a.value;
+    w.answer_outcome = a.outcome;
+    w.other = Value::unknown(policy.facts[q.fact].type.kind);
+    w.other_outcome = unanswered;
+    for (const auto& b : q.answers)
+      if (b.outcome != a.outcome) {
+        w.other = b.value;
+        w.other_outcome = b.outcome;
+        break;
+      }
+    return w;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::vector<Question> next_questions(const Policy& policy, const Facts& facts, const Decision& decision,
                                      const std::vector<std::int32_t>& skip, const QuestionLimits& limits) {
-  std::vector<Question> ranked;
-  if (decision.outcome != Outcome::undetermined) return ranked;
+  std::vector<Question> out;
+  if (decision.outcome != Outcome::undetermined) return out;
   const auto before = unknown_rules(decision);
-  // Every unknown fact some rule reads is a candidate: the decision's deciding
-  // unknowns are a cheap guess, but relevance is decided below by search.
-  std::vector<std::int32_t> candidates;
+  auto askable = [&](std::int32_t f) { return !facts.values[f].known && std::find(skip.begin(), skip.end(), f) == skip.end(); };
+  // Two tiers of candidates: first the decision's deciding unknowns (the facts
+  // of unknown sub-conditions of the rules that decide), then every other
+  // unknown fact a rule of unknown force reads. Either way a fact is asked only
+  // when find_witness shows its answer can change the outcome.
+  std::vector<std::int32_t> first, second;
+  for (auto f : decision.unknown_facts)
+    if (askable(f)) first.push_back(f);
   for (std::size_t r = 0; r < policy.rules.size(); ++r) {
     if (decision.rules[r].in_force != Tri::unknown || policy.rules[r].condition < 0) continue;
     for (auto f : policy.conditions[policy.rules[r].condition].facts)
-      if (!facts.values[f].known && std::find(skip.begin(), skip.end(), f) == skip.end()) candidates.push_back(f);
+      if (askable(f) && std::find(first.begin(), first.end(), f) == first.end()) second.push_back(f);
   }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  for (auto fact : candidates) {
-    Question q;
-    q.fact = fact;
-    q.text = question_text(policy, fact);
-    std::size_t settled = 0;
-    double progress = 0;
-    for (auto& value : candidate_values(policy, fact, facts.values[fact], limits.max_set_answers)) {
-      Facts changed = facts;
-      changed.values[fact] = value;
-      auto d = decide_outcome(policy, changed);
-      if (decided(d.outcome)) ++settled;
-      progress += static_cast<double>(before - std::min(before, unknown_rules(d)));
-      q.answers.push_back({std::move(value), d.outcome, std::move(d.authorities)});
+  std::sort(second.begin(), second.end());
+  second.erase(std::unique(second.begin(), second.end()), second.end());
+  for (const auto* tier : {&first, &second}) {
+    std::vector<Question> ranked;
+    for (auto fact : *tier) ranked.push_back(rank_question(policy, facts, fact, before, limits));
+    std::stable_sort(ranked.begin(), ranked.end(), [](const Question& a, const Question& b) {
+      if (a.settles != b.settles) return a.settles > b.settles;
+      if (a.progress != b.progress) return a.progress > b.progress;
+      return a.fact < b.fact;
+    });
+    for (auto& q : ranked) {
+      if (out.size() >= limits.max_questions) return out;
+      if (auto settling = settling_witness(policy, q, decision.outcome)) {  // as things stand: no search needed
+        q.witness = std::move(*settling);
+        out.push_back(std::move(q));
+        continue;
+      }
+      auto found = find_witness(policy, facts, q.fact, limits.relevance, skip);
+      if (!found.witness) continue;
+      q.witness = std::move(*found.witness);
+      out.push_back(std::move(q));
     }
-    if (!q.answers.empty()) {
-      q.settles = static_cast<double>(settled) / static_cast<double>(q.answers.size());
-      q.progress = progress / static_cast<double>(q.answers.size());
-    }
-    ranked.push_back(std::move(q));
-  }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const Question& a, const Question& b) {
-    if (a.settles != b.settles) return a.settles > b.settles;
-    if (a.progress != b.progress) return a.progress > b.progress;
-    return a.fact < b.fact;
-  });
-  // Best first, keep only the questions whose answer can change the outcome.
-  std::vector<Question> out;
-  for (auto& q : ranked) {
-    if (out.size() >= limits.max_questions) break;
-    auto found = find_witness(policy, facts, q.fact, limits.relevance, skip);
-    if (!found.witness) continue;
-    q.witness = std::move(*found.witness);
-    out.push_back(std::move(q));
   }
   return out;
 }

@@ -22,7 +22,7 @@ struct Witness {
 struct RelevanceLimits {
   // Partial completions visited per fact. A fact whose witness is not found
   // within the budget is not asked: a question without a witness might not matter.
-  std::size_t max_nodes = 600;
+  std::size_t max_nodes = 150;
 };
 
 struct RelevanceResult {

@@ -10,6 +10,7 @@
 
 #include "counterfactual.hpp"
 #include "eval.hpp"
+#include "questions.hpp"
 
 namespace proviso {
 
@@ -107,12 +108,14 @@ struct Explanation {
   std::vector<ExceptionView> others;   // the remaining exceptions the facts rule out, with their failing conditions
   std::vector<InterpretationUse> interpretations;
   std::vector<FactRead> unknown_facts;  // for undetermined: the facts that would decide it
+  std::vector<Question> next_questions; // for undetermined: the questions to ask next, best first, each with a witness
   std::vector<Counterfactual> counterfactuals;  // filled when ExplainOptions::counterfactuals
 };
 
 struct ExplainOptions {
   std::size_t max_exceptions = 5;  // closest exceptions shown; those tied with the last shown are shown too
   bool counterfactuals = true;     // search for the changes that would flip it (a few ms)
+  std::size_t next_questions = 3;  // for undetermined: questions to ask next (0: none)
   CounterfactualLimits counterfactual_limits;
 };
 

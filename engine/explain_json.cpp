@@ -121,6 +121,13 @@ json decision_to_json(const Policy& policy, const Facts& facts, const Decision& 
     for (const auto& c : counterfactuals(policy, facts, decision, options.counterfactual_limits))
       flips.push_back(counterfactual_to_json(policy, c));
     out["counterfactuals"] = std::move(flips);
+    if (decision.outcome == Outcome::undetermined) {
+      QuestionLimits limits;
+      limits.max_questions = 3;
+      json questions = json::array();
+      for (const auto& q : next_questions(policy, facts, decision, {}, limits)) questions.push_back(question_to_json(policy, q));
+      out["next_questions"] = std::move(questions);
+    }
   }
   out["ruleset"] = json{{"name", policy.name}, {"version", policy.version}, {"digest", policy.digest}};
   return out;
@@ -180,6 +187,9 @@ json explanation_to_json(const Policy& policy, const Explanation& e) {
   json unknown = json::array();
   for (const auto& f : e.unknown_facts) unknown.push_back(json{{"fact", f.path}, {"description", f.description}});
   out["unknown_facts"] = std::move(unknown);
+  json questions = json::array();
+  for (const auto& q : e.next_questions) questions.push_back(question_to_json(policy, q));
+  out["next_questions"] = std::move(questions);
   json flips = json::array();
   for (const auto& c : e.counterfactuals) flips.push_back(counterfactual_to_json(policy, c));
   out["counterfactuals"] = std::move(flips);

@@ -82,6 +82,15 @@ std::string explanation_to_memo(const Policy& policy, const Explanation& e) {
     out << "\n" << ++section << ". Facts that would decide it\n";
     for (const auto& f : e.unknown_facts) out << "   ? " << f.path << " — " << f.description << "\n";
   }
+  if (!e.next_questions.empty()) {
+    out << "\n" << ++section << ". Questions to ask next, best first\n";
+    int n = 0;
+    for (const auto& q : e.next_questions) {
+      out << "   Q" << ++n << " (" << policy.facts[q.fact].path << "): " << q.text << "\n";
+      for (const auto& line : answer_leads(policy, q)) out << "      → " << line << "\n";
+      out << "      it matters: " << witness_words(policy, q.witness) << "\n";
+    }
+  }
   if (!e.closest.empty()) {
     out << "\n" << ++section << ". Exceptions considered, closest first\n";
     int n = 0;
@@ -153,6 +162,13 @@ std::string explanation_to_plain(const Policy& policy, const Explanation& e) {
   if (!e.unknown_facts.empty()) {
     out << "\nWhat we still need to know:\n";
     for (const auto& f : e.unknown_facts) out << "  • " << f.description << ".\n";
+  }
+  if (!e.next_questions.empty()) {
+    out << "\nAsk this first:\n";
+    for (const auto& q : e.next_questions) {
+      out << "  • " << q.text << "\n";
+      for (const auto& line : answer_leads(policy, q)) out << "      " << line << "\n";
+    }
   }
   bool first = true;
   for (const auto& x : e.closest) {

@@ -149,6 +149,11 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   }
   out.interpretations = decision.interpretations;
   for (auto slot : decision.unknown_facts) out.unknown_facts.push_back(fact_read(policy, facts, slot));
+  if (decision.outcome == Outcome::undetermined && options.next_questions > 0) {
+    QuestionLimits limits;
+    limits.max_questions = options.next_questions;
+    out.next_questions = next_questions(policy, facts, decision, {}, limits);
+  }
   if (options.counterfactuals) out.counterfactuals = counterfactuals(policy, facts, decision, options.counterfactual_limits);
   return out;
 }

@@ -17,8 +17,8 @@ const char* kPage = R"PAGE(<!DOCTYPE html>
 body{font-family:sans-serif;margin:0;display:flex;gap:1rem;line-height:1.35}
 #form{width:44%;height:100vh;overflow:auto;padding:1rem;box-sizing:border-box;background:#f7f7f7}
 #out{flex:1;height:100vh;overflow:auto;padding:1rem;box-sizing:border-box}
-fieldset{margin:.5rem 0;border:1px solid #ccc}legend{font-weight:bold}
-label.fact{display:block;margin:.35rem 0}label.fact span{display:block;font-size:.85rem;color:#444}
+fieldset{margin:.5rem 0;border:1px solid #ccc;min-width:0}legend{font-weight:bold}
+select{max-width:100%}label.fact{display:block;margin:.35rem 0}label.fact span{display:block;font-size:.85rem;color:#444}
 .fixed span::after{content:" (fixed: never proposed as a change)";color:#999}
 #decision{font-size:1.6rem;font-weight:bold;text-transform:uppercase}
 .permitted{color:#176117}.denied{color:#a11}.undetermined{color:#a60}.conflict{color:#70a}
@@ -161,6 +161,13 @@ function render(d) {
     section("Obligations", $("ul", {}, ...d.obligations.map((o) => $("li", {text: o.text + (o.cite ? " [" + o.cite.text + "]" : "")}))));
   if ((d.unknown_facts || []).length)
     section("Facts that would decide it", $("ul", {}, ...d.unknown_facts.map((f) => $("li", {text: f.fact + " — " + f.description}))));
+  if ((d.next_questions || []).length)
+    section("Ask next", $("ol", {}, ...d.next_questions.map((q) => {
+      const leads = {};  // the answers grouped by what they lead to
+      for (const a of q.answers) (leads[a.decision] = leads[a.decision] || []).push(JSON.stringify(a.value));
+      return $("li", {}, q.question + " (" + q.fact + ")",
+        $("ul", {}, ...Object.entries(leads).map(([o, vs]) => $("li", {text: o.replace("_", " ") + ": " + vs.join(", ")}))));
+    })));
   if ((d.nearest_exceptions || []).length)
     section("Closest exceptions", $("ol", {}, ...d.nearest_exceptions.map((x) => $("li", {}, cite(x.cite, x.rule), " — " + (x.title || ""),
       (x.defeated_by || []).length ? $("div", {text: "defeated by " + x.defeated_by.join(", ")}) : "",

@@ -1,6 +1,7 @@
 #include "questions.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "counterfactual.hpp"
 
@@ -98,6 +99,79 @@ std::optional<Witness> settling_witness(const Policy& policy, const Question& q,
 }
 
 }  // namespace
+
+namespace {
+
+std::string value_text(const Policy& policy, std::int32_t fact, const Value& value) {
+  if (!value.known) return "not known";
+  auto j = value_to_json(policy, value, policy.facts[fact].type);
+  return j.is_string() ? j.get<std::string>() : j.dump();
+}
+
+std::string outcome_key(const Policy& policy, const AnswerOutcome& a) {
+  if (a.outcome == Outcome::undetermined) return "still open";
+  std::string key(outcome_name(a.outcome));
+  if (!a.authorities.empty()) {
+    const auto& r = policy.rules[a.authorities.front()];
+    key += " (" + (r.cite.text.empty() ? r.id : r.cite.text) + ")";
+  }
+  return key;
+}
+
+}  // namespace
+
+std::vector<std::string> answer_leads(const Policy& policy, const Question& q, std::size_t max_values) {
+  std::map<std::string, std::vector<std::string>> leads;
+  for (const auto& a : q.answers) leads[outcome_key(policy, a)].push_back(value_text(policy, q.fact, a.value));
+  std::vector<std::string> out;
+  for (const auto& [outcome, values] : leads) {
+    std::string line = outcome + ": ";
+    for (std::size_t i = 0; i < values.size() && i < max_values; ++i) line += (i ? ", " : "") + values[i];
+    if (values.size() > max_values) line += ", … (" + std::to_string(values.size()) + " answers)";
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+std::string witness_words(const Policy& policy, const Witness& w) {
+  std::string out;
+  if (!w.completion.empty()) {
+    out = "if ";
+    for (std::size_t i = 0; i < w.completion.size(); ++i) {
+      const auto& c = w.completion[i];
+      out += (i ? (i + 1 == w.completion.size() ? " and " : ", ") : "") + policy.facts[c.fact].path + " = " + value_text(policy, c.fact, c.value);
+    }
+    out += ", then ";
+  }
+  out += "the answer " + value_text(policy, w.fact, w.answer) + " gives " + std::string(outcome_name(w.answer_outcome));
+  if (w.other.known) out += " and " + value_text(policy, w.fact, w.other) + " gives " + std::string(outcome_name(w.other_outcome));
+  else out += ", while without an answer it is " + std::string(outcome_name(w.other_outcome));
+  return out;
+}
+
+nlohmann::json question_to_json(const Policy& policy, const Question& q) {
+  nlohmann::json answers = nlohmann::json::array();
+  for (const auto& a : q.answers) {
+    nlohmann::json ids = nlohmann::json::array();
+    for (auto r : a.authorities) ids.push_back(policy.rules[r].id);
+    answers.push_back({{"value", value_to_json(policy, a.value, policy.facts[q.fact].type)},
+                       {"decision", outcome_name(a.outcome)},
+                       {"authorities", std::move(ids)}});
+  }
+  const auto& w = q.witness;
+  nlohmann::json completion = nlohmann::json::object();
+  for (const auto& c : w.completion) completion[policy.facts[c.fact].path] = value_to_json(policy, c.value, policy.facts[c.fact].type);
+  const auto type = policy.facts[q.fact].type;
+  return {{"fact", policy.facts[q.fact].path},
+          {"question", q.text},
+          {"settles", q.settles},
+          {"answers", std::move(answers)},
+          {"witness", {{"completion", std::move(completion)},
+                       {"answer", value_to_json(policy, w.answer, type)},
+                       {"decision", outcome_name(w.answer_outcome)},
+                       {"other_answer", w.other.known ? value_to_json(policy, w.other, type) : nlohmann::json()},
+                       {"other_decision", outcome_name(w.other_outcome)}}}};
+}
 
 std::vector<Question> next_questions(const Policy& policy, const Facts& facts, const Decision& decision,
                                      const std::vector<std::int32_t>& skip, const QuestionLimits& limits) {

@@ -41,6 +41,12 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
                                      const std::vector<std::int32_t>& skip = {}, const QuestionLimits& limits = {});
 
 std::string question_text(const Policy& policy, std::int32_t fact);
+
+// What each answer leads to, grouped by outcome: "permitted (26 U.S.C. § 6103(i)(2)): head_of_agency, inspector_general".
+std::vector<std::string> answer_leads(const Policy& policy, const Question& q, std::size_t max_values = 6);
+// Why the question matters, in one sentence from its witness.
+std::string witness_words(const Policy& policy, const Witness& w);
+nlohmann::json question_to_json(const Policy& policy, const Question& q);
 std::string answer_words(const Policy& policy, std::int32_t fact, const Value& value);  // the value, then its description
 
 // Parses a typed answer: yes/no/true/false, an enum value or its number in the

@@ -5,9 +5,11 @@
    and it calls only POST /v1/explain and POST /v1/decide.
 2. End to end in headless Chromium (Debian's `chromium`, driven over the
    DevTools protocol on a pipe), against `proviso serve --playground PAGE
-   --handbook docs/handbook`: the page opens with the ICE request (denied); the
-   test changes the signer in the generated form, as a trainer would, and the
-   decision, summary and explanation shown must change (permitted). Every
+   --handbook docs/handbook`: the page opens with the ICE request without its
+   signer (undetermined; the next question shown is the signer); the test sets
+   the signer in the generated form, as a trainer would, to the acting ICE
+   Director (denied), then to the head of the agency, and the decision,
+   summary and explanation shown must change (permitted). Every
    handbook link the explanation shows must then resolve on the running server
    (HTTP 200), and unknown pages or escapes from the handbook folder must not.
    Exits 77 (skipped, with a message) when Chromium is not installed.
@@ -205,23 +207,33 @@ def main():
                 time.sleep(0.1)
         browser = Browser(chromium)
         request = json.load(open(os.path.join(ROOT, "examples/ice-address-verification.json")))
+        signer = request["request"].pop("signed_by")  # the ICE request without its signer: undetermined
         browser.call("Page.navigate", {"url": origin + "/playground#request=" + urllib.parse.quote(json.dumps(request))})
+        open_ = json.loads(browser.wait_for(f"document.getElementById('decision').className === 'undetermined' && JSON.stringify({SHOWN})"))
+        assert "Ask next" in open_["explanation"] and "request.signed_by" in open_["explanation"], "the next question is the signer"
+        if SCREENSHOTS:
+            browser.screenshot(os.path.join(SCREENSHOTS, "playground-undetermined.png"))
+
+        def choose(path, value):
+            # The edit a trainer makes: a menu in the generated form, then the change event the page listens to.
+            return browser.evaluate(f"""(() => {{
+                const menu = document.querySelector('#fields select[data-path="{path}"]');
+                if (!menu) return false;
+                menu.value = "{value}";
+                menu.dispatchEvent(new Event("change", {{bubbles: true}}));
+                return menu.value === "{value}";
+            }})()""")
+
+        assert choose("request.signed_by", signer), f"the form has a menu for request.signed_by with {signer}"
         before = json.loads(browser.wait_for(f"document.getElementById('decision').className === 'denied' && JSON.stringify({SHOWN})"))
         if SCREENSHOTS:
             browser.screenshot(os.path.join(SCREENSHOTS, "playground-denied.png"))
-        # The edit a trainer makes: the signer's menu in the generated form, then the change event the page listens to.
-        edited = browser.evaluate("""(() => {
-            const menu = document.querySelector('#fields select[data-path="request.signed_by"]');
-            if (!menu) return false;
-            menu.value = "head_of_agency";
-            menu.dispatchEvent(new Event("change", {bubbles: true}));
-            return menu.value === "head_of_agency";
-        })()""")
-        assert edited, "the form has a menu for request.signed_by with head_of_agency"
+        assert choose("request.signed_by", "head_of_agency"), "the form has a menu for request.signed_by with head_of_agency"
         after = json.loads(browser.wait_for(f"document.getElementById('decision').className === 'permitted' && JSON.stringify({SHOWN})"))
         if SCREENSHOTS:
             browser.screenshot(os.path.join(SCREENSHOTS, "playground-permitted.png"))
-        print(f"browser: before the edit {before['decision']!r}, after {after['decision']!r}")
+        print(f"browser: without a signer {open_['decision']!r} (asks for it next); signed by {signer} {before['decision']!r}; "
+              f"by the head of the agency {after['decision']!r}")
         assert before["decision"] == "denied" and after["decision"] == "permitted"
         assert "Closest exceptions" in before["explanation"] and "What would change the answer" in before["explanation"], "explanation before"
         assert "Decided by" in after["explanation"] and before["explanation"] != after["explanation"], "explanation changes"

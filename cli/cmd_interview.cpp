@@ -1,5 +1,4 @@
 #include <iostream>
-#include <map>
 
 #include "commands.hpp"
 #include "engine/explain.hpp"
@@ -29,21 +28,9 @@ void show_question(const Policy& policy, const Question& q, std::size_t number) 
   } else if (info.type.kind == TypeKind::boolean) {
     std::cout << "  yes / no\n";
   }
-  // What each answer leads to, grouped by outcome.
-  std::map<std::string, std::vector<std::string>> leads;
-  for (const auto& a : q.answers) {
-    std::string key(outcome_name(a.outcome));
-    if (!a.authorities.empty() && a.outcome != Outcome::undetermined) key += " (" + rule_cite(policy, a.authorities.front()) + ")";
-    if (a.outcome == Outcome::undetermined) key = "still open";
-    auto words = value_to_json(policy, a.value, info.type);
-    leads[key].push_back(words.is_string() ? words.get<std::string>() : words.dump());
-  }
-  for (const auto& [outcome, values] : leads) {
-    std::cout << "  → " << outcome << ": ";
-    for (std::size_t i = 0; i < values.size() && i < 6; ++i) std::cout << (i ? ", " : "") << values[i];
-    if (values.size() > 6) std::cout << ", … (" << values.size() << " answers)";
-    std::cout << "\n";
-  }
+  // What each answer leads to, grouped by outcome, and why the question matters.
+  for (const auto& line : answer_leads(policy, q)) std::cout << "  → " << line << "\n";
+  std::cout << "  (it matters: " << witness_words(policy, q.witness) << ")\n";
   std::cout << "(answer, or ? if you do not know)\n> " << std::flush;
 }
 

@@ -45,6 +45,7 @@ expect "explain asks the signer next" 0 'Q1 \(request.signed_by\): Tell us who s
 expect "explain: what the signer's answers lead to" 0 '→ permitted \(26 U.S.C. § 6103\(i\)\(2\)\): head_of_agency, inspector_general' -- "$PROVISO" explain "$work/partial.json"
 expect "eval full: next questions in the decision JSON" 0 '"next_questions": \[' -- "$PROVISO" eval --format json --explain full "$work/partial.json"
 expect "interview asks the signer" 0 'Question 1 \(request.signed_by\)' -- bash -c "echo head_of_agency | '$PROVISO' interview '$work/partial.json'"
+expect "interview says why the signer matters" 0 'it matters: the answer head_of_agency gives permitted and component_head gives denied' -- bash -c "echo head_of_agency | '$PROVISO' interview '$work/partial.json'"
 expect "interview reaches the decision" 0 'The answer: YES' -- bash -c "echo head_of_agency | '$PROVISO' interview '$work/partial.json'"
 expect "interview: a bad answer is asked again" 0 'not an answer to this question' -- bash -c "printf 'nobody\nhead_of_agency\n' | '$PROVISO' interview '$work/partial.json'"
 expect "interview from nothing stops at end of input" 0 'no more answers' -- bash -c "printf 'irs_employee\n' | '$PROVISO' interview"

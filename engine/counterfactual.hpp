@@ -1,5 +1,6 @@
 // Counterfactuals: the smallest sets of fact changes that flip a decision,
-// found by a bounded search over the declared finite domains and re-checked by
+// found by a bounded search over the declared domains (for numbers, dates and
+// strings: the values around the rules' constants) and re-checked by
 // evaluating the changed request. Never written by hand.
 #pragma once
 #include <nlohmann/json.hpp>
@@ -31,12 +32,14 @@ struct CounterfactualLimits {
   std::size_t max_set_candidates = 24;  // candidate values tried for one set-valued fact
 };
 
-// Which facts a search may change: finite (bool, enum, set of enum) and not `fixed`.
+// Which facts a search may change: not `fixed`, and a bool, enum or set of an
+// enum, or a number, date or string some rule compares with a constant.
 bool changeable(const Policy& policy, std::int32_t fact);
 
 // For a denial (or undetermined, not applicable): per close exception, the
 // smallest changes that make it apply and survive its limits, so the request is
-// permitted. For a permit: the smallest changes that make it denied. Sorted:
+// permitted; for undetermined also the values of unknown facts that settle it
+// as denied. For a permit: the smallest changes that make it denied. Sorted:
 // by exception closeness, then size, then fact and value.
 std::vector<Counterfactual> counterfactuals(const Policy& policy, const Facts& facts, const Decision& decision,
                                             const CounterfactualLimits& limits = {});
@@ -51,9 +54,10 @@ Facts apply_changes(const Facts& facts, const std::vector<FactChange>& changes);
 // {"fact.path": new value, ...}: a client applies it by setting those paths in the request JSON.
 nlohmann::json changes_to_json(const Policy& policy, const std::vector<FactChange>& changes);
 
-// The values a finite fact can take that some condition of the policy tells
-// apart (every value for bool and enum; for a set, the sets that flip one of
-// the conditions reading it), excluding `current` when known.
+// The values a fact can take that some condition of the policy tells apart
+// (every value for bool and enum; for a set, the sets that flip one of the
+// conditions reading it; for a number, date or string, scalar_candidates),
+// excluding `current` when known.
 std::vector<Value> candidate_values(const Policy& policy, std::int32_t fact, const Value& current, std::size_t max_set_candidates = 24);
 
 }  // namespace proviso

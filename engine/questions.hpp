@@ -23,7 +23,8 @@ struct Question {
   std::string text;                    // "Is it true that the request is made in writing?"
   double settles = 0;                  // share of the answers that decide the request
   double progress = 0;                 // rules whose force an answer settles, on average
-  std::vector<AnswerOutcome> answers;  // the answers tried: every value of a bool or enum; for a set, the sets the rules tell apart
+  std::vector<AnswerOutcome> answers;  // the answers tried: candidate_values (every value of a bool or enum, the sets
+                                       // the rules tell apart, the values around the constants for numbers and dates)
   Witness witness;                     // why it is asked: a situation where the answer changes the outcome
 };
 

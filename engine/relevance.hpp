@@ -27,7 +27,8 @@ struct RelevanceLimits {
 
 struct RelevanceResult {
   std::optional<Witness> witness;
-  bool proved_irrelevant = false;  // the search covered every value the rules tell apart: no answer matters
+  bool proved_irrelevant = false;  // the search covered every value the rules tell apart (the `unknowable`
+                                   // facts left unknown): no answer matters
   std::size_t nodes = 0;
 };
 

@@ -264,7 +264,9 @@ void DecisionService::install_routes() {
   // A known path with the wrong method: 405, naming the right one.
   const std::pair<const char*, const char*> routes[] = {{"/v1/decide", "POST"}, {"/v1/explain", "POST"}, {"/v1/policy", "GET"},
                                                         {"/healthz", "GET"},    {"/metrics", "GET"},      {"/playground", "GET"}};
-  for (auto [path, method] : routes) {
+  for (const auto& route : routes) {
+    const char* path = route.first;  // not a structured binding: clang before 16 cannot capture those
+    const char* method = route.second;
     auto wrong = [=, this](const httplib::Request& req, httplib::Response& res) {
       res.set_header("Allow", method);
       send_error(res, 405, "E803", req.method + " is not allowed on " + path + "; use " + method);

@@ -39,6 +39,10 @@ int run_eval(const EvalOptions& options) {
     return request_invalid;
   }
   auto decision = decide(policy, *bound.facts);
+  if (has_errors(decision.diagnostics)) {  // stopped at a limit (E509): there is no decision to print
+    print_diagnostics(decision.diagnostics, loaded.sources);
+    return request_invalid;
+  }
   if (options.format == "json") {
     JsonOptions json_options;
     json_options.full = options.explain == "full";

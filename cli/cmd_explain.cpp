@@ -43,6 +43,10 @@ int run_explain(const ExplainCliOptions& options) {
   auto facts = read_request(policy, loaded.sources, options.request, code);
   if (!facts) return code;
   auto decision = decide(policy, *facts);
+  if (has_errors(decision.diagnostics)) {  // stopped at a limit (E509): nothing to explain
+    print_diagnostics(decision.diagnostics, loaded.sources);
+    return request_invalid;
+  }
 
   if (!options.why_not.empty()) {
     auto rules = find_rules(policy, options.why_not);

@@ -27,6 +27,7 @@ struct ServeOptions {
   bool log_requests = false;
   std::vector<std::string> log_mask;
   unsigned watch_ms = 500;
+  unsigned read_timeout_s = 5, write_timeout_s = 5;
 };
 
 // The playground page: --playground, else the installed share/proviso, else the source tree's.
@@ -74,6 +75,8 @@ int run_serve(ServeOptions& options) {
   options.service.playground = find_playground(options.playground);
   options.service.handbook = find_handbook(options.handbook, options.service.rules.empty());
   options.service.watch_interval = std::chrono::milliseconds(options.watch_ms);
+  options.service.read_timeout = std::chrono::seconds(options.read_timeout_s);
+  options.service.write_timeout = std::chrono::seconds(options.write_timeout_s);
   if (options.service.watch && options.service.rules.empty()) {
     std::cerr << "error: --watch needs --rules: the built-in rules never change\n";
     return usage;
@@ -113,6 +116,10 @@ Command add_serve(CLI::App& app) {
   cmd->add_option("--threads", service.threads, "worker threads")->capture_default_str()->check(CLI::Range(1, 1024));
   cmd->add_option("--max-body", service.max_body_bytes, "largest request body in bytes")->capture_default_str()
       ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 30));
+  cmd->add_option("--read-timeout", options->read_timeout_s, "seconds a client may send nothing before it is disconnected")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  cmd->add_option("--write-timeout", options->write_timeout_s, "seconds a client may take nothing before it is disconnected")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
   cmd->add_flag("--watch", service.watch, "reload when a rule file changes");
   cmd->add_option("--watch-interval-ms", options->watch_ms, "how often --watch looks")->capture_default_str()->check(CLI::Range(10, 60000));
   cmd->add_option("--playground", options->playground, "the page to serve at /playground");

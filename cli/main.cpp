@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "grammar/diagnostic.hpp"
 
 namespace {
 
@@ -52,7 +53,8 @@ int main(int argc, char** argv) {
     for (const auto& command : commands)
       if (command.app->parsed()) return command.run();
   } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n   = help: this is a bug in Proviso; please report it with the input\n";
+    // The second error channel: not the user's mistake, so not a user-error code.
+    std::cerr << proviso::render(proviso::internal_error(e.what()), proviso::SourceMap{});
     return internal;
   }
   return usage;

@@ -10,14 +10,14 @@ namespace {
 
 namespace engine = ::proviso;
 
-constexpr const char* kInternalCode = "E901";
-
 Diagnostic internal_error(const std::exception* e) {
+  auto internal = engine::internal_error(e ? e->what() : "unknown exception");
   Diagnostic d;
-  d.code = kInternalCode;
-  d.location = "proviso";
-  d.message = std::string("internal error: ") + (e ? e->what() : "unknown exception");
-  d.help = "this is a bug in Proviso; please report it with the input";
+  d.code = internal.code;
+  d.internal = true;
+  d.location = internal.location;
+  d.message = internal.message;
+  d.help = internal.help;
   return d;
 }
 
@@ -62,6 +62,8 @@ engine::RequestLimits engine_limits(const RequestLimits& limits) {
   out.max_bytes = limits.max_bytes;
   out.max_depth = limits.max_depth;
   out.max_string_bytes = limits.max_string_bytes;
+  out.max_values = limits.max_values;
+  out.max_diagnostics = limits.max_diagnostics;
   return out;
 }
 
@@ -75,7 +77,8 @@ std::vector<Diagnostic> to_public(const engine::Diagnostics& diagnostics, const 
   for (const auto& d : diagnostics) {
     Diagnostic p;
     p.code = d.code;
-    p.error = d.severity == engine::Severity::error;
+    p.error = d.severity == engine::Severity::error || d.severity == engine::Severity::internal;
+    p.internal = d.severity == engine::Severity::internal;
     p.message = d.message;
     p.help = d.help;
     if (d.source != engine::kNoSource && sources.contains(d.source)) {
@@ -144,7 +147,7 @@ Result<Policy> Policy::from_texts(const std::vector<std::pair<std::string, std::
 namespace {
 
 Result<Decision> finish(const std::shared_ptr<const detail::PolicyState>& state, engine::BindResult bound,
-                        auto make) {
+                        const RequestLimits& limits, auto make) {
   Result<Decision> result;
   result.diagnostics = detail::to_public(bound.diagnostics, state->policy->sources);
   if (!bound.diagnostics.empty()) result.rendered = engine::render_all(bound.diagnostics, state->policy->sources);
@@ -152,7 +155,14 @@ Result<Decision> finish(const std::shared_ptr<const detail::PolicyState>& state,
   auto decision = std::make_shared<detail::DecisionState>();
   decision->policy = state;
   decision->facts = std::move(*bound.facts);
-  decision->decision = engine::decide(*state->policy, decision->facts);
+  decision->decision = engine::decide(*state->policy, decision->facts, engine::EvalLimits{limits.max_evaluation_steps});
+  if (engine::has_errors(decision->decision.diagnostics)) {
+    // The evaluation stopped (E509): what it holds is not a decision.
+    auto stopped = detail::to_public(decision->decision.diagnostics, state->policy->sources);
+    result.diagnostics.insert(result.diagnostics.end(), stopped.begin(), stopped.end());
+    result.rendered += engine::render_all(decision->decision.diagnostics, state->policy->sources);
+    return result;
+  }
   result.value = make(std::move(decision));
   return result;
 }
@@ -162,7 +172,7 @@ Result<Decision> finish(const std::shared_ptr<const detail::PolicyState>& state,
 Result<Decision> Policy::decide(const nlohmann::json& request, const RequestLimits& limits) const noexcept {
   try {
     auto bound = engine::bind_request(*state_->policy, request, "request", engine_limits(limits));
-    return finish(state_, std::move(bound), [](auto s) { return Decision(std::move(s)); });
+    return finish(state_, std::move(bound), limits, [](auto s) { return Decision(std::move(s)); });
   } catch (const std::exception& e) {
     return failed<Decision>(internal_error(&e));
   } catch (...) {
@@ -176,7 +186,7 @@ Result<Decision> Policy::decide(std::string_view text, RequestFormat format, con
                          : format == RequestFormat::yaml ? engine::RequestFormat::yaml
                                                          : engine::RequestFormat::automatic;
     auto bound = engine::parse_request(*state_->policy, text, "request", engine_format, engine_limits(limits));
-    return finish(state_, std::move(bound), [](auto s) { return Decision(std::move(s)); });
+    return finish(state_, std::move(bound), limits, [](auto s) { return Decision(std::move(s)); });
   } catch (const std::exception& e) {
     return failed<Decision>(internal_error(&e));
   } catch (...) {

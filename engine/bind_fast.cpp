@@ -25,6 +25,9 @@ struct FastBinder::Impl {
   std::vector<std::uint32_t> seen;  // per trie node: the object it was last given in, to decline duplicate keys
   std::uint32_t object_id = 0;
   std::vector<std::uint32_t> interpretation_seen;
+  std::size_t value_count = 0;  // in the request being bound: past limits.max_values the full binder says E413
+
+  bool count_value() { return ++value_count <= limits.max_values; }
 
   Impl(const CompiledPolicy& c, const RequestLimits& l) : compiled(c), policy(c.policy()), limits(l) {
     trie.emplace_back();
@@ -130,6 +133,7 @@ struct FastBinder::Impl {
         simdjson::ondemand::array items;
         if (t != json_type::array || v.get_array().get(items)) return false;
         for (auto item : items) {
+          if (!count_value()) return false;
           std::string_view s;
           if (item.get_string().get(s)) return false;
           auto i = enum_index(type.enum_id, s);
@@ -150,6 +154,7 @@ struct FastBinder::Impl {
     if (v.get_object().get(object)) return false;
     const auto id = object_id;
     for (auto field : object) {
+      if (!count_value()) return false;
       std::string_view name;
       if (field.unescaped_key().get(name)) return false;
       auto it = policy.interpretation_index.find(name);
@@ -175,6 +180,7 @@ struct FastBinder::Impl {
     const auto id = ++object_id;
     bool interpretations_seen = false;
     for (auto field : object) {
+      if (!count_value()) return false;
       std::string_view key;
       if (field.unescaped_key().get(key)) return false;
       // A dotted key names a path across groups; the DOM binder orders those by key, so it decides them.
@@ -207,6 +213,8 @@ struct FastBinder::Impl {
     buffer.append(simdjson::SIMDJSON_PADDING, '\0');
     out.reset();
     ++object_id;
+    value_count = 0;  // counted as parse_request_document counts: the root, each field, each list item
+    if (!count_value()) return false;
     simdjson::ondemand::document doc;
     if (parser.iterate(buffer.data(), text.size(), buffer.size()).get(doc)) return false;
     simdjson::ondemand::object root;

@@ -37,7 +37,7 @@ int report(char** error, int status, const std::string& code, const std::string&
 template <class T>
 int report_failure(char** error, int status, const proviso::Result<T>& result) {
   for (const auto& d : result.diagnostics)
-    if (d.error) return report(error, d.code == "E901" ? PROVISO_ERROR_INTERNAL : status, d.code, d.message, result.diagnostics);
+    if (d.error) return report(error, d.internal ? PROVISO_ERROR_INTERNAL : status, d.code, d.message, result.diagnostics);
   return report(error, PROVISO_ERROR_INTERNAL, "E901", "failed without a diagnostic", result.diagnostics);
 }
 

@@ -393,10 +393,18 @@ class Checker {
     std::vector<std::vector<std::int32_t>> definition_interps(policy_.definitions.size());
     std::vector<bool> done(policy_.definitions.size(), false);
     std::function<void(const CExpr&, std::vector<std::int32_t>&, std::vector<std::int32_t>&)> reads;
+    auto unique = [](std::vector<std::int32_t>& v) {
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+    };
     std::function<void(std::int32_t)> resolve_definition = [&](std::int32_t d) {
       if (done[d]) return;
       done[d] = true;
       reads(policy_.definitions[d].expr, definition_facts[d], definition_interps[d]);
+      // Deduplicated once resolved: a chain of definitions each using the one
+      // below twice would otherwise double the list at every level.
+      unique(definition_facts[d]);
+      unique(definition_interps[d]);
     };
     reads = [&](const CExpr& e, std::vector<std::int32_t>& facts, std::vector<std::int32_t>& interps) {
       if (e.op == CExpr::Op::fact) facts.push_back(e.slot);
@@ -407,10 +415,6 @@ class Checker {
         interps.insert(interps.end(), definition_interps[e.slot].begin(), definition_interps[e.slot].end());
       }
       for (const auto& a : e.args) reads(a, facts, interps);
-    };
-    auto unique = [](std::vector<std::int32_t>& v) {
-      std::sort(v.begin(), v.end());
-      v.erase(std::unique(v.begin(), v.end()), v.end());
     };
     std::function<void(const CExpr&, std::int32_t)> link = [&](const CExpr& e, std::int32_t parent) {
       std::int32_t owner = parent;

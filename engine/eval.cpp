@@ -1,15 +1,28 @@
 #include "eval.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <set>
 
 namespace proviso {
 namespace {
 
+// Thrown when a decision has used up its EvalLimits::max_steps; caught in decide().
+struct StepLimitReached {};
+
+struct StepBudget {
+  std::uint64_t left = 0;
+  void spend() {
+    if (left == 0) throw StepLimitReached{};
+    --left;
+  }
+};
+
 class Evaluator {
  public:
-  Evaluator(const Policy& policy, const Facts& facts, std::vector<Tri>* conditions)
-      : policy_(policy), facts_(facts), conditions_(conditions),
+  Evaluator(const Policy& policy, const Facts& facts, std::vector<Tri>* conditions, StepBudget& budget)
+      : policy_(policy), facts_(facts), conditions_(conditions), budget_(budget),
         definition_state_(policy.definitions.size(), 0), definition_values_(policy.definitions.size()) {}
 
   // Reads interpretation `index` with `value` instead of the request's reading,
@@ -20,6 +33,7 @@ class Evaluator {
   }
 
   Value eval(const CExpr& e) {
+    budget_.spend();
     Value v = compute(e);
     if (e.condition >= 0 && conditions_) (*conditions_)[e.condition] = v.truth();
     return v;
@@ -33,6 +47,10 @@ class Evaluator {
       return;
     }
     if (e.op == CExpr::Op::definition) {
+      // Once per definition: a definition used twice by one used twice by … is
+      // walked once, not 2^depth times (its facts are already in `out`).
+      if (definition_state_[e.slot] == 2) return;
+      definition_state_[e.slot] = 2;
       unknowns(policy_.definitions[e.slot].expr, out);
       return;
     }
@@ -78,8 +96,13 @@ class Evaluator {
     if (e.op == Op::negate) {
       if (!a.known) return Value::unknown(e.type.kind);
       Value out = a;
-      out.integer = -a.integer;
-      out.decimal = -a.decimal;
+      if (a.kind == TypeKind::decimal) {
+        out.decimal = -a.decimal;
+        return out;
+      }
+      auto negated = checked_negate(a.integer);
+      if (!negated) return Value::unknown(e.type.kind);
+      out.integer = *negated;
       return out;
     }
     Value b = eval(e.args[1]);
@@ -117,30 +140,32 @@ class Evaluator {
     return a.integer < b.integer ? -1 : (a.integer > b.integer ? 1 : 0);
   }
 
+  // Overflow, and dates outside 0000–9999, give unknown (value.hpp, checked_add).
   static Value arithmetic(const CExpr& e, const Value& a, const Value& b) {
     const bool add = e.op == CExpr::Op::add;
     Value out;
     out.kind = e.type.kind;
-    out.known = true;
     if (a.kind == TypeKind::date && b.kind == TypeKind::duration) {
-      const auto unit = static_cast<ast::DurationUnit>(b.unit);
-      const std::int64_t n = add ? b.integer : -b.integer;
-      switch (unit) {
-        case ast::DurationUnit::days: out.integer = a.integer + n; break;
-        case ast::DurationUnit::weeks: out.integer = a.integer + 7 * n; break;
-        case ast::DurationUnit::months: out.integer = add_months(a.integer, n); break;
-        case ast::DurationUnit::years: out.integer = add_months(a.integer, 12 * n); break;
-      }
+      auto amount = add ? std::optional<std::int64_t>(b.integer) : checked_negate(b.integer);
+      auto days = amount ? shift_date(a.integer, b.unit, *amount) : std::nullopt;
+      if (!days) return out;
+      out.integer = *days;
+      out.known = true;
       return out;
     }
     if (e.type.kind == TypeKind::decimal) {
       out.decimal = add ? as_double(a) + as_double(b) : as_double(a) - as_double(b);
+      out.known = std::isfinite(out.decimal);
       return out;
     }
-    out.integer = add ? a.integer + b.integer : a.integer - b.integer;  // integer, or date - date in days
+    auto result = add ? checked_add(a.integer, b.integer) : checked_sub(a.integer, b.integer);  // integer, or date - date in days
+    if (!result) return out;
+    out.integer = *result;
+    out.known = true;
     return out;
   }
 
+  // definition_state_: 0 not evaluated, 1 value memoised, 2 also walked by unknowns().
   Value definition(std::int32_t index) {
     if (definition_state_[index] == 0) {
       definition_state_[index] = 1;
@@ -152,6 +177,7 @@ class Evaluator {
   const Policy& policy_;
   const Facts& facts_;
   std::vector<Tri>* conditions_;
+  StepBudget& budget_;
   std::vector<std::uint8_t> definition_state_;
   std::vector<Value> definition_values_;
   std::int32_t flipped_ = -1;
@@ -266,31 +292,43 @@ std::string_view outcome_name(Outcome outcome) {
 }
 
 Value evaluate_expression(const Policy& policy, const Facts& facts, const CExpr& expr) {
-  Evaluator evaluator(policy, facts, nullptr);
+  // One expression of a checked policy: bounded by the policy's size, so no budget to spend.
+  StepBudget unlimited{std::numeric_limits<std::uint64_t>::max()};
+  Evaluator evaluator(policy, facts, nullptr, unlimited);
   return evaluator.eval(expr);
 }
 
-Decision decide_outcome(const Policy& policy, const Facts& facts) {
+namespace {
+
+Diagnostic step_limit_diagnostic(const EvalLimits& limits) {
+  Diagnostic d;
+  d.code = "E509";
+  d.location = "evaluation";
+  d.message = "evaluating the request took more than the limit of " + std::to_string(limits.max_steps) + " steps";
+  d.help = "the rule set is too large to decide in one request; raise EvalLimits::max_steps if this is intended";
+  return d;
+}
+
+// The stopped evaluation: undetermined, every rule and condition unknown, E509.
+Decision stopped(const Policy& policy, const EvalLimits& limits) {
   Decision decision;
+  decision.outcome = Outcome::undetermined;
+  decision.rules.assign(policy.rules.size(), RuleResult{});
   decision.conditions.assign(policy.conditions.size(), Tri::unknown);
-  Evaluator evaluator(policy, facts, &decision.conditions);
-  Core core = decide_core(policy, evaluator);
-  decision.outcome = core.outcome;
-  decision.authorities = std::move(core.authorities);
-  decision.conflicts = std::move(core.conflicts);
-  decision.rules = std::move(core.rules);
+  decision.diagnostics.push_back(step_limit_diagnostic(limits));
   return decision;
 }
 
-Decision decide(const Policy& policy, const Facts& facts) {
+Decision decide_unguarded(const Policy& policy, const Facts& facts, StepBudget& budget, bool full) {
   Decision decision;
   decision.conditions.assign(policy.conditions.size(), Tri::unknown);
-  Evaluator evaluator(policy, facts, &decision.conditions);
+  Evaluator evaluator(policy, facts, &decision.conditions, budget);
   Core core = decide_core(policy, evaluator);
   decision.outcome = core.outcome;
   decision.authorities = std::move(core.authorities);
   decision.conflicts = std::move(core.conflicts);
   decision.rules = std::move(core.rules);
+  if (!full) return decision;
 
   if (decision.outcome == Outcome::undetermined) {
     // The facts that would decide it: those of the permits and forbids whose
@@ -326,7 +364,7 @@ Decision decide(const Policy& policy, const Facts& facts) {
   for (std::size_t i = 0; i < policy.interpretations.size(); ++i) {
     const auto index = static_cast<std::int32_t>(i);
     const bool value = facts.interpretation(policy, index);
-    Evaluator other(policy, facts, nullptr);
+    Evaluator other(policy, facts, nullptr, budget);
     other.flip_interpretation(index, !value);
     bool changed = false;
     std::vector<Tri> other_applying = applying;
@@ -356,6 +394,26 @@ Decision decide(const Policy& policy, const Facts& facts) {
     decision.interpretations.push_back(std::move(use));
   }
   return decision;
+}
+
+}  // namespace
+
+Decision decide_outcome(const Policy& policy, const Facts& facts, const EvalLimits& limits) {
+  StepBudget budget{limits.max_steps};
+  try {
+    return decide_unguarded(policy, facts, budget, false);
+  } catch (const StepLimitReached&) {
+    return stopped(policy, limits);
+  }
+}
+
+Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limits) {
+  StepBudget budget{limits.max_steps};
+  try {
+    return decide_unguarded(policy, facts, budget, true);
+  } catch (const StepLimitReached&) {
+    return stopped(policy, limits);
+  }
 }
 
 }  // namespace proviso

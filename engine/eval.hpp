@@ -37,14 +37,24 @@ struct Decision {
   std::vector<RuleResult> rules;            // by rule index
   std::vector<Tri> conditions;              // by condition index
   std::vector<InterpretationUse> interpretations;  // those the deciding rules read, and any relied on
+  Diagnostics diagnostics;  // E509 when the evaluation was stopped; then nothing above is a decision
 };
 
-Decision decide(const Policy& policy, const Facts& facts);
+struct EvalLimits {
+  // Expression nodes visited for one decision, the interpretation analysis
+  // included. Definitions are memoised and the language has no loops, so this
+  // grows with the rule set, not the request; past it: E509, and no decision.
+  std::uint64_t max_steps = 20'000'000;
+};
+
+// When the diagnostics hold an error (E509) the evaluation stopped: the
+// outcome is `undetermined` and must not be reported as a decision.
+Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limits = {});
 
 // The outcome and each rule's status only, without the interpretation analysis
 // or the deciding unknowns: for searches that evaluate many variants of a
 // request (counterfactuals, questions), about ten times cheaper than decide().
-Decision decide_outcome(const Policy& policy, const Facts& facts);
+Decision decide_outcome(const Policy& policy, const Facts& facts, const EvalLimits& limits = {});
 
 // The value of one expression under the facts (used by explanations and tests).
 Value evaluate_expression(const Policy& policy, const Facts& facts, const CExpr& expr);

@@ -25,6 +25,11 @@ struct RequestLimits {
   std::size_t max_bytes = 1u << 20;   // larger requests: E406
   unsigned max_depth = 32;            // deeper nesting: E405 (fact paths are short; JSON nests without bound)
   std::size_t max_string_bytes = 65536;  // longer strings: E411
+  // Values (scalars, lists and objects, each alias use counted again) in one
+  // request: more is E413. A request describes one disclosure with a few dozen
+  // facts; this stops a 1 MiB list of set members or a YAML alias bomb.
+  std::size_t max_values = 10000;
+  std::size_t max_diagnostics = 50;  // after this many problems binding stops with E107
 };
 
 enum class RequestFormat { automatic, json, yaml };

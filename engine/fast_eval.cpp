@@ -3,6 +3,7 @@
 // short-circuit conditions, memoised definitions and candidate rules only.
 #include <algorithm>
 #include <bit>
+#include <cmath>
 
 #include "compiled.hpp"
 
@@ -149,8 +150,13 @@ struct FastEval {
       case Op::negate: {
         V a = value(n.a);
         if (!a.known) return a;
-        if (n.kind == TypeKind::decimal) a.bits = std::bit_cast<std::uint64_t>(-std::bit_cast<double>(a.bits));
-        else a.bits = static_cast<std::uint64_t>(-static_cast<std::int64_t>(a.bits));
+        if (n.kind == TypeKind::decimal) {
+          a.bits = std::bit_cast<std::uint64_t>(-std::bit_cast<double>(a.bits));
+          return a;
+        }
+        auto negated = checked_negate(static_cast<std::int64_t>(a.bits));
+        if (!negated) return V{};
+        a.bits = static_cast<std::uint64_t>(*negated);
         return a;
       }
       case Op::eq: case Op::lt: case Op::le: case Op::gt: case Op::ge:
@@ -176,28 +182,28 @@ struct FastEval {
     }
   }
 
+  // As eval.cpp: overflow, and dates outside 0000–9999, give unknown.
   static V arithmetic(const FastNode& n, const V& a, TypeKind ka, const V& b, TypeKind kb) {
     const bool add = n.op == FastNode::Op::add;
     const auto x = static_cast<std::int64_t>(a.bits), y = static_cast<std::int64_t>(b.bits);
     V out{0, nullptr, 0, true};
     if (ka == TypeKind::date && kb == TypeKind::duration) {
-      const std::int64_t amount = add ? y : -y;
-      std::int64_t days = x;
-      switch (static_cast<ast::DurationUnit>(b.unit)) {
-        case ast::DurationUnit::days: days = x + amount; break;
-        case ast::DurationUnit::weeks: days = x + 7 * amount; break;
-        case ast::DurationUnit::months: days = add_months(x, amount); break;
-        case ast::DurationUnit::years: days = add_months(x, 12 * amount); break;
-      }
-      out.bits = static_cast<std::uint64_t>(days);
+      auto amount = add ? std::optional<std::int64_t>(y) : checked_negate(y);
+      auto days = amount ? shift_date(x, b.unit, *amount) : std::nullopt;
+      if (!days) return V{};
+      out.bits = static_cast<std::uint64_t>(*days);
       return out;
     }
     if (n.kind == TypeKind::decimal) {
       const double l = as_double(a, ka), r = as_double(b, kb);
-      out.bits = std::bit_cast<std::uint64_t>(add ? l + r : l - r);
+      const double result = add ? l + r : l - r;
+      if (!std::isfinite(result)) return V{};
+      out.bits = std::bit_cast<std::uint64_t>(result);
       return out;
     }
-    out.bits = static_cast<std::uint64_t>(add ? x + y : x - y);
+    auto result = add ? checked_add(x, y) : checked_sub(x, y);
+    if (!result) return V{};
+    out.bits = static_cast<std::uint64_t>(*result);
     return out;
   }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "check.hpp"
+#include "yaml_guard.hpp"
 
 namespace proviso::builtin {
 const std::vector<std::pair<std::string_view, std::string_view>>& files();
@@ -31,6 +32,10 @@ struct Manifest {
   bool lists_files = false;
 };
 
+// proviso.yaml holds a few scalar fields and a list of file names.
+constexpr std::size_t kMaxManifestBytes = 64 * 1024;
+constexpr unsigned kMaxManifestDepth = 8;
+
 // Reads proviso.yaml; problems point into its text.
 bool read_manifest(SourceId source, const std::string& text, Manifest& out, Diagnostics& diagnostics) {
   auto at = [&](const YAML::Mark& mark) {
@@ -48,6 +53,24 @@ bool read_manifest(SourceId source, const std::string& text, Manifest& out, Diag
     d.help = std::move(help);
     diagnostics.push_back(std::move(d));
   };
+  // A manifest is a handful of fields; anything else is a mistake or hostile, and
+  // yaml-cpp must not see it: it recurses once per level of nesting.
+  if (text.size() > kMaxManifestBytes) {
+    problem(YAML::Mark(), "E502", "the manifest is " + std::to_string(text.size()) + " bytes, more than the limit of " + std::to_string(kMaxManifestBytes),
+            "a manifest holds a few fields such as `name:` and `files:`");
+    return false;
+  }
+  if (auto nul = text.find('\0'); nul != std::string::npos) {
+    YAML::Mark mark;
+    mark.pos = static_cast<int>(nul);
+    problem(mark, "E502", "the manifest contains a NUL byte", "save it as UTF-8 text");
+    return false;
+  }
+  if (yaml_nesting_bound(text) > yaml_scan_limit(kMaxManifestDepth)) {
+    problem(YAML::Mark(), "E502", "the manifest nests deeper than the limit of " + std::to_string(kMaxManifestDepth),
+            "a manifest is a flat mapping; `files` is a list of names");
+    return false;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -105,6 +128,51 @@ bool read_manifest(SourceId source, const std::string& text, Manifest& out, Diag
     ok = false;
   }
   return ok;
+}
+
+// "e7" < "e10": runs of digits compare as numbers, so ids sort as a reader counts.
+bool natural_less(std::string_view a, std::string_view b) {
+  std::size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      auto i0 = i, j0 = j;
+      while (i < a.size() && digit(a[i])) ++i;
+      while (j < b.size() && digit(b[j])) ++j;
+      auto x = a.substr(i0, i - i0), y = b.substr(j0, j - j0);
+      while (x.size() > 1 && x[0] == '0') x.remove_prefix(1);
+      while (y.size() > 1 && y[0] == '0') y.remove_prefix(1);
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i, ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
+std::string_view declared_name(const ast::Declaration& declaration) {
+  return std::visit([](const auto& d) -> std::string_view {
+    if constexpr (requires { d.id; }) return d.id.value;
+    else if constexpr (requires { d.path; }) return d.path.value;
+    else return d.name.value;
+  }, declaration);
+}
+
+// Files by name and declarations by name, so that rule, fact and condition
+// indices — and with them the evaluation order and the order of authorities,
+// unknown facts and everything else a decision lists — do not depend on the
+// order of `files:` in the manifest or of declarations in a file. Same rule set,
+// same request: the same bytes (docs/security.md, Determinism).
+void canonical_order(std::vector<RuleFile>& parsed, const SourceMap& sources) {
+  std::stable_sort(parsed.begin(), parsed.end(), [&](const RuleFile& a, const RuleFile& b) {
+    return natural_less(sources.get(a.source).path, sources.get(b.source).path);
+  });
+  for (auto& f : parsed)
+    std::stable_sort(f.file.declarations.begin(), f.file.declarations.end(), [](const auto& a, const auto& b) {
+      return natural_less(declared_name(a), declared_name(b));
+    });
 }
 
 // Errors after which nothing in the file can be trusted: checking the rest would only cascade.
@@ -193,6 +261,7 @@ LoadResult load_rule_set_from_texts(const RuleSetFiles& files, const std::string
     for (std::size_t i = 0; i < parsed.size(); ++i)
       if (std::any_of(result.diagnostics.begin(), result.diagnostics.end(), [&](const Diagnostic& d) { return d.source == parsed[i].source; }))
         broken.merge(declared_names_in_text(chosen[i]->second));
+    canonical_order(parsed, policy->sources);
     auto checked = check_rule_set(parsed, *policy, std::move(broken));
     result.diagnostics.insert(result.diagnostics.end(), checked.begin(), checked.end());
     if (!manifest.general_rule.empty() && !has_errors(checked)) {
@@ -214,7 +283,16 @@ LoadResult load_rule_set_from_texts(const RuleSetFiles& files, const std::string
 LoadResult load_rule_set(const std::filesystem::path& path, const LoadOptions& options) {
   RuleSetFiles files;
   std::error_code ec;
+  LoadResult refused;
   auto read = [&](const std::filesystem::path& file, std::string name) {
+    // A file far past the limit is not read into memory at all; the parser reports E105 on the rest.
+    auto size = std::filesystem::file_size(file, ec);
+    if (!ec && size > options.parse.max_file_bytes * 4) {
+      refused.diagnostics.push_back(located("E105", file.string(), "file is " + std::to_string(size) + " bytes, more than the limit of " +
+                                                                       std::to_string(options.parse.max_file_bytes),
+                                            "split the rule set into several files"));
+      return;
+    }
     std::ifstream in(file, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
@@ -225,15 +303,8 @@ LoadResult load_rule_set(const std::filesystem::path& path, const LoadOptions& o
     if (path.filename() == "proviso.yaml") {
       folder = path.parent_path();
     } else {
-      auto size = std::filesystem::file_size(path, ec);
-      if (!ec && size > options.parse.max_file_bytes * 4) {
-        LoadResult result;
-        result.diagnostics.push_back(located("E105", path.string(), "file is " + std::to_string(size) + " bytes, more than the limit of " +
-                                                                        std::to_string(options.parse.max_file_bytes),
-                                             "split the rule set into several files"));
-        return result;
-      }
       read(path, path.filename().string());
+      if (!refused.diagnostics.empty()) return refused;
       return load_rule_set_from_texts(files, path.parent_path().string(), options);
     }
   }
@@ -247,6 +318,10 @@ LoadResult load_rule_set(const std::filesystem::path& path, const LoadOptions& o
     auto name = entry.path().filename().string();
     if (!entry.is_regular_file()) continue;
     if (name == "proviso.yaml" || name.ends_with(".proviso")) read(entry.path(), name);
+  }
+  if (!refused.diagnostics.empty()) {
+    sort_diagnostics(refused.diagnostics);
+    return refused;
   }
   std::sort(files.begin(), files.end());
   auto origin = folder.string();

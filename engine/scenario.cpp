@@ -42,6 +42,7 @@ void load_file(const std::filesystem::path& file, ScenarioLoad& out) {
   RequestLimits limits;
   limits.max_bytes = 16u << 20;
   limits.max_depth = 64;
+  limits.max_values = 1000000;  // a file holds hundreds of scenarios; aliases still cannot expand past this
   const auto origin = file.string();
   auto document = parse_request_document(text.str(), origin, RequestFormat::yaml, limits, out.diagnostics);
   if (!document || !document->is_object() || !document->contains("scenarios")) return;
@@ -158,6 +159,11 @@ ScenarioResult run_scenario(const Policy& policy, const Scenario& scenario) {
   result.facts = std::move(bound.facts);
   result.decision = decide(policy, *result.facts);
   const auto& decision = *result.decision;
+  if (has_errors(decision.diagnostics)) {  // stopped at a limit (E509): no outcome to compare
+    for (const auto& d : decision.diagnostics)
+      result.failures.push_back({"evaluation", "a decision", d.code + ": " + d.message, d.location});
+    return result;
+  }
   auto rule_ids = [&](const std::vector<std::int32_t>& rules) {
     std::vector<std::string> ids;
     for (auto r : rules) ids.push_back(policy.rules[r].id);

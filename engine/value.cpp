@@ -3,6 +3,8 @@
 #include <chrono>
 #include <charconv>
 
+#include "grammar/ast.hpp"
+
 namespace proviso {
 
 std::string_view tri_name(Tri t) {
@@ -47,6 +49,45 @@ std::int64_t add_months(std::int64_t days, std::int64_t months) {
   year_month_day shifted = ymd + std::chrono::months{months};
   if (!shifted.ok()) shifted = year_month_day_last{shifted.year(), month_day_last{shifted.month()}};
   return sys_days{shifted}.time_since_epoch().count();
+}
+
+std::optional<std::int64_t> checked_add(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  if (__builtin_add_overflow(a, b, &out)) return std::nullopt;
+  return out;
+}
+
+std::optional<std::int64_t> checked_sub(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  if (__builtin_sub_overflow(a, b, &out)) return std::nullopt;
+  return out;
+}
+
+std::optional<std::int64_t> checked_negate(std::int64_t a) { return checked_sub(0, a); }
+
+std::optional<std::int64_t> shift_date(std::int64_t days, std::uint8_t unit, std::int64_t amount) {
+  // 0000-01-01 and 9999-12-31 as days since 1970-01-01: the dates a request or rule can write.
+  constexpr std::int64_t first_day = -719528, last_day = 2932896;
+  constexpr std::int64_t max_months = 12 * 10000;  // a wider shift leaves the range from any date in it
+  if (days < first_day || days > last_day) return std::nullopt;
+  std::optional<std::int64_t> out;
+  switch (static_cast<ast::DurationUnit>(unit)) {
+    case ast::DurationUnit::days: out = checked_add(days, amount); break;
+    case ast::DurationUnit::weeks:
+      if (amount < -max_months * 31 || amount > max_months * 31) return std::nullopt;
+      out = days + 7 * amount;
+      break;
+    case ast::DurationUnit::months:
+      if (amount < -max_months || amount > max_months) return std::nullopt;
+      out = add_months(days, amount);
+      break;
+    case ast::DurationUnit::years:
+      if (amount < -max_months / 12 || amount > max_months / 12) return std::nullopt;
+      out = add_months(days, 12 * amount);
+      break;
+  }
+  if (!out || *out < first_day || *out > last_day) return std::nullopt;
+  return out;
 }
 
 }  // namespace proviso

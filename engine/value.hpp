@@ -45,4 +45,14 @@ std::string format_date(std::int64_t days);
 // Adds months to a date, clamping to the end of the month (Jan 31 + 1 month = Feb 28/29).
 std::int64_t add_months(std::int64_t days, std::int64_t months);
 
+// Arithmetic that cannot overflow. Both evaluators make a result that does not
+// fit unknown: an overflowing value is never a wrong one, so the decision it
+// feeds is undetermined rather than decided on a wrapped number.
+std::optional<std::int64_t> checked_add(std::int64_t a, std::int64_t b);
+std::optional<std::int64_t> checked_sub(std::int64_t a, std::int64_t b);
+std::optional<std::int64_t> checked_negate(std::int64_t a);
+// A date plus `amount` of a duration unit (ast::DurationUnit as a byte); empty
+// when the result falls outside the years 0000–9999 that dates can be written in.
+std::optional<std::int64_t> shift_date(std::int64_t days, std::uint8_t unit, std::int64_t amount);
+
 }  // namespace proviso

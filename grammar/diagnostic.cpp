@@ -1,5 +1,6 @@
 // Diagnostics: counting, ordering, rendering with carets, and "did you mean".
 #include "diagnostic.hpp"
+#include "lexical.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -9,7 +10,40 @@ namespace proviso {
 
 bool has_errors(const Diagnostics& diagnostics) {
   return std::any_of(diagnostics.begin(), diagnostics.end(),
-                     [](const Diagnostic& d) { return d.severity == Severity::error; });
+                     [](const Diagnostic& d) { return d.severity == Severity::error || d.severity == Severity::internal; });
+}
+
+bool has_internal(const Diagnostics& diagnostics) {
+  return std::any_of(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) { return d.severity == Severity::internal; });
+}
+
+std::string printable_utf8(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    auto bad = lexical::first_invalid_utf8(text);
+    if (!bad) {
+      out += text;
+      break;
+    }
+    static const char* hex = "0123456789ABCDEF";
+    const auto byte = static_cast<unsigned char>(text[*bad]);
+    out.append(text.substr(0, *bad));
+    out += "\\x";
+    out += hex[byte >> 4];
+    out += hex[byte & 15];
+    text.remove_prefix(*bad + 1);
+  }
+  return out;
+}
+
+Diagnostic internal_error(std::string_view what) {
+  Diagnostic d;
+  d.code = "E901";
+  d.severity = Severity::internal;
+  d.location = "proviso";
+  d.message = std::string(what);
+  d.help = "this is a bug in Proviso, not a mistake in the input; please report it with the input";
+  return d;
 }
 
 std::size_t count(const Diagnostics& diagnostics, Severity severity) {
@@ -30,6 +64,7 @@ const char* severity_name(Severity severity) {
     case Severity::error: return "error";
     case Severity::warning: return "warning";
     case Severity::note: return "note";
+    case Severity::internal: return "internal error";
   }
   return "error";
 }

@@ -157,7 +157,9 @@ int DecisionService::bind() {
   unsigned threads = options_.threads == 0 ? 1 : options_.threads;
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_->set_payload_max_length(options_.max_body_bytes);
-  http_->set_read_timeout(std::chrono::seconds(10));
+  http_->set_read_timeout(options_.read_timeout);
+  http_->set_write_timeout(options_.write_timeout);
+  http_->set_keep_alive_timeout(options_.read_timeout.count());
   if (options_.port == 0) return http_->bind_to_any_port(options_.host);
   return http_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
 }
@@ -200,7 +202,8 @@ void DecisionService::install_routes() {
     if (!result) {
       const auto* error = first_error(result.diagnostics);
       std::string code = error ? error->code : "E901";
-      send_error(res, code == "E901" ? 500 : code == "E406" ? 413 : 400, code,
+      // The second channel (a bug in Proviso) is a server error; everything else is the client's request.
+      send_error(res, error && error->internal ? 500 : code == "E406" ? 413 : 400, code,
                  error ? error->message : "the request could not be decided", result.diagnostics);
       return std::nullopt;
     }

@@ -30,6 +30,10 @@ struct ServiceOptions {
   int port = 8181;                 // 0: any free port (the log says which)
   unsigned threads = 8;            // worker threads
   std::size_t max_body_bytes = 1u << 20;  // larger bodies: 413, E801
+  // A client that sends nothing (or cannot take the answer) for this long is
+  // disconnected, so slow or stalled clients cannot hold the worker threads.
+  std::chrono::seconds read_timeout{5};
+  std::chrono::seconds write_timeout{5};
   std::string rules;               // a rule set folder or file; empty: the built-in rules
   bool watch = false;              // reload when a rule file changes
   std::chrono::milliseconds watch_interval{500};

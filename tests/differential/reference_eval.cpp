@@ -1,5 +1,9 @@
 #include "tests/differential/reference_eval.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include <map>
 #include <optional>
 #include <set>
@@ -88,6 +92,28 @@ void civil_of(long long days, long long& y, int& m, int& d) {
 long long parse_iso(const std::string& text) {
   return days_of(std::stoll(text.substr(0, 4)), std::stoi(text.substr(5, 2)), std::stoi(text.substr(8, 2)));
 }
+// "r4" < "r10": runs of digits compare as numbers (engine/load.cpp, canonical_order).
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      std::size_t i0 = i, j0 = j;
+      while (i < a.size() && digit(a[i])) ++i;
+      while (j < b.size() && digit(b[j])) ++j;
+      std::string x = a.substr(i0, i - i0), y = b.substr(j0, j - j0);
+      while (x.size() > 1 && x[0] == '0') x.erase(0, 1);
+      while (y.size() > 1 && y[0] == '0') y.erase(0, 1);
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i, ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
 // "Jan 31 + 1 month" is the last day of February: the day is clamped to the month.
 long long add_months(long long days, long long months) {
   long long y;
@@ -149,6 +175,9 @@ class Reference {
       }
     }
     for (auto r : authorities) decision.authorities.push_back(rules_[r]->id.value);
+    // language.md: listed in the canonical order, rule ids compared with digits as numbers
+    // (the generated rule set is one file, so the file order plays no part).
+    std::sort(decision.authorities.begin(), decision.authorities.end(), natural_less);
     return decision;
   }
 
@@ -290,6 +319,7 @@ class Reference {
           case ast::UnaryOp::negate: {
             Val v = eval(operand);
             if (v.kind == Val::unknown) return v;
+            if (v.integral && v.i == std::numeric_limits<long long>::min()) return unknown();  // overflow is unknown (language.md)
             return v.integral ? of_int(-v.i) : of_real(-v.d);
           }
         }
@@ -324,16 +354,28 @@ class Reference {
             return of_truth(false);
           case B::add:
           case B::sub: {
+            // language.md: arithmetic never wraps; a result that does not fit, a
+            // decimal that is not finite, or a date outside 0000-9999 is unknown.
             const bool add = e.binary_op == B::add;
             if (a.kind == Val::date && b.kind == Val::duration) {
-              const long long n = add ? b.i : -b.i;
-              if (b.s == "days") return of_date(a.i + n);
-              if (b.s == "weeks") return of_date(a.i + 7 * n);
-              return of_date(add_months(a.i, b.s == "months" ? n : 12 * n));
+              const long double n = add ? static_cast<long double>(b.i) : -static_cast<long double>(b.i);
+              const long double months = b.s == "months" ? n : b.s == "years" ? 12 * n : 0;
+              if (months > 120000 || months < -120000 || n > 1e15L || n < -1e15L) return unknown();
+              long long days = b.s == "days" ? a.i + static_cast<long long>(n)
+                               : b.s == "weeks" ? a.i + 7 * static_cast<long long>(n)
+                                                : add_months(a.i, static_cast<long long>(months));
+              if (days < days_of(0, 1, 1) || days > days_of(9999, 12, 31)) return unknown();
+              return of_date(days);
             }
             if (a.kind == Val::date) return of_int(a.i - b.i);  // date - date: days
-            if (a.integral && b.integral) return of_int(add ? a.i + b.i : a.i - b.i);
-            return of_real(add ? a.real() + b.real() : a.real() - b.real());
+            if (a.integral && b.integral) {
+              long long out = 0;
+              if (add ? __builtin_add_overflow(a.i, b.i, &out) : __builtin_sub_overflow(a.i, b.i, &out)) return unknown();
+              return of_int(out);
+            }
+            const double out = add ? a.real() + b.real() : a.real() - b.real();
+            if (!std::isfinite(out)) return unknown();
+            return of_real(out);
           }
           default: break;
         }

@@ -34,6 +34,7 @@ PROVISO_API std::string_view to_string(Outcome outcome) noexcept;
 struct Diagnostic {
   std::string code;      // stable, e.g. "E403"
   bool error = true;     // false: a warning
+  bool internal = false; // a bug in Proviso (E9xx), not a mistake in the input; the C API's status 70
   std::string location;  // "file:line:col", or the request and its JSON path
   std::string message;   // one sentence
   std::string help;      // advice; may be empty
@@ -121,6 +122,9 @@ struct RequestLimits {
   std::size_t max_bytes = 1u << 20;      // larger requests: E406
   unsigned max_depth = 32;               // deeper nesting: E405
   std::size_t max_string_bytes = 65536;  // longer strings: E411
+  std::size_t max_values = 10000;        // more values (YAML aliases counted per use): E413
+  std::size_t max_diagnostics = 50;      // binding stops after this many problems (E107)
+  std::uint64_t max_evaluation_steps = 20000000;  // deciding takes more: E509, and no decision
 };
 
 class PROVISO_API Policy {

@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Writes the catalogue's generated inputs (too big to commit) into a folder.
+
+Usage: generate.py FOLDER. Each name is what manifest refers to as %NAME."""
+import os
+import sys
+
+out = sys.argv[1]
+N = 1_000_000  # "1,000,000-deep input is rejected in milliseconds"
+
+
+def write(name, data):
+    path = os.path.join(out, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+
+
+rule = 'fact a : bool "a"\nrule general_rule forbid\n  cite "x(a)"\n  when a "a holds"\n'
+write("deep-json-brackets.json", "[" * N)
+write("deep-json-objects.json", '{"a":' * (N // 5) + "1" + "}" * (N // 5))  # 200,000 levels in 1 MB
+write("deep-yaml-flow.yaml", "request: " + "[" * N + "\n")
+write("deep-yaml-dashes.yaml", "- " * (N // 2) + "x\n")  # 500,000 levels in 1 MB
+# A quote inside a plain scalar is text, not the start of a string: it must not hide the brackets after it.
+write("deep-yaml-quote-trick.yaml", "[a 'b, " + "[" * N + "\n")
+write("big-request.json", '{"request": {"in_writing": true}, "padding": "' + "x" * (2 << 20) + '"}\n')
+write("many-set-members.json", '{"disclosure": {"items": [' + ", ".join(['"taxpayer_name"'] * 60000) + "]}}\n")
+write("long-string.json", '{"request": {"purpose": "' + "x" * (70 * 1024) + '"}}\n')
+write("deep-parens.proviso", 'fact a : bool "a"\nrule general_rule forbid\n  cite "x(a)"\n  when ' + "(" * 900_000 + "a\n")
+write("deep-not.proviso", 'fact a : bool "a"\nrule general_rule forbid\n  cite "x(a)"\n  when ' + "not " * 200_000 + "a\n")
+write("parens-1m.proviso", 'fact a : bool "a"\nrule general_rule forbid\n  cite "x(a)"\n  when ' + "(" * N + "a" + ")" * N + "\n")
+write("big-rules.proviso", rule + "#" * (2 << 20) + "\n")
+write("many-syntax-errors.proviso", rule + "".join(f"junk line {i}\n" for i in range(60)))
+# 100,001 rules across files each under the 1 MiB file limit.
+per_file = 15_000
+for part in range(7):
+    first, last = part * per_file, min((part + 1) * per_file, 100_001)
+    body = ('fact a : bool "a"\nrule general_rule forbid\n  cite "x(a)"\n  when a\n' if part == 0 else "")
+    body += "".join(f'rule r{i} permit cite "x(b)" exception to general_rule when a\n' for i in range(first, last))
+    write(f"too-many-rules/part{part}.proviso", body)
+write("deep-manifest/proviso.yaml", "name: deep\nfiles: " + "[" * N + "\n")
+write("deep-manifest/rules.proviso", rule)
+write("deep-scenario.yaml", "scenarios:\n" + "- " * N + "x\n")
+write("deep-batch.jsonl", "[" * N + "\n" + '{"request": ' * N + "\n")
+os.makedirs(os.path.join(out, "export-dir"), exist_ok=True)

@@ -177,7 +177,9 @@ void DecisionService::install_routes() {
   auto& http = *http_;
   auto send_json = [](httplib::Response& res, int status, const json& body) {
     res.status = status;
-    res.set_content(body.dump(), "application/json");
+    // Messages may quote the request (a header, a path, a parameter), which need not be
+    // UTF-8: invalid bytes become U+FFFD instead of throwing (an internal error, 500).
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
   };
   auto send_error = [this, send_json](httplib::Response& res, int status, const std::string& code, const std::string& message,
                                       const std::vector<Diagnostic>& diagnostics = {}) {

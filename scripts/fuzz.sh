@@ -59,5 +59,5 @@ esac
 seed tests/fuzz-regressions/"$target"/*
 echo "fuzz: $target for $seconds s from $(ls "$corpus" | wc -l) seeds" >&2
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  "build-fuzz/fuzz_$target" -max_len=65536 -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
+  "build-fuzz/fuzz_$target" -max_len=65536 -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2560 \
   -artifact_prefix="build-fuzz/artifacts/$target/" -print_final_stats=1 "$@" "$corpus"

@@ -275,3 +275,20 @@ TEST_CASE("the C API: a NULL argument is E902 (status 2), a duplicate key E412 (
   proviso_string_free(error);
   proviso_policy_free(policy);
 }
+
+TEST_CASE("integers at the ends of int64 bind; one past either end is refused, in JSON and YAML, never wrapped") {
+  CHECK(first(R"({"request": {"periods": 9223372036854775807}})").empty());
+  CHECK(first(R"({"request": {"periods": -9223372036854775808}})").empty());
+  CHECK(first("request:\n  periods: 9223372036854775807\n").empty());
+  for (const char* past : {R"({"request": {"periods": 9223372036854775808}})", R"({"request": {"periods": 18446744073709551615}})",
+                           R"({"request": {"periods": -9223372036854775809}})", "request:\n  periods: 9223372036854775808\n",
+                           "request:\n  periods: -9223372036854775809\n"}) {
+    INFO(past);
+    CHECK(first(past).starts_with("E403 req: $.request.periods `request.periods` must be an integer from -9223372036854775808"));
+  }
+  // A decimal stays a wrong type, not a range problem.
+  CHECK(first(R"({"request": {"periods": 1.5}})") == "E403 req: $.request.periods `request.periods` must be an integer, but the request gives a decimal number");
+  auto bound = parse_request(*policy(), R"({"request": {"periods": 9223372036854775807}})", "req");
+  REQUIRE(bound.facts);
+  CHECK(bound.facts->values[policy()->fact_index.at("request.periods")].integer == INT64_MAX);
+}

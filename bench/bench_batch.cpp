@@ -2,9 +2,22 @@
 // the fast path (JSON line → decision line), order-preserving, one output line
 // per input line: the batch-throughput figures of the fast path. (`proviso
 // batch` answers the full decision JSON through the tracing evaluator; bench/run
-// times it too.) Workers take blocks of lines; each block's output is written
-// in input order. The time includes reading the file and writing the output.
+// times it too.) The time includes reading the file and writing the output.
+//
+// Nothing is serial but the final write: the input is mapped, not read; each
+// worker takes the next ~1 MiB chunk of bytes, owns the lines that start in it
+// (finding their ends itself), and decides them into the chunk's own buffer,
+// while the main thread writes finished chunks in input order as they come.
+// (An earlier version read the file and split its lines on one thread before
+// the workers started, and wrote everything after they ended: 1.31x on 2 cores.)
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "common.hpp"
@@ -22,50 +35,90 @@ int run_batch(const Args& args) {
   timespec c0{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
   auto t0 = Clock::now();
-  const std::string text = read_file(args.files[0]);
-  std::vector<std::string_view> lines;
-  for (std::size_t start = 0; start < text.size();) {
-    auto end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    lines.emplace_back(text.data() + start, end - start);
-    start = end + 1;
-  }
-  constexpr std::size_t kBlock = 4096;
-  const std::size_t blocks = (lines.size() + kBlock - 1) / kBlock;
-  std::vector<std::string> outputs(blocks);
+  const int fd = ::open(args.files[0].c_str(), O_RDONLY);
+  if (fd < 0) throw std::runtime_error("cannot open " + args.files[0]);
+  struct stat st {};
+  ::fstat(fd, &st);
+  const auto size = static_cast<std::size_t>(st.st_size);
+  void* mapped = size ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+  ::close(fd);
+  if (mapped == MAP_FAILED) throw std::runtime_error("cannot map " + args.files[0]);
+  if (mapped) ::madvise(mapped, size, MADV_SEQUENTIAL);
+  const std::string_view text(static_cast<const char*>(mapped), size);
+
+  constexpr std::size_t kChunk = 1 << 20;
+  const std::size_t chunks = (size + kChunk - 1) / kChunk;
+  struct Chunk {
+    std::string out;
+    std::size_t lines = 0;
+    bool done = false;
+  };
+  std::vector<Chunk> outputs(chunks);
+  std::mutex mutex;
+  std::condition_variable finished;
   std::atomic<std::size_t> next{0}, errors{0};
   auto worker = [&] {
     FastDecider decider(compiled);
     std::size_t local_errors = 0;
-    for (std::size_t b; (b = next.fetch_add(1)) < blocks;) {
-      auto& out = outputs[b];
-      out.reserve(kBlock * 64);
-      for (std::size_t i = b * kBlock; i < std::min(lines.size(), (b + 1) * kBlock); ++i) {
-        decider.decide_line(lines[i], out);
+    for (std::size_t c; (c = next.fetch_add(1)) < chunks;) {
+      // The lines starting in [begin, end): a line that crosses `end` is this chunk's.
+      std::size_t at = c * kChunk;
+      if (at > 0 && text[at - 1] != '\n') {
+        const auto newline = text.find('\n', at);
+        at = newline == std::string_view::npos ? size : newline + 1;
+      }
+      const std::size_t end = std::min(size, (c + 1) * kChunk);
+      std::string out;
+      out.reserve(kChunk / 4);
+      std::size_t lines = 0;
+      while (at < end) {
+        auto newline = text.find('\n', at);
+        if (newline == std::string_view::npos) newline = size;
+        decider.decide_line(text.substr(at, newline - at), out);
         if (decider.last_was_error()) ++local_errors;
         out += '\n';
+        ++lines;
+        at = newline + 1;
       }
+      {
+        std::lock_guard lock(mutex);
+        outputs[c].out = std::move(out);
+        outputs[c].lines = lines;
+        outputs[c].done = true;
+      }
+      finished.notify_one();
     }
     errors += local_errors;
   };
   std::vector<std::thread> pool;
   for (int t = 0; t < std::max(1, args.threads); ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+  std::size_t line_count = 0;
   {
     std::ofstream o(args.files[1], std::ios::binary);
-    for (const auto& block : outputs) o.write(block.data(), static_cast<std::streamsize>(block.size()));
+    for (std::size_t c = 0; c < chunks; ++c) {
+      std::string block;
+      {
+        std::unique_lock lock(mutex);
+        finished.wait(lock, [&] { return outputs[c].done; });
+        block = std::move(outputs[c].out);
+        line_count += outputs[c].lines;
+      }
+      o.write(block.data(), static_cast<std::streamsize>(block.size()));
+    }
   }
+  for (auto& t : pool) t.join();
+  if (mapped) ::munmap(mapped, size);
   const double seconds = ns_since(t0) / 1e9;
   timespec c1{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
   // CPU seconds of every thread: with the wall time it shows how much of the
   // machine the run got (a shared machine gives a second thread no core of its own).
   const double cpu_seconds = static_cast<double>(c1.tv_sec - c0.tv_sec) + static_cast<double>(c1.tv_nsec - c0.tv_nsec) / 1e9;
-  const double per_s = static_cast<double>(lines.size()) / seconds;
-  std::printf("batch: %zu requests, %d thread(s), %.2f s wall, %.2f s CPU, %.3g decisions/s, %zu error lines, load %s\n", lines.size(),
+  const double per_s = static_cast<double>(line_count) / seconds;
+  std::printf("batch: %zu requests, %d thread(s), %.2f s wall, %.2f s CPU, %.3g decisions/s, %zu error lines, load %s\n", line_count,
               args.threads, seconds, cpu_seconds, per_s, errors.load(), load_average().c_str());
-  print_result({{"n", lines.size()}, {"threads", args.threads}, {"seconds", seconds}, {"cpu_seconds", cpu_seconds}, {"per_s", per_s},
-                {"cpu_per_s", static_cast<double>(lines.size()) / cpu_seconds}, {"load", load_average()},
+  print_result({{"n", line_count}, {"threads", args.threads}, {"seconds", seconds}, {"cpu_seconds", cpu_seconds}, {"per_s", per_s},
+                {"cpu_per_s", static_cast<double>(line_count) / cpu_seconds}, {"load", load_average()},
                 {"errors", errors.load()}, {"peak_rss_bytes", peak_rss_bytes()}});
   return 0;
 }

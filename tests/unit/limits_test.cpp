@@ -276,7 +276,7 @@ TEST_CASE("the C API: a NULL argument is E902 (status 2), a duplicate key E412 (
   proviso_policy_free(policy);
 }
 
-TEST_CASE("integers at the ends of int64 bind; one past either end is refused, in JSON and YAML, never wrapped") {
+TEST_CASE("integers at the ends of int64 bind, and one past either end is refused in JSON and YAML, never wrapped") {
   CHECK(first(R"({"request": {"periods": 9223372036854775807}})").empty());
   CHECK(first(R"({"request": {"periods": -9223372036854775808}})").empty());
   CHECK(first("request:\n  periods: 9223372036854775807\n").empty());

@@ -144,7 +144,7 @@ int run_decide(const Args& args, const std::string&) {
   auto explain_one = [&](std::size_t i) {
     auto decision = decide(*policy, explain_facts[i]);
     auto explanation = explain(*policy, explain_facts[i], decision, no_search);
-    return static_cast<std::uint64_t>(explanation_to_json(*policy, explanation).dump().size());
+    return static_cast<std::uint64_t>(explanation_json_text(*policy, explanation).size());
   };
   const auto explain_time = per_item(explain_facts.size(), std::max(2, args.reps / 3), [&] {
     std::uint64_t s = 0;
@@ -175,7 +175,7 @@ int run_decide(const Args& args, const std::string&) {
   const auto search_lat = latencies(search_n, [&](std::size_t i) {
     auto decision = decide(*policy, explain_facts[i]);
     auto explanation = explain(*policy, explain_facts[i], decision);
-    return static_cast<std::uint64_t>(explanation_to_json(*policy, explanation).dump().size());
+    return static_cast<std::uint64_t>(explanation_json_text(*policy, explanation).size());
   });
   double search_mean = 0;
   for (auto v : search_lat) search_mean += v / static_cast<double>(search_lat.size());
@@ -301,6 +301,36 @@ int run_profile(const Args& args) {
   });
   std::printf("%zu requests x %d passes: %.1f ns/decision CPU time; %zu of %zu rules guarded, on %zu facts\n", bound.size(),
               args.reps + 1, time.cpu_ns, compiled->guarded_rules(), loaded.policy->rules.size(), compiled->guard_facts());
+  return 0;
+}
+
+// `proviso_bench profile-explain RULES|builtin REQUESTS.jsonl [--reps R] [--limit N]`:
+// path (c) alone (decide(), explain() without the counterfactual search, the
+// JSON text), R passes over the requests, for callgrind; prints the CPU time
+// per decision and the bytes of JSON.
+int run_profile_explain(const Args& args) {
+  if (args.files.size() < 2) throw std::runtime_error("profile-explain RULES|builtin REQUESTS.jsonl");
+  auto loaded = args.files[0] == "builtin" ? load_builtin_rule_set() : load_rule_set(args.files[0]);
+  if (!loaded.policy) throw std::runtime_error(render_all(loaded.diagnostics, loaded.sources));
+  const Policy& policy = *loaded.policy;
+  std::vector<Facts> requests;
+  for (const auto& line : read_lines(args.files[1], args.limit))
+    if (auto r = parse_request(policy, line, "request", RequestFormat::json); r.facts) requests.push_back(*r.facts);
+  ExplainOptions no_search;
+  no_search.counterfactuals = false;
+  std::uint64_t bytes = 0;
+  const auto time = per_item(requests.size(), args.reps, [&] {
+    std::uint64_t s = 0;
+    for (const auto& facts : requests) {
+      auto decision = decide(policy, facts);
+      auto explanation = explain(policy, facts, decision, no_search);
+      s += explanation_json_text(policy, explanation).size();
+    }
+    bytes = s;
+    return s;
+  });
+  std::printf("%zu requests x %d passes: %.2f us/decision CPU time, %.0f bytes of JSON on average\n", requests.size(), args.reps + 1,
+              time.cpu_ns / 1e3, requests.empty() ? 0.0 : static_cast<double>(bytes) / static_cast<double>(requests.size()));
   return 0;
 }
 

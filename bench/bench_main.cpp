@@ -6,6 +6,7 @@
 //   proviso_bench batch IN.jsonl OUT.jsonl [--threads T]
 //   proviso_bench generate-irc6103 N OUT.jsonl SCENARIO_DIR
 //   proviso_bench profile RULES|builtin REQUESTS.jsonl [--reps R] [--limit N]   path (a) alone, for callgrind
+//   proviso_bench profile-explain RULES|builtin REQUESTS.jsonl [--reps R] [--limit N]   path (c) alone, for callgrind
 #include <cstring>
 
 #include "common.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
     if (step == "batch") return run_batch(args);
     if (step == "generate-irc6103") return run_generate(args);
     if (step == "profile") return run_profile(args);
+    if (step == "profile-explain") return run_profile_explain(args);
   } catch (const std::exception& e) {
     std::cerr << "proviso_bench " << step << ": " << e.what() << "\n";
     return 1;

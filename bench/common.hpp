@@ -147,5 +147,6 @@ int run_scale(const Args& args);
 int run_batch(const Args& args);
 int run_generate(const Args& args);
 int run_profile(const Args& args);
+int run_profile_explain(const Args& args);
 
 }  // namespace proviso::bench

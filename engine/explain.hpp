@@ -125,6 +125,10 @@ ExceptionView exception_view(const Policy& policy, const Facts& facts, const Dec
 FactRead fact_read(const Policy& policy, const Facts& facts, std::int32_t fact);
 
 nlohmann::json explanation_to_json(const Policy& policy, const Explanation& explanation);
+// The same JSON as text, byte for byte explanation_to_json(...).dump(), written
+// without the json tree (explain_json_text.cpp): for the paths that only print it.
+std::string explanation_json_text(const Policy& policy, const Explanation& explanation);
+void append_explanation_json(const Policy& policy, const Explanation& explanation, std::string& out);
 std::string explanation_to_memo(const Policy& policy, const Explanation& explanation);
 std::string explanation_to_plain(const Policy& policy, const Explanation& explanation);
 

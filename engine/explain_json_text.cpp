@@ -1,0 +1,262 @@
+// The explanation as JSON text, written straight from the tree: the bytes of
+// explanation_to_json(...).dump() without building the json tree (which cost
+// more than the explanation itself). Objects are written with their keys in
+// the order nlohmann's std::map gives them (byte order), so every key list
+// below is sorted; tests/unit/explain_json_text_test.cpp checks the bytes
+// against dump() on every scenario and on random requests.
+#include <algorithm>
+
+#include "explain.hpp"
+#include "json_text.hpp"
+
+namespace proviso {
+namespace {
+
+class Writer {
+ public:
+  Writer(const Policy& policy, std::string& out) : policy_(policy), out_(out) {}
+
+  void explanation(const Explanation& e) {
+    out_ += "{\"closest_exceptions\":[";
+    for (std::size_t i = 0; i < e.closest.size(); ++i) {
+      if (i) out_ += ',';
+      closest(e.closest[i]);
+    }
+    out_ += "],\"counterfactuals\":[";
+    for (std::size_t i = 0; i < e.counterfactuals.size(); ++i) {
+      if (i) out_ += ',';
+      append_json(out_, counterfactual_to_json(policy_, e.counterfactuals[i]));
+    }
+    out_ += "],\"decided_by\":[";
+    for (std::size_t i = 0; i < e.grounds.size(); ++i) {
+      if (i) out_ += ',';
+      ground(e.grounds[i]);
+    }
+    out_ += "],\"decision\":";
+    append_json_string(out_, outcome_name(e.outcome));
+    out_ += ",\"interpretations\":[";
+    for (std::size_t i = 0; i < e.interpretations.size(); ++i) {
+      if (i) out_ += ',';
+      interpretation(e.interpretations[i]);
+    }
+    out_ += "],\"next_questions\":[";
+    for (std::size_t i = 0; i < e.next_questions.size(); ++i) {
+      if (i) out_ += ',';
+      append_json(out_, question_to_json(policy_, e.next_questions[i]));
+    }
+    out_ += "],\"obligations\":[";
+    for (std::size_t i = 0; i < e.obligations.size(); ++i) {
+      if (i) out_ += ',';
+      const auto& o = e.obligations[i];
+      out_ += "{\"cite\":";
+      cite(o.obligation.cite);
+      out_ += ",\"rule\":";
+      append_json_string(out_, policy_.rules[o.rule].id);
+      out_ += ",\"text\":";
+      append_json_string(out_, o.obligation.text);
+      out_ += '}';
+    }
+    out_ += "],\"other_exceptions\":[";
+    for (std::size_t i = 0; i < e.others.size(); ++i) {
+      if (i) out_ += ',';
+      other(e.others[i]);
+    }
+    out_ += "],\"ruleset\":{\"digest\":";
+    append_json_string(out_, policy_.digest);
+    out_ += ",\"name\":";
+    append_json_string(out_, policy_.name);
+    out_ += ",\"version\":";
+    append_json_string(out_, policy_.version);
+    out_ += "},\"schema\":\"proviso.explanation/v1\",\"summary\":";
+    append_json_string(out_, e.summary);
+    out_ += ",\"unknown_facts\":[";
+    for (std::size_t i = 0; i < e.unknown_facts.size(); ++i) {
+      if (i) out_ += ',';
+      out_ += "{\"description\":";
+      append_json_string(out_, e.unknown_facts[i].description);
+      out_ += ",\"fact\":";
+      append_json_string(out_, e.unknown_facts[i].path);
+      out_ += '}';
+    }
+    out_ += "]}";
+  }
+
+ private:
+  void cite(const Citation& c) {
+    if (c.empty()) {
+      out_ += "null";
+      return;
+    }
+    out_ += "{\"id\":";
+    append_json_string(out_, c.id);
+    out_ += ",\"text\":";
+    append_json_string(out_, c.text);
+    out_ += '}';
+  }
+
+  void rule_ids(const std::vector<std::int32_t>& rules) {
+    out_ += '[';
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (i) out_ += ',';
+      append_json_string(out_, policy_.rules[rules[i]].id);
+    }
+    out_ += ']';
+  }
+
+  // A rule reference's keys ("cite", "effect", "rule", "title") merged with
+  // the entry's own: each callback writes those that sort before "effect",
+  // before "rule", and after "title", each starting with a comma.
+  template <typename BeforeEffect, typename BeforeRule, typename AfterTitle>
+  void rule_entry(std::int32_t r, BeforeEffect before_effect, BeforeRule before_rule, AfterTitle after_title) {
+    const auto& rule = policy_.rules[r];
+    out_ += "{\"cite\":";
+    cite(rule.cite);
+    before_effect();
+    out_ += rule.is_permit() ? ",\"effect\":\"permit\"" : rule.is_forbid() ? ",\"effect\":\"forbid\"" : ",\"effect\":\"limit\"";
+    before_rule();
+    out_ += ",\"rule\":";
+    append_json_string(out_, rule.id);
+    if (!rule.title.empty()) {
+      out_ += ",\"title\":";
+      append_json_string(out_, rule.title);
+    }
+    after_title();
+    out_ += '}';
+  }
+
+  void conditions(const char* key, const std::vector<ConditionNode>& nodes) {
+    out_ += key;
+    out_ += '[';
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (i) out_ += ',';
+      condition(nodes[i]);
+    }
+    out_ += ']';
+  }
+
+  void ground(const Ground& g) {
+    auto nothing = [] {};
+    rule_entry(
+        g.rule,
+        [&] {
+          if (g.defeated.empty()) return;
+          out_ += ",\"defeats\":";
+          rule_ids(g.defeated);
+        },
+        [&] { conditions(",\"rests_on\":", g.holds); }, nothing);
+  }
+
+  void closest(const ExceptionView& x) {
+    rule_entry(
+        x.rule,
+        [&] {
+          out_ += ",\"defeated_by\":";
+          rule_ids(x.defeated_by);
+        },
+        [&] {
+          conditions(",\"failing\":", x.failing);
+          if (x.maybe_defeated_by.empty()) return;
+          out_ += ",\"maybe_defeated_by\":";
+          rule_ids(x.maybe_defeated_by);
+        },
+        [&] { conditions(",\"unknown\":", x.unknown); });
+  }
+
+  void other(const ExceptionView& x) {
+    auto nothing = [] {};
+    rule_entry(
+        x.rule, nothing,
+        [&] {
+          out_ += ",\"failing\":[";
+          for (std::size_t i = 0; i < x.failing.size(); ++i) {
+            if (i) out_ += ',';
+            out_ += "{\"cite\":";
+            cite(x.failing[i].cite);
+            out_ += ",\"text\":";
+            append_json_string(out_, x.failing[i].text);
+            out_ += '}';
+          }
+          out_ += ']';
+        },
+        nothing);
+  }
+
+  void condition(const ConditionNode& node) {
+    out_ += '{';
+    if (!node.because.empty()) {
+      conditions("\"because\":", node.because);
+      out_ += ',';
+    }
+    out_ += "\"cite\":";
+    cite(node.cite);
+    out_ += ",\"facts\":";
+    facts(node.facts);
+    out_ += ",\"text\":";
+    append_json_string(out_, node.text);
+    out_ += ",\"value\":";
+    append_json_string(out_, tri_name(node.value));
+    out_ += '}';
+  }
+
+  // An object keyed by path: sorted, and a path read twice keeps its last value
+  // (as assigning to a json object does).
+  void facts(const std::vector<FactRead>& reads) {
+    order_.clear();
+    for (const auto& r : reads) order_.push_back(&r);
+    std::stable_sort(order_.begin(), order_.end(), [](const FactRead* a, const FactRead* b) { return a->path < b->path; });
+    out_ += '{';
+    bool first = true;
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+      if (i + 1 < order_.size() && order_[i + 1]->path == order_[i]->path) continue;
+      if (!first) out_ += ',';
+      first = false;
+      append_json_string(out_, order_[i]->path);
+      out_ += ':';
+      append_json(out_, order_[i]->value);
+    }
+    out_ += '}';
+  }
+
+  void interpretation(const InterpretationUse& use) {
+    const auto& interp = policy_.interpretations[use.index];
+    out_ += "{\"cite\":";
+    cite(interp.cite);
+    out_ += ",\"name\":";
+    append_json_string(out_, interp.name);
+    out_ += ",\"other_reading\":{\"authorities\":";
+    rule_ids(use.other_authorities);
+    out_ += ",\"decision\":";
+    append_json_string(out_, outcome_name(use.other_outcome));
+    out_ += "},\"reading\":";
+    append_json_string(out_, interp.phrase);
+    out_ += use.relied_on ? ",\"relied_on\":true" : ",\"relied_on\":false";
+    out_ += use.from_request ? ",\"source\":\"request\"" : ",\"source\":\"default\"";
+    out_ += use.value ? ",\"value\":true}" : ",\"value\":false}";
+  }
+
+  const Policy& policy_;
+  std::string& out_;
+  std::vector<const FactRead*> order_;
+};
+
+}  // namespace
+
+void append_explanation_json(const Policy& policy, const Explanation& explanation, std::string& out) {
+  const auto start = out.size();
+  try {
+    Writer(policy, out).explanation(explanation);
+  } catch (const NotUtf8&) {
+    // dump() refuses it too: let it say so, in its own words.
+    out.resize(start);
+    out += explanation_to_json(policy, explanation).dump();
+  }
+}
+
+std::string explanation_json_text(const Policy& policy, const Explanation& explanation) {
+  std::string out;
+  out.reserve(32 * 1024);
+  append_explanation_json(policy, explanation, out);
+  return out;
+}
+
+}  // namespace proviso

@@ -1,7 +1,7 @@
 #include "explain.hpp"
 
 #include <algorithm>
-#include <set>
+#include <array>
 
 namespace proviso {
 
@@ -39,30 +39,40 @@ ConditionView view_condition(const Policy& policy, const Decision& decision, std
 std::size_t facts_to_change(const Policy& policy, const std::vector<std::int32_t>& conditions) {
   // The smallest set of facts that touches every condition: a condition whose
   // facts all stay as they are keeps its value. Fixed facts cannot be changed.
-  constexpr std::size_t kExact = 4, kFar = 99;
-  std::vector<std::vector<std::int32_t>> sets;
-  std::vector<std::int32_t> pool;
+  // Called for every candidate exception of every explanation, so it works in
+  // fixed-size buffers: facts numbered by first appearance (the smallest
+  // hitting set does not depend on the numbering), one bit mask per condition.
+  constexpr std::size_t kExact = 4, kFar = 99, kPool = 24;
+  std::array<std::int32_t, kPool> pool{};
+  std::size_t pool_size = 0;
+  bool pool_overflow = false;
+  std::vector<std::uint32_t> masks;
+  masks.reserve(conditions.size());
   for (auto c : conditions) {
-    std::vector<std::int32_t> facts;
-    for (auto f : policy.conditions[c].facts)
-      if (!policy.facts[f].fixed) facts.push_back(f);
-    if (facts.empty()) return kFar;  // only fixed facts or readings: no change of facts meets it
-    pool.insert(pool.end(), facts.begin(), facts.end());
-    sets.push_back(std::move(facts));
+    std::uint32_t mask = 0;
+    bool changeable = false;
+    for (auto f : policy.conditions[c].facts) {
+      if (policy.facts[f].fixed) continue;
+      changeable = true;
+      if (pool_overflow) continue;
+      const auto at = std::find(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(pool_size), f) - pool.begin();
+      if (static_cast<std::size_t>(at) == pool_size) {
+        if (pool_size == kPool) {
+          pool_overflow = true;
+          continue;
+        }
+        pool[pool_size++] = f;
+      }
+      mask |= 1u << at;
+    }
+    if (!changeable) return kFar;  // only fixed facts or readings: no change of facts meets it
+    masks.push_back(mask);
   }
-  std::sort(pool.begin(), pool.end());
-  pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
-  if (sets.empty()) return 0;
-  if (pool.size() <= 24) {
+  if (masks.empty()) return 0;
+  if (!pool_overflow) {
     // The smallest hitting set of at most kExact facts, by branching on the
     // facts of the first condition not yet touched (at most |set|^kExact
     // branches, against C(24, kExact) subsets tried one by one).
-    std::vector<std::uint32_t> masks;
-    for (const auto& set : sets) {
-      std::uint32_t mask = 0;
-      for (auto f : set) mask |= 1u << (std::lower_bound(pool.begin(), pool.end(), f) - pool.begin());
-      masks.push_back(mask);
-    }
     std::size_t best = kExact + 1;
     auto search = [&](auto& self, std::uint32_t chosen, std::size_t depth) -> void {
       auto open = std::find_if(masks.begin(), masks.end(), [&](std::uint32_t m) { return (m & chosen) == 0; });
@@ -76,47 +86,70 @@ std::size_t facts_to_change(const Policy& policy, const std::vector<std::int32_t
     search(search, 0, 0);
     if (best <= kExact) return best;
   }
-  return std::min(kFar, kExact + sets.size());  // not within reach: rank by the number of open conditions
+  return std::min(kFar, kExact + masks.size());  // not within reach: rank by the number of open conditions
 }
 
 std::tuple<std::size_t, std::size_t, std::size_t> closeness(const NearMiss& miss) {
   return {miss.failing.size(), miss.unknown.size(), miss.facts_to_change};
 }
 
-std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& decision, std::size_t limit) {
-  std::set<std::int32_t> candidates;
+std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision& decision) {
   std::vector<std::int32_t> forbids;
   if (decision.outcome == Outcome::denied) {
     forbids = decision.authorities;
   } else if (decision.outcome == Outcome::not_applicable || decision.outcome == Outcome::undetermined) {
     if (policy.general_rule >= 0) forbids.push_back(policy.general_rule);
   }
+  std::vector<std::int32_t> candidates;
   for (auto f : forbids)
     for (auto d : policy.rules[f].defeaters)
-      if (policy.rules[d].is_permit() && decision.rules[d].in_force != Tri::true_) candidates.insert(d);
-  std::vector<NearMiss> misses;
+      if (policy.rules[d].is_permit() && decision.rules[d].in_force != Tri::true_) candidates.push_back(d);
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::vector<ExceptionRank> ranks;
+  ranks.reserve(candidates.size());
+  std::vector<std::int32_t> open;
   for (auto r : candidates) {
-    NearMiss miss;
-    miss.rule = r;
-    miss.defeated_by = decision.rules[r].defeated_by;
-    for (auto c : policy.rules[r].top_conditions) {
-      auto view = view_condition(policy, decision, c);
-      if (view.value == Tri::false_) miss.failing.push_back(view);
-      else if (view.value == Tri::unknown) miss.unknown.push_back(view);
-    }
-    misses.push_back(std::move(miss));
-  }
-  for (auto& miss : misses) {
-    std::vector<std::int32_t> open;
-    for (const auto& v : miss.failing) open.push_back(v.index);
-    for (const auto& v : miss.unknown) open.push_back(v.index);
-    miss.facts_to_change = facts_to_change(policy, open);
+    ExceptionRank rank;
+    rank.rule = r;
+    open.clear();
+    for (auto c : policy.rules[r].top_conditions)
+      if (decision.conditions[c] == Tri::false_) {
+        ++rank.failing;
+        open.push_back(c);
+      }
+    for (auto c : policy.rules[r].top_conditions)
+      if (decision.conditions[c] == Tri::unknown) {
+        ++rank.unknown;
+        open.push_back(c);
+      }
+    rank.facts_to_change = facts_to_change(policy, open);
+    ranks.push_back(rank);
   }
   // The order: fewest failing conditions first (an exception defeated by
   // a limit fails none). Ties: fewest unknown conditions, then fewest facts to
   // change or give, then source order (`candidates` is ordered by rule index).
-  std::stable_sort(misses.begin(), misses.end(), [](const NearMiss& a, const NearMiss& b) { return closeness(a) < closeness(b); });
-  if (misses.size() > limit) misses.resize(limit);
+  std::stable_sort(ranks.begin(), ranks.end(), [](const ExceptionRank& a, const ExceptionRank& b) { return a.closeness() < b.closeness(); });
+  return ranks;
+}
+
+NearMiss near_miss(const Policy& policy, const Decision& decision, const ExceptionRank& rank) {
+  NearMiss miss;
+  miss.rule = rank.rule;
+  miss.defeated_by = decision.rules[rank.rule].defeated_by;
+  miss.facts_to_change = rank.facts_to_change;
+  for (auto c : policy.rules[rank.rule].top_conditions) {
+    const auto value = decision.conditions[c];
+    if (value == Tri::false_) miss.failing.push_back(view_condition(policy, decision, c));
+    else if (value == Tri::unknown) miss.unknown.push_back(view_condition(policy, decision, c));
+  }
+  return miss;
+}
+
+std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& decision, std::size_t limit) {
+  const auto ranks = rank_exceptions(policy, decision);
+  std::vector<NearMiss> misses;
+  for (std::size_t i = 0; i < ranks.size() && i < limit; ++i) misses.push_back(near_miss(policy, decision, ranks[i]));
   return misses;
 }
 
@@ -139,6 +172,10 @@ std::string join_cites(const Policy& policy, const std::vector<std::int32_t>& ru
 }  // namespace
 
 std::string summary(const Policy& policy, const Decision& decision) {
+  return summary(policy, decision, decision.outcome == Outcome::denied ? rank_exceptions(policy, decision) : std::vector<ExceptionRank>{});
+}
+
+std::string summary(const Policy& policy, const Decision& decision, const std::vector<ExceptionRank>& ranks) {
   switch (decision.outcome) {
     case Outcome::permitted:
       return "Permitted by " + join_cites(policy, decision.authorities) + ".";
@@ -148,9 +185,8 @@ std::string summary(const Policy& policy, const Decision& decision) {
       for (auto a : decision.authorities)
         if (policy.rules[a].is_forbid()) forbids.push_back(a);
       std::string out = "Denied: " + join_cites(policy, forbids) + " forbids it.";
-      auto misses = nearest_exceptions(policy, decision, 1);
-      if (!misses.empty()) {
-        const auto& m = misses.front();
+      if (!ranks.empty()) {
+        const auto m = near_miss(policy, decision, ranks.front());
         if (!m.defeated_by.empty())
           out += " The exception " + cite_of(policy, m.rule) + " applies but is defeated by " + join_cites(policy, m.defeated_by) + ".";
         else if (!m.failing.empty())

@@ -44,8 +44,20 @@ ConditionView view_condition(const Policy& policy, const Decision& decision, std
 std::tuple<std::size_t, std::size_t, std::size_t> closeness(const NearMiss& miss);  // smaller is closer
 std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& decision, std::size_t limit = 5);
 
+// The same ranking without the conditions' texts: every candidate exception,
+// closest first, as counts (what an explanation needs to choose which to show).
+struct ExceptionRank {
+  std::int32_t rule = -1;
+  std::size_t failing = 0, unknown = 0, facts_to_change = 0;
+  std::tuple<std::size_t, std::size_t, std::size_t> closeness() const { return {failing, unknown, facts_to_change}; }
+};
+std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision& decision);
+NearMiss near_miss(const Policy& policy, const Decision& decision, const ExceptionRank& rank);
+
 // One sentence: the outcome, the provision that decides it, and the nearest miss.
 std::string summary(const Policy& policy, const Decision& decision);
+// The same, given rank_exceptions(policy, decision) (explain() ranks once for both).
+std::string summary(const Policy& policy, const Decision& decision, const std::vector<ExceptionRank>& ranks);
 
 struct JsonOptions {
   bool full = false;  // add "considered" (every rule, each condition's value and the facts it read),

@@ -118,7 +118,9 @@ ExceptionView exception_view(const Policy& policy, const Facts& facts, const Dec
 Explanation explain(const Policy& policy, const Facts& facts, const Decision& decision, const ExplainOptions& options) {
   Explanation out;
   out.outcome = decision.outcome;
-  out.summary = summary(policy, decision);
+  // Closest exceptions: ranked once, for the summary's nearest miss and for the list.
+  const auto ranks = rank_exceptions(policy, decision);
+  out.summary = summary(policy, decision, ranks);
   for (auto a : decision.authorities) {
     Ground g;
     g.rule = a;
@@ -131,14 +133,14 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
     if (decision.outcome == Outcome::permitted)
       for (const auto& o : policy.rules[a].obligations) out.obligations.push_back({a, o});
   }
-  // Closest exceptions: the ranking of nearest_exceptions, and every exception
-  // tied with the last one shown, so a cut never hides an equally close one.
-  auto all = nearest_exceptions(policy, decision, policy.rules.size());
+  // The closest exceptions, and every exception tied with the last one shown,
+  // so a cut never hides an equally close one.
+  const auto& all = ranks;
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (i >= options.max_exceptions && (i == 0 || closeness(all[i]) != closeness(all[i - 1]))) {
+    if (i >= options.max_exceptions && (i == 0 || all[i].closeness() != all[i - 1].closeness())) {
       // The rest, briefly: a memo says why every other exception is ruled out.
       for (std::size_t j = i; j < all.size(); ++j)
-        if (!all[j].failing.empty()) {
+        if (all[j].failing > 0) {
           auto view = exception_view(policy, facts, decision, all[j].rule);
           view.unknown.clear();
           out.others.push_back(std::move(view));

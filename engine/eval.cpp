@@ -33,10 +33,41 @@ class Evaluator {
   }
 
   Value eval(const CExpr& e) {
+    Value scratch;
+    return eval_ref(e, scratch);
+  }
+
+  // The value of `e`: a reference to the fact, constant or memoised definition
+  // it reads, or to `scratch` holding what it computes. A Value carries a
+  // string, so the evaluator passes references rather than copies.
+  const Value& eval_ref(const CExpr& e, Value& scratch) {
     budget_.spend();
-    Value v = compute(e);
+    const Value& v = compute(e, scratch);
     if (e.condition >= 0 && conditions_) (*conditions_)[e.condition] = v.truth();
     return v;
+  }
+
+  // eval(e).truth(), with the same steps and the same trace, without building
+  // a Value for the connectives and the booleans they read.
+  Tri truth_of(const CExpr& e) {
+    using Op = CExpr::Op;
+    budget_.spend();
+    Tri t = Tri::unknown;
+    switch (e.op) {
+      case Op::constant: t = e.constant.truth(); break;
+      case Op::fact: t = facts_.values[e.slot].truth(); break;
+      case Op::interpretation: t = tri_of(interpretation(e.slot)); break;
+      case Op::definition: t = definition(e.slot).truth(); break;
+      case Op::not_: t = tri_not(truth_of(e.args[0])); break;
+      case Op::and_: t = all_of(e); break;
+      case Op::or_: t = any_of(e); break;
+      default: {
+        Value scratch;
+        t = compute(e, scratch).truth();
+      }
+    }
+    if (e.condition >= 0 && conditions_) (*conditions_)[e.condition] = t;
+    return t;
   }
 
   // Facts whose unknown value makes `e` unknown: the ones that would decide it.
@@ -58,74 +89,89 @@ class Evaluator {
   }
 
  private:
-  Value compute(const CExpr& e) {
+  bool interpretation(std::int32_t index) const {
+    return index == flipped_ ? flipped_value_ : facts_.interpretation(policy_, index);
+  }
+
+  // Every operand is evaluated (no short circuit) so the trace shows each condition.
+  Tri all_of(const CExpr& e) {
+    Tri result = Tri::true_;
+    for (const auto& a : e.args) {
+      Tri t = truth_of(a);
+      if (t == Tri::false_) result = Tri::false_;
+      else if (t == Tri::unknown && result == Tri::true_) result = Tri::unknown;
+    }
+    return result;
+  }
+
+  Tri any_of(const CExpr& e) {
+    Tri result = Tri::false_;
+    for (const auto& a : e.args) {
+      Tri t = truth_of(a);
+      if (t == Tri::true_) result = Tri::true_;
+      else if (t == Tri::unknown && result == Tri::false_) result = Tri::unknown;
+    }
+    return result;
+  }
+
+  static const Value& set_truth(Value& scratch, Tri t) {
+    scratch.kind = TypeKind::boolean;
+    scratch.known = t != Tri::unknown;
+    scratch.integer = t == Tri::true_;
+    return scratch;
+  }
+
+  static const Value& set_unknown(Value& scratch, TypeKind kind) {
+    scratch.kind = kind;
+    scratch.known = false;
+    return scratch;
+  }
+
+  // `scratch` is a default Value on entry.
+  const Value& compute(const CExpr& e, Value& scratch) {
     using Op = CExpr::Op;
     switch (e.op) {
       case Op::constant: return e.constant;
       case Op::fact: return facts_.values[e.slot];
-      case Op::interpretation:
-        return Value::of_bool(e.slot == flipped_ ? flipped_value_ : facts_.interpretation(policy_, e.slot));
+      case Op::interpretation: return set_truth(scratch, tri_of(interpretation(e.slot)));
       case Op::definition: return definition(e.slot);
-      case Op::not_: {
-        Tri t = tri_not(eval(e.args[0]).truth());
-        return truth(t);
-      }
-      case Op::and_: {
-        // Every operand is evaluated (no short circuit) so the trace shows each condition.
-        Tri result = Tri::true_;
-        for (const auto& a : e.args) {
-          Tri t = eval(a).truth();
-          if (t == Tri::false_) result = Tri::false_;
-          else if (t == Tri::unknown && result == Tri::true_) result = Tri::unknown;
-        }
-        return truth(result);
-      }
-      case Op::or_: {
-        Tri result = Tri::false_;
-        for (const auto& a : e.args) {
-          Tri t = eval(a).truth();
-          if (t == Tri::true_) result = Tri::true_;
-          else if (t == Tri::unknown && result == Tri::false_) result = Tri::unknown;
-        }
-        return truth(result);
-      }
-      case Op::is_known: return Value::of_bool(facts_.values[e.args[0].slot].known);
+      case Op::not_: return set_truth(scratch, tri_not(truth_of(e.args[0])));
+      case Op::and_: return set_truth(scratch, all_of(e));
+      case Op::or_: return set_truth(scratch, any_of(e));
+      case Op::is_known: return set_truth(scratch, tri_of(facts_.values[e.args[0].slot].known));
       default: break;
     }
-    Value a = eval(e.args[0]);
+    Value a_scratch;
+    const Value& a = eval_ref(e.args[0], a_scratch);
     if (e.op == Op::negate) {
-      if (!a.known) return Value::unknown(e.type.kind);
-      Value out = a;
+      if (!a.known) return set_unknown(scratch, e.type.kind);
+      scratch = a;
       if (a.kind == TypeKind::decimal) {
-        out.decimal = -a.decimal;
-        return out;
+        scratch.decimal = -a.decimal;
+        return scratch;
       }
       auto negated = checked_negate(a.integer);
-      if (!negated) return Value::unknown(e.type.kind);
-      out.integer = *negated;
-      return out;
+      if (!negated) return scratch = Value::unknown(e.type.kind);
+      scratch.integer = *negated;
+      return scratch;
     }
-    Value b = eval(e.args[1]);
-    if (!a.known || !b.known) return Value::unknown(e.type.kind);
+    Value b_scratch;
+    const Value& b = eval_ref(e.args[1], b_scratch);
+    if (!a.known || !b.known) return set_unknown(scratch, e.type.kind);
     switch (e.op) {
-      case Op::eq: return Value::of_bool(compare(a, b) == 0);
-      case Op::lt: return Value::of_bool(compare(a, b) < 0);
-      case Op::le: return Value::of_bool(compare(a, b) <= 0);
-      case Op::gt: return Value::of_bool(compare(a, b) > 0);
-      case Op::ge: return Value::of_bool(compare(a, b) >= 0);
-      case Op::in: return Value::of_bool((b.bits >> a.integer) & 1u);
-      case Op::subset: return Value::of_bool((a.bits & ~b.bits) == 0);
-      case Op::superset: return Value::of_bool((b.bits & ~a.bits) == 0);
-      case Op::intersects: return Value::of_bool((a.bits & b.bits) != 0);
+      case Op::eq: return set_truth(scratch, tri_of(compare(a, b) == 0));
+      case Op::lt: return set_truth(scratch, tri_of(compare(a, b) < 0));
+      case Op::le: return set_truth(scratch, tri_of(compare(a, b) <= 0));
+      case Op::gt: return set_truth(scratch, tri_of(compare(a, b) > 0));
+      case Op::ge: return set_truth(scratch, tri_of(compare(a, b) >= 0));
+      case Op::in: return set_truth(scratch, tri_of((b.bits >> a.integer) & 1u));
+      case Op::subset: return set_truth(scratch, tri_of((a.bits & ~b.bits) == 0));
+      case Op::superset: return set_truth(scratch, tri_of((b.bits & ~a.bits) == 0));
+      case Op::intersects: return set_truth(scratch, tri_of((a.bits & b.bits) != 0));
       case Op::add:
-      case Op::sub: return arithmetic(e, a, b);
-      default: return Value::unknown(e.type.kind);
+      case Op::sub: return scratch = arithmetic(e, a, b);
+      default: return set_unknown(scratch, e.type.kind);
     }
-  }
-
-  static Value truth(Tri t) {
-    if (t == Tri::unknown) return Value::unknown(TypeKind::boolean);
-    return Value::of_bool(t == Tri::true_);
   }
 
   static double as_double(const Value& v) { return v.kind == TypeKind::decimal ? v.decimal : static_cast<double>(v.integer); }
@@ -166,10 +212,12 @@ class Evaluator {
   }
 
   // definition_state_: 0 not evaluated, 1 value memoised, 2 also walked by unknowns().
-  Value definition(std::int32_t index) {
+  const Value& definition(std::int32_t index) {
     if (definition_state_[index] == 0) {
       definition_state_[index] = 1;
-      definition_values_[index] = eval(policy_.definitions[index].expr);
+      Value scratch;
+      const Value& v = eval_ref(policy_.definitions[index].expr, scratch);
+      definition_values_[index] = v;
     }
     return definition_values_[index];
   }
@@ -262,7 +310,7 @@ Core resolve(const Policy& policy, const std::vector<Tri>& applies) {
   return core;
 }
 
-Tri applies(const Rule& rule, Evaluator& evaluator) { return rule.when ? evaluator.eval(*rule.when).truth() : Tri::true_; }
+Tri applies(const Rule& rule, Evaluator& evaluator) { return rule.when ? evaluator.truth_of(*rule.when) : Tri::true_; }
 
 Core decide_core(const Policy& policy, Evaluator& evaluator) {
   std::vector<Tri> applying(policy.rules.size(), Tri::true_);

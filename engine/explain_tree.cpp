@@ -55,10 +55,11 @@ ConditionNode node(const Policy& policy, const Facts& facts, const Decision& dec
   auto view = view_condition(policy, decision, c);
   ConditionNode out;
   out.index = c;
-  out.text = view.text;
-  out.cite = view.cite;
+  out.text = std::move(view.text);
+  out.cite = std::move(view.cite);
   out.value = view.value;
   const auto& info = policy.conditions[c];
+  out.facts.reserve(info.facts.size() + info.interpretations.size());
   for (auto slot : info.facts) out.facts.push_back(fact_read(policy, facts, slot));
   for (auto i : info.interpretations) {
     FactRead r;

@@ -1,6 +1,7 @@
 #include "json_text.hpp"
 
 #include <charconv>
+#include <cstring>
 
 namespace proviso {
 namespace {
@@ -24,12 +25,30 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i) {
   return 0;
 }
 
+// Whether any of the 8 bytes in `word` is a control character, '"', '\\' or
+// not ASCII: the bytes a string cannot be copied over as they are.
+bool needs_care(std::uint64_t word) {
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  const auto has_zero = [&](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  const auto below_space = (word - ones * 0x20) & ~word & highs;
+  return ((word & highs) | below_space | has_zero(word ^ (ones * '"')) | has_zero(word ^ (ones * '\\'))) != 0;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   std::size_t run = 0;  // start of the bytes not yet copied
   for (std::size_t i = 0; i < text.size();) {
+    // Eight plain bytes at a time (most text is plain ASCII), then one at a time.
+    if (i + 8 <= text.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if (!needs_care(word)) {
+        i += 8;
+        continue;
+      }
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
       ++i;

@@ -16,17 +16,6 @@ Bits bit(std::int64_t i) { return Bits{1} << i; }
 
 int popcount(Bits b) { return __builtin_popcountll(b); }
 
-// Calls f on every compiled expression node of the policy.
-void walk(const CExpr& e, const std::function<void(const CExpr&)>& f) {
-  f(e);
-  for (const auto& a : e.args) walk(a, f);
-}
-void walk_policy(const Policy& policy, const std::function<void(const CExpr&)>& f) {
-  for (const auto& r : policy.rules)
-    if (r.when) walk(*r.when, f);
-  for (const auto& d : policy.definitions) walk(d.expr, f);
-}
-
 bool is_fact(const CExpr& e, std::int32_t fact) { return e.op == CExpr::Op::fact && e.slot == fact; }
 
 // Sets that flip a condition reading the set fact, built from the base value.

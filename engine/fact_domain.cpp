@@ -6,6 +6,7 @@
 #include <set>
 
 #include "counterfactual.hpp"
+#include "value.hpp"
 
 namespace proviso {
 namespace {
@@ -17,12 +18,6 @@ bool is_comparison(Op op) { return op == Op::eq || op == Op::ne || op == Op::lt 
 void walk(const CExpr& e, const std::function<void(const CExpr&)>& f) {
   f(e);
   for (const auto& a : e.args) walk(a, f);
-}
-
-void walk_policy(const Policy& policy, const std::function<void(const CExpr&)>& f) {
-  for (const auto& r : policy.rules)
-    if (r.when) walk(*r.when, f);
-  for (const auto& d : policy.definitions) walk(d.expr, f);
 }
 
 bool reads(const CExpr& e, std::int32_t fact) {
@@ -67,6 +62,12 @@ Value scalar(TypeKind kind) {
 
 }  // namespace
 
+void walk_policy(const Policy& policy, const std::function<void(const CExpr&)>& f) {
+  for (const auto& r : policy.rules)
+    if (r.when) walk(*r.when, f);
+  for (const auto& d : policy.definitions) walk(d.expr, f);
+}
+
 bool same_value(const Value& a, const Value& b) {
   if (a.known != b.known) return false;
   if (!a.known) return true;
@@ -88,7 +89,8 @@ std::vector<Value> scalar_candidates(const Policy& policy, std::int32_t fact) {
     case TypeKind::date: {
       std::set<std::int64_t> points;
       for (const auto& c : constants)
-        for (std::int64_t d : {-1, 0, 1}) points.insert(c.integer + d);
+        for (std::int64_t d : {-1, 0, 1})
+          if (auto p = checked_add(c.integer, d)) points.insert(*p);  // INT64_MAX has no successor
       for (auto p : points) {
         auto v = scalar(kind);
         v.integer = p;

@@ -3,6 +3,7 @@
 // integers, decimals, dates and strings the values around the constants the
 // rules compare them with.
 #pragma once
+#include <functional>
 #include <vector>
 
 #include "policy.hpp"
@@ -36,5 +37,8 @@ struct DomainOptions {
 FactDomain fact_domain(const Policy& policy, std::int32_t fact, const DomainOptions& options = {});
 
 bool same_value(const Value& a, const Value& b);
+
+// Calls f on every compiled expression node of the policy: rule conditions, then definitions.
+void walk_policy(const Policy& policy, const std::function<void(const CExpr&)>& f);
 
 }  // namespace proviso

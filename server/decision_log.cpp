@@ -1,5 +1,7 @@
 #include "server/decision_log.hpp"
 
+#include <algorithm>
+
 namespace proviso::server {
 
 DecisionLog::DecisionLog(DecisionLogOptions options) : options_(std::move(options)) {
@@ -13,6 +15,7 @@ DecisionLog::~DecisionLog() {
     closing_ = true;
   }
   ready_.notify_all();
+  room_.notify_all();
   if (writer_.joinable()) writer_.join();
 }
 
@@ -35,10 +38,18 @@ nlohmann::json DecisionLog::entry(const Decision& decision) const {
 void DecisionLog::append(const Decision& decision) {
   auto line = entry(decision).dump() + "\n";
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    const auto limit = std::max<std::size_t>(1, options_.max_queued_lines);
+    room_.wait(lock, [&] { return queue_.size() < limit || closing_; });
     queue_.push_back(std::move(line));
+    peak_queued_ = std::max(peak_queued_, queue_.size());
   }
   ready_.notify_one();
+}
+
+std::size_t DecisionLog::peak_queued() const {
+  std::lock_guard lock(mutex_);
+  return peak_queued_;
 }
 
 void DecisionLog::write_loop() {
@@ -49,6 +60,7 @@ void DecisionLog::write_loop() {
     batch.swap(queue_);
     bool last = closing_;
     lock.unlock();
+    room_.notify_all();
     for (const auto& line : batch) out_ << line;
     out_.flush();
     lock.lock();

@@ -57,8 +57,24 @@ engine::LoadOptions engine_options(const LoadOptions& options) {
   return out;
 }
 
-engine::RequestLimits engine_limits(const RequestLimits& limits) {
-  engine::RequestLimits out;
+
+}  // namespace
+
+namespace detail {
+
+Outcome to_public(::proviso::Outcome outcome) {
+  switch (outcome) {
+    case engine::Outcome::permitted: return Outcome::permitted;
+    case engine::Outcome::denied: return Outcome::denied;
+    case engine::Outcome::undetermined: return Outcome::undetermined;
+    case engine::Outcome::conflict: return Outcome::conflict;
+    case engine::Outcome::not_applicable: return Outcome::not_applicable;
+  }
+  return Outcome::not_applicable;
+}
+
+::proviso::RequestLimits engine_limits(const RequestLimits& limits) {
+  ::proviso::RequestLimits out;
   out.max_bytes = limits.max_bytes;
   out.max_depth = limits.max_depth;
   out.max_string_bytes = limits.max_string_bytes;
@@ -67,9 +83,6 @@ engine::RequestLimits engine_limits(const RequestLimits& limits) {
   return out;
 }
 
-}  // namespace
-
-namespace detail {
 
 std::vector<Diagnostic> to_public(const engine::Diagnostics& diagnostics, const engine::SourceMap& sources) {
   std::vector<Diagnostic> out;
@@ -171,7 +184,7 @@ Result<Decision> finish(const std::shared_ptr<const detail::PolicyState>& state,
 
 Result<Decision> Policy::decide(const nlohmann::json& request, const RequestLimits& limits) const noexcept {
   try {
-    auto bound = engine::bind_request(*state_->policy, request, "request", engine_limits(limits));
+    auto bound = engine::bind_request(*state_->policy, request, "request", detail::engine_limits(limits));
     return finish(state_, std::move(bound), limits, [](auto s) { return Decision(std::move(s)); });
   } catch (const std::exception& e) {
     return failed<Decision>(internal_error(&e));
@@ -185,7 +198,7 @@ Result<Decision> Policy::decide(std::string_view text, RequestFormat format, con
     auto engine_format = format == RequestFormat::json   ? engine::RequestFormat::json
                          : format == RequestFormat::yaml ? engine::RequestFormat::yaml
                                                          : engine::RequestFormat::automatic;
-    auto bound = engine::parse_request(*state_->policy, text, "request", engine_format, engine_limits(limits));
+    auto bound = engine::parse_request(*state_->policy, text, "request", engine_format, detail::engine_limits(limits));
     return finish(state_, std::move(bound), limits, [](auto s) { return Decision(std::move(s)); });
   } catch (const std::exception& e) {
     return failed<Decision>(internal_error(&e));
@@ -224,16 +237,7 @@ std::vector<std::pair<std::string, std::string>> Policy::sources() const {
 
 // ---- Decision ----
 
-Outcome Decision::outcome() const {
-  switch (state_->decision.outcome) {
-    case engine::Outcome::permitted: return Outcome::permitted;
-    case engine::Outcome::denied: return Outcome::denied;
-    case engine::Outcome::undetermined: return Outcome::undetermined;
-    case engine::Outcome::conflict: return Outcome::conflict;
-    case engine::Outcome::not_applicable: return Outcome::not_applicable;
-  }
-  return Outcome::not_applicable;
-}
+Outcome Decision::outcome() const { return detail::to_public(state_->decision.outcome); }
 
 std::string_view Decision::outcome_name() const { return to_string(outcome()); }
 

@@ -6,6 +6,9 @@
 #define PROVISO_FACADE_IMPLEMENTATION 1
 #include "proviso/proviso.hpp"
 
+#include <mutex>
+
+#include "engine/compiled.hpp"
 #include "engine/eval.hpp"
 #include "engine/facts.hpp"
 #include "engine/load.hpp"
@@ -15,6 +18,9 @@ namespace proviso::v1::detail {
 struct PolicyState {
   std::shared_ptr<const ::proviso::Policy> policy;
   RuleSetInfo info;
+  // The compiled evaluator, built by the first LineDecider (most callers never need it).
+  mutable std::once_flag compiled_once;
+  mutable std::shared_ptr<const ::proviso::CompiledPolicy> compiled;
 };
 
 struct DecisionState {
@@ -22,6 +28,9 @@ struct DecisionState {
   ::proviso::Facts facts;
   ::proviso::Decision decision;
 };
+
+::proviso::RequestLimits engine_limits(const RequestLimits& limits);
+Outcome to_public(::proviso::Outcome outcome);
 
 // Engine diagnostics as the public API shows them.
 std::vector<Diagnostic> to_public(const ::proviso::Diagnostics& diagnostics, const ::proviso::SourceMap& sources);

@@ -2,7 +2,8 @@
 """`proviso batch` against `proviso eval`, request by request, over the
 scenario corpus (every scenario of rules/*/*/tests and every example request),
 for --jobs 1 and 2: same decisions, same order, one output line per input
-line, bad lines as error lines naming their line number. Then the receipts of
+line, bad lines as error lines naming their line number; `--explain none` (the
+fast evaluator) gives the same decision and authorities. Then the receipts of
 a batch run verify with `proviso verify-receipt`, and a tampered one does not.
 
     batch_test.py PROVISO SOURCE_DIR
@@ -119,6 +120,29 @@ def main():
                 elif got != want:
                     fail(f"line {number}: batch --jobs {jobs} differs from eval:\n{got_text[:300]}\n{json.dumps(want)[:300]}")
             print(f"ok: batch --jobs {jobs} equals eval on {len(lines) - errors} requests, and {errors} bad lines are error lines")
+
+        # --explain none: the fast evaluator gives the same outcome and deciding rules, and the same error lines.
+        for jobs in (1, 2):
+            run = subprocess.run([PROVISO, "batch", "--rules", RULES, "--explain", "none", "--jobs", str(jobs), corpus],
+                                 capture_output=True, text=True)
+            if run.returncode != 0:
+                fail(f"batch --explain none --jobs {jobs} exited {run.returncode}: {run.stderr}")
+            out = run.stdout.split("\n")
+            if out[-1] != "" or len(out) - 1 != len(lines):
+                fail(f"batch --explain none: {len(out) - 1} output lines for {len(lines)} input lines")
+            for number, (got_text, want) in enumerate(zip(out, expected), start=1):
+                got = json.loads(got_text)
+                if "error_code" in want:
+                    if got.get("error", {}).get("code") != want["error_code"] or got["error"]["line"] != number:
+                        fail(f"line {number} (--explain none): want error {want['error_code']}, got {got_text[:200]}")
+                    continue
+                want_short = {"decision": want["decision"], "authorities": [a["rule"] for a in want["authorities"]]}
+                if got != want_short:
+                    fail(f"line {number}: batch --explain none gives {got_text[:300]}, eval {json.dumps(want_short)}")
+            print(f"ok: batch --explain none --jobs {jobs} gives eval's decision and authorities on every line")
+        run = subprocess.run([PROVISO, "batch", "--rules", RULES, "--explain", "none", "--receipts", corpus], capture_output=True, text=True)
+        if run.returncode != 2 or run.stdout:
+            fail(f"--explain none --receipts must be a usage error (exit 2, no output): exit {run.returncode}")
 
         # Receipts from a batch verify; a tampered one does not.
         run = subprocess.run([PROVISO, "batch", "--rules", RULES, "--receipts", corpus], capture_output=True, text=True, check=True)

@@ -455,6 +455,40 @@ Decision decide_outcome(const Policy& policy, const Facts& facts, const EvalLimi
   }
 }
 
+Decision decide_outcome_changed(const Policy& policy, const Facts& facts, const Decision& base,
+                                const std::vector<std::int32_t>& changed, const EvalLimits& limits) {
+  if (!base.diagnostics.empty() || base.rules.size() != policy.rules.size() || base.conditions.size() != policy.conditions.size())
+    return decide_outcome(policy, facts, limits);
+  StepBudget budget{limits.max_steps};
+  try {
+    Decision decision;
+    decision.conditions = base.conditions;
+    Evaluator evaluator(policy, facts, &decision.conditions, budget);
+    std::vector<Tri> applying(policy.rules.size());
+    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+      const auto& rule = policy.rules[r];
+      applying[r] = base.rules[r].applies;
+      if (!rule.when) continue;
+      bool reads = rule.condition < 0;  // not linked: assume it reads them
+      if (!reads) {
+        const auto& read = policy.conditions[rule.condition].facts;
+        for (auto f : changed) reads = reads || std::binary_search(read.begin(), read.end(), f);
+      }
+      // A rule evaluated again writes the trace of every condition it reads,
+      // those of the definitions it uses included: the same as evaluating all.
+      if (reads) applying[r] = applies(rule, evaluator);
+    }
+    Core core = resolve(policy, applying);
+    decision.outcome = core.outcome;
+    decision.authorities = std::move(core.authorities);
+    decision.conflicts = std::move(core.conflicts);
+    decision.rules = std::move(core.rules);
+    return decision;
+  } catch (const StepLimitReached&) {
+    return stopped(policy, limits);
+  }
+}
+
 Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limits) {
   StepBudget budget{limits.max_steps};
   try {

@@ -56,6 +56,14 @@ Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limi
 // request (counterfactuals, questions), about ten times cheaper than decide().
 Decision decide_outcome(const Policy& policy, const Facts& facts, const EvalLimits& limits = {});
 
+// decide_outcome() for `facts` that differ only in the `changed` slots from
+// the facts `base` was decided on (by decide() or decide_outcome()): only the
+// rules that read a changed fact are evaluated again; the rest keep their
+// value and their trace from `base`. The same Decision, for searches that
+// change one fact at a time.
+Decision decide_outcome_changed(const Policy& policy, const Facts& facts, const Decision& base,
+                                const std::vector<std::int32_t>& changed, const EvalLimits& limits = {});
+
 // The value of one expression under the facts (used by explanations and tests).
 Value evaluate_expression(const Policy& policy, const Facts& facts, const CExpr& expr);
 

@@ -55,7 +55,8 @@ std::string answer_words(const Policy& policy, std::int32_t fact, const Value& v
 namespace {
 
 // The question about one fact, with what each answer leads to, ranked by how much it settles.
-Question rank_question(const Policy& policy, const Facts& facts, std::int32_t fact, std::size_t before, const QuestionLimits& limits) {
+Question rank_question(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t fact, std::size_t before,
+                       const QuestionLimits& limits) {
   Question q;
   q.fact = fact;
   q.text = question_text(policy, fact);
@@ -64,7 +65,7 @@ Question rank_question(const Policy& policy, const Facts& facts, std::int32_t fa
   for (auto& value : candidate_values(policy, fact, facts.values[fact], limits.max_set_answers)) {
     Facts changed = facts;
     changed.values[fact] = value;
-    auto d = decide_outcome(policy, changed);
+    auto d = decide_outcome_changed(policy, changed, decision, {fact});
     if (decided(d.outcome)) ++settled;
     progress += static_cast<double>(before - std::min(before, unknown_rules(d)));
     q.answers.push_back({std::move(value), d.outcome, std::move(d.authorities)});
@@ -195,7 +196,7 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
   second.erase(std::unique(second.begin(), second.end()), second.end());
   for (const auto* tier : {&first, &second}) {
     std::vector<Question> ranked;
-    for (auto fact : *tier) ranked.push_back(rank_question(policy, facts, fact, before, limits));
+    for (auto fact : *tier) ranked.push_back(rank_question(policy, facts, decision, fact, before, limits));
     std::stable_sort(ranked.begin(), ranked.end(), [](const Question& a, const Question& b) {
       if (a.settles != b.settles) return a.settles > b.settles;
       if (a.progress != b.progress) return a.progress > b.progress;

@@ -37,7 +37,8 @@ struct QuestionLimits {
 // Ranked best first: by the share of answers that decide it, then by progress,
 // then by fact order. Empty unless the decision is undetermined. A fact is
 // asked only when find_witness shows its answer can change the outcome given
-// what is known; `skip` facts never are.
+// what is known; `skip` facts never are. `decision` is decide(policy, facts):
+// each answer is decided from it, evaluating again only the rules that read the fact.
 std::vector<Question> next_questions(const Policy& policy, const Facts& facts, const Decision& decision,
                                      const std::vector<std::int32_t>& skip = {}, const QuestionLimits& limits = {});
 

@@ -72,15 +72,17 @@ class WitnessSearch {
     return -1;
   }
 
-  bool node(Facts& s, std::vector<FactChange>& completion) {
+  // `parent`: the decision of `s` before its fact `changed` was given a value
+  // (null at the root), so only the rules reading that fact are evaluated again.
+  bool node(Facts& s, std::vector<FactChange>& completion, const Decision* parent = nullptr, std::int32_t changed = -1) {
     if (++nodes_ > limits_.max_nodes) return false;
-    const auto unanswered = decide_outcome(policy_, s);
+    const auto unanswered = parent ? decide_outcome_changed(policy_, s, *parent, {changed}) : decide_outcome(policy_, s);
     if (!reaches_outcome(unanswered)) return false;
     std::vector<Outcome> outcomes;
     for (const auto& v : domain_.values) {
       Facts t = s;
       t.values[fact_] = v;
-      outcomes.push_back(decide_outcome(policy_, t).outcome);
+      outcomes.push_back(decide_outcome_changed(policy_, t, unanswered, {fact_}).outcome);
     }
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       if (outcomes[i] == unanswered.outcome) continue;
@@ -107,7 +109,7 @@ class WitnessSearch {
     for (const auto& w : domain.values) {
       s.values[g] = w;
       completion.push_back({g, w});
-      if (node(s, completion)) return true;
+      if (node(s, completion, &unanswered, g)) return true;
       completion.pop_back();
       if (nodes_ > limits_.max_nodes) break;
     }

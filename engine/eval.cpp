@@ -27,9 +27,11 @@ class Evaluator {
 
   // Reads interpretation `index` with `value` instead of the request's reading,
   // so the other reading is evaluated without copying the facts.
+  // Memoised definitions are forgotten (they may read the interpretation).
   void flip_interpretation(std::int32_t index, bool value) {
     flipped_ = index;
     flipped_value_ = value;
+    std::fill(definition_state_.begin(), definition_state_.end(), std::uint8_t{0});
   }
 
   Value eval(const CExpr& e) {
@@ -407,15 +409,15 @@ Decision decide_unguarded(const Policy& policy, const Facts& facts, StepBudget& 
   // interpretation: those are re-evaluated under it, and the force of every
   // rule recomputed only when one of them applies differently. Exact, like
   // re-deciding the whole request, at a fraction of the cost.
-  std::vector<Tri> applying(policy.rules.size());
+  std::vector<Tri> applying(policy.rules.size()), other_applying;
   for (std::size_t r = 0; r < policy.rules.size(); ++r) applying[r] = decision.rules[r].applies;
+  Evaluator other(policy, facts, nullptr, budget);
   for (std::size_t i = 0; i < policy.interpretations.size(); ++i) {
     const auto index = static_cast<std::int32_t>(i);
     const bool value = facts.interpretation(policy, index);
-    Evaluator other(policy, facts, nullptr, budget);
     other.flip_interpretation(index, !value);
     bool changed = false;
-    std::vector<Tri> other_applying = applying;
+    other_applying = applying;
     for (std::size_t r = 0; r < policy.rules.size(); ++r) {
       if (!reads_interpretation(policy, policy.rules[r], index)) continue;
       other_applying[r] = applies(policy.rules[r], other);

@@ -2,6 +2,7 @@
 // exceptions came closest and why each fails. Data only; explain_memo.cpp and
 // explain_json.cpp turn it into words.
 #include <algorithm>
+#include <span>
 
 #include "explain.hpp"
 
@@ -37,8 +38,9 @@ std::string value_words(const Policy& policy, const Value& value, Type type) {
 
 // The parts of a condition that give it its value: for a false block the false
 // parts (or, for a negation, the true ones that rule it out); for a true block
-// the true parts; for an unknown one the unknown parts.
-std::vector<std::int32_t> parts(const Policy& policy, std::int32_t condition) {
+// the true parts; for an unknown one the unknown parts. `single` holds the one
+// part of a definition whose meaning is not a block.
+std::span<const std::int32_t> parts(const Policy& policy, std::int32_t condition, std::int32_t& single) {
   const auto& info = policy.conditions[condition];
   if (!info.children.empty()) return info.children;
   if (info.definition >= 0) {
@@ -46,7 +48,8 @@ std::vector<std::int32_t> parts(const Policy& policy, std::int32_t condition) {
     if (means < 0 || means == condition) return {};
     const auto& m = policy.conditions[means];
     if (!m.children.empty()) return m.children;
-    return {means};
+    single = means;
+    return {&single, 1};
   }
   return {};
 }
@@ -71,14 +74,19 @@ ConditionNode node(const Policy& policy, const Facts& facts, const Decision& dec
     out.facts.push_back(std::move(r));
   }
   if (depth >= kMaxDepth) return out;
-  auto children = parts(policy, c);
-  std::vector<std::int32_t> chosen;
-  for (auto child : children)
-    if (decision.conditions[child] == out.value) chosen.push_back(child);
-  if (chosen.empty() && out.value != Tri::unknown)
-    for (auto child : children)
-      if (decision.conditions[child] == tri_not(out.value)) chosen.push_back(child);
-  for (auto child : chosen) {
+  std::int32_t single = -1;
+  const auto children = parts(policy, c, single);
+  // The parts with the condition's own value, else (for a known one) those with the opposite.
+  Tri shown = out.value;
+  const auto has = [&](Tri value) {
+    return std::any_of(children.begin(), children.end(), [&](std::int32_t child) { return decision.conditions[child] == value; });
+  };
+  if (!has(shown)) {
+    if (out.value == Tri::unknown) return out;
+    shown = tri_not(out.value);
+  }
+  for (auto child : children) {
+    if (decision.conditions[child] != shown) continue;
     auto n = node(policy, facts, decision, child, depth + 1);
     if (n.text == out.text && n.because.empty()) continue;  // a definition that only restates itself
     out.because.push_back(std::move(n));

@@ -201,9 +201,13 @@ class Writer {
   // An object keyed by path: sorted, and a path read twice keeps its last value
   // (as assigning to a json object does).
   void facts(const std::vector<FactRead>& reads) {
+    // A few reads a condition: sorted by insertion, which is stable and needs no buffer.
     order_.clear();
-    for (const auto& r : reads) order_.push_back(&r);
-    std::stable_sort(order_.begin(), order_.end(), [](const FactRead* a, const FactRead* b) { return a->path < b->path; });
+    for (const auto& r : reads) {
+      auto at = order_.end();
+      while (at != order_.begin() && r.path < (*(at - 1))->path) --at;
+      order_.insert(at, &r);
+    }
     out_ += '{';
     bool first = true;
     for (std::size_t i = 0; i < order_.size(); ++i) {

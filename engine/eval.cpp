@@ -63,10 +63,13 @@ class Evaluator {
       case Op::not_: t = tri_not(truth_of(e.args[0])); break;
       case Op::and_: t = all_of(e); break;
       case Op::or_: t = any_of(e); break;
-      default: {
-        Value scratch;
-        t = compute(e, scratch).truth();
-      }
+      default:
+        if (compares_leaves(e)) {
+          t = compare_leaves(e);
+        } else {
+          Value scratch;
+          t = compute(e, scratch).truth();
+        }
     }
     if (e.condition >= 0 && conditions_) (*conditions_)[e.condition] = t;
     return t;
@@ -114,6 +117,45 @@ class Evaluator {
       else if (t == Tri::unknown && result == Tri::false_) result = Tri::unknown;
     }
     return result;
+  }
+
+  // A comparison of facts and constants, the commonest condition: decided on
+  // the operands in place, with no Value built (compute() gives the same).
+  static bool compares_leaves(const CExpr& e) {
+    using Op = CExpr::Op;
+    const auto leaf = [](const CExpr& a) { return a.op == Op::fact || a.op == Op::constant; };
+    switch (e.op) {
+      case Op::eq: case Op::lt: case Op::le: case Op::gt: case Op::ge:
+      case Op::in: case Op::subset: case Op::superset: case Op::intersects:
+        return e.args.size() == 2 && leaf(e.args[0]) && leaf(e.args[1]);
+      default: return false;
+    }
+  }
+
+  const Value& leaf(const CExpr& e) {
+    budget_.spend();
+    const Value& v = e.op == CExpr::Op::fact ? facts_.values[e.slot] : e.constant;
+    if (e.condition >= 0 && conditions_) (*conditions_)[e.condition] = v.truth();
+    return v;
+  }
+
+  Tri compare_leaves(const CExpr& e) {
+    using Op = CExpr::Op;
+    const Value& a = leaf(e.args[0]);
+    const Value& b = leaf(e.args[1]);
+    if (!a.known || !b.known) return Tri::unknown;
+    switch (e.op) {
+      case Op::eq: return tri_of(compare(a, b) == 0);
+      case Op::lt: return tri_of(compare(a, b) < 0);
+      case Op::le: return tri_of(compare(a, b) <= 0);
+      case Op::gt: return tri_of(compare(a, b) > 0);
+      case Op::ge: return tri_of(compare(a, b) >= 0);
+      case Op::in: return tri_of((b.bits >> a.integer) & 1u);
+      case Op::subset: return tri_of((a.bits & ~b.bits) == 0);
+      case Op::superset: return tri_of((b.bits & ~a.bits) == 0);
+      case Op::intersects: return tri_of((a.bits & b.bits) != 0);
+      default: return Tri::unknown;
+    }
   }
 
   static const Value& set_truth(Value& scratch, Tri t) {

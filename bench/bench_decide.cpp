@@ -132,7 +132,8 @@ int run_decide(const Args& args, const std::string&) {
   // (c) the full explanation from bound facts: decide() with its trace (every
   // rule and condition, the deciding unknowns, the interpretations relied on),
   // the explanation tree (grounds, closest and other exceptions with why each
-  // fails, facts read) and its JSON, serialised. The counterfactual search
+  // fails, facts read) and its JSON text (explanation_json_text, the bytes of
+  // explanation_to_json(...).dump()). The counterfactual search
   // ("what would have to change") is a bounded search over other requests,
   // not an account of this decision: it is timed apart, as (c+).
   const std::size_t explain_n = std::min<std::size_t>(reference_n, args.quick ? 2000 : 10000);

@@ -85,6 +85,8 @@ ConditionNode node(const Policy& policy, const Facts& facts, const Decision& dec
     if (out.value == Tri::unknown) return out;
     shown = tri_not(out.value);
   }
+  out.because.reserve(static_cast<std::size_t>(
+      std::count_if(children.begin(), children.end(), [&](std::int32_t child) { return decision.conditions[child] == shown; })));
   for (auto child : children) {
     if (decision.conditions[child] != shown) continue;
     auto n = node(policy, facts, decision, child, depth + 1);
@@ -116,6 +118,13 @@ ExceptionView exception_view(const Policy& policy, const Facts& facts, const Dec
   view.rule = rule;
   view.defeated_by = decision.rules[rule].defeated_by;
   view.maybe_defeated_by = decision.rules[rule].maybe_defeated_by;
+  std::size_t failing = 0, unknown = 0;  // counted first: a node is large to move
+  for (auto c : policy.rules[rule].top_conditions) {
+    failing += decision.conditions[c] == Tri::false_;
+    unknown += decision.conditions[c] == Tri::unknown;
+  }
+  view.failing.reserve(failing);
+  view.unknown.reserve(unknown);
   for (auto c : policy.rules[rule].top_conditions) {
     auto value = decision.conditions[c];
     if (value == Tri::false_) view.failing.push_back(condition_node(policy, facts, decision, c));
@@ -133,7 +142,9 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   for (auto a : decision.authorities) {
     Ground g;
     g.rule = a;
-    for (auto c : policy.rules[a].top_conditions)
+    const auto& top = policy.rules[a].top_conditions;
+    g.holds.reserve(static_cast<std::size_t>(std::count_if(top.begin(), top.end(), [&](std::int32_t c) { return decision.conditions[c] == Tri::true_; })));
+    for (auto c : top)
       if (decision.conditions[c] == Tri::true_) g.holds.push_back(condition_node(policy, facts, decision, c));
     if (policy.rules[a].is_limit())
       for (auto e : policy.rules[a].exception_to)

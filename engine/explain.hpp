@@ -117,7 +117,8 @@ struct Explanation {
   std::vector<Ground> grounds;
   std::vector<ObligationView> obligations;
   std::vector<ExceptionView> closest;  // for a denial (and undetermined, not_applicable): closest first
-  std::vector<ExceptionView> others;   // the remaining exceptions the facts rule out, with their failing conditions
+  std::vector<ExceptionView> others;   // the remaining exceptions the facts rule out, with their failing
+                                       // conditions, briefly (ruled_out_view: text and citation)
   std::vector<InterpretationUse> interpretations;
   std::vector<FactRead> unknown_facts;  // for undetermined: the facts that would decide it
   std::vector<Question> next_questions; // for undetermined: the questions to ask next, best first, each with a witness
@@ -134,6 +135,9 @@ struct ExplainOptions {
 Explanation explain(const Policy& policy, const Facts& facts, const Decision& decision, const ExplainOptions& options = {});
 ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition);
 ExceptionView exception_view(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t rule);
+// An exception the facts rule out, as the renderings list it: its failing
+// conditions with their text and citation, without the facts read or "because".
+ExceptionView ruled_out_view(const Policy& policy, const Decision& decision, std::int32_t rule);
 FactRead fact_read(const Policy& policy, const Facts& facts, std::int32_t fact);
 
 nlohmann::json explanation_to_json(const Policy& policy, const Explanation& explanation);

@@ -133,6 +133,24 @@ ExceptionView exception_view(const Policy& policy, const Facts& facts, const Dec
   return view;
 }
 
+ExceptionView ruled_out_view(const Policy& policy, const Decision& decision, std::int32_t rule) {
+  ExceptionView view;
+  view.rule = rule;
+  view.defeated_by = decision.rules[rule].defeated_by;
+  view.maybe_defeated_by = decision.rules[rule].maybe_defeated_by;
+  for (auto c : policy.rules[rule].top_conditions) {
+    if (decision.conditions[c] != Tri::false_) continue;
+    auto condition = view_condition(policy, decision, c);
+    ConditionNode brief;
+    brief.index = c;
+    brief.text = std::move(condition.text);
+    brief.cite = std::move(condition.cite);
+    brief.value = Tri::false_;
+    view.failing.push_back(std::move(brief));
+  }
+  return view;
+}
+
 Explanation explain(const Policy& policy, const Facts& facts, const Decision& decision, const ExplainOptions& options) {
   Explanation out;
   out.outcome = decision.outcome;
@@ -160,11 +178,7 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
     if (i >= options.max_exceptions && (i == 0 || all[i].closeness() != all[i - 1].closeness())) {
       // The rest, briefly: a memo says why every other exception is ruled out.
       for (std::size_t j = i; j < all.size(); ++j)
-        if (all[j].failing > 0) {
-          auto view = exception_view(policy, facts, decision, all[j].rule);
-          view.unknown.clear();
-          out.others.push_back(std::move(view));
-        }
+        if (all[j].failing > 0) out.others.push_back(ruled_out_view(policy, decision, all[j].rule));
       break;
     }
     out.closest.push_back(exception_view(policy, facts, decision, all[i].rule));

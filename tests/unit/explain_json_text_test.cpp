@@ -1,7 +1,8 @@
 // The explanation's JSON text writer against nlohmann's dump() of the json
 // tree, byte for byte: on every § 6103 scenario, on random variants of them
 // (unknown facts, other values, other readings), and on strings that need
-// escaping or are not UTF-8.
+// escaping or are not UTF-8. And the brief views of the exceptions ruled out,
+// which the renderings show by text and citation only.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -143,4 +144,34 @@ rule office permit
   auto e = explain(policy, facts, decision, options);
   CHECK_THROWS_AS((void)explanation_to_json(policy, e).dump(), json::type_error);
   CHECK_THROWS_AS((void)explanation_json_text(policy, e), json::type_error);
+}
+
+TEST_CASE("an exception ruled out is listed with the text and citation of each failing condition its full view has") {
+  const auto& policy = *irc6103();
+  auto loaded = load_scenarios(std::filesystem::path(PROVISO_SOURCE_DIR) / "rules/us/irc-6103/tests");
+  REQUIRE(loaded.diagnostics.empty());
+  std::size_t listed = 0;
+  for (const auto& scenario : loaded.scenarios) {
+    auto bound = bind_request(policy, scenario.request, scenario.name);
+    if (!bound.facts) continue;
+    INFO(scenario.name);
+    auto decision = decide(policy, *bound.facts);
+    ExplainOptions options;
+    options.counterfactuals = false;
+    for (const auto& brief : explain(policy, *bound.facts, decision, options).others) {
+      const auto full = exception_view(policy, *bound.facts, decision, brief.rule);
+      REQUIRE(brief.failing.size() == full.failing.size());
+      CHECK(brief.unknown.empty());
+      CHECK(brief.defeated_by == full.defeated_by);
+      for (std::size_t i = 0; i < full.failing.size(); ++i) {
+        CHECK(brief.failing[i].index == full.failing[i].index);
+        CHECK(brief.failing[i].text == full.failing[i].text);
+        CHECK(brief.failing[i].cite.text == full.failing[i].cite.text);
+        CHECK(brief.failing[i].cite.id == full.failing[i].cite.id);
+        CHECK(brief.failing[i].value == Tri::false_);
+      }
+      ++listed;
+    }
+  }
+  CHECK(listed > 1000);
 }

@@ -9,6 +9,7 @@
 #include <bit>
 #include <map>
 #include <optional>
+#include <tuple>
 
 namespace proviso {
 namespace {
@@ -120,7 +121,17 @@ struct FastCompiler {
       case Op::interpretation: n.op = F::interpretation; n.a = e.slot; return push(n);
       case Op::definition: n.op = F::definition; n.a = e.slot; return push(n);
       case Op::is_known: n.op = F::is_known; n.a = e.args[0].slot; return push(n);
-      case Op::not_: n.op = F::not_; n.a = expr(e.args[0]); return push(n);
+      case Op::not_:
+        // `not` a bool fact is `fact == false` in Kleene logic too (unknown stays unknown): one leaf.
+        if (e.args[0].op == Op::fact && e.args[0].type.kind == TypeKind::boolean) {
+          n.op = F::fact_eq_k;
+          n.a = e.args[0].slot;
+          n.k = 0;
+          return push(n);
+        }
+        n.op = F::not_;
+        n.a = expr(e.args[0]);
+        return push(n);
       case Op::and_:
       case Op::or_: {
         std::vector<std::int32_t> kids;
@@ -224,34 +235,6 @@ struct FastCompiler {
     return g;
   }
 
-  void build_index() {
-    const auto count = policy.rules.size();
-    const std::size_t words = (count + 63) / 64;
-    out.words_ = words;
-    out.all_rules_.assign(words, 0);
-    for (std::size_t pos = 0; pos < count; ++pos) out.all_rules_[pos >> 6] |= std::uint64_t{1} << (pos & 63);
-    definition_guards.assign(policy.definitions.size(), std::nullopt);
-    std::map<std::int32_t, std::size_t> slot_index;  // slot -> guard_slots_ index
-    for (std::size_t pos = 0; pos < count; ++pos) {
-      const auto r = out.order_[pos];
-      if (out.rule_root_[r] < 0) continue;
-      const Guards found = guards(out.rule_root_[r], 0);
-      if (!found.empty()) ++out.guarded_rules_;
-      for (auto [slot, admitted] : found) {
-        auto [it, fresh] = slot_index.try_emplace(slot, out.guard_slots_.size());
-        if (fresh) {
-          CompiledPolicy::GuardSlot g{slot, domain_of(slot), out.admits_.size()};
-          out.guard_slots_.push_back(g);
-          // One row per value, and a last one (every rule) for an unknown fact.
-          for (std::uint32_t v = 0; v <= g.domain; ++v) out.admits_.insert(out.admits_.end(), out.all_rules_.begin(), out.all_rules_.end());
-        }
-        const auto& g = out.guard_slots_[it->second];
-        for (std::uint32_t v = 0; v < g.domain; ++v)
-          if (!((admitted >> v) & 1u)) out.admits_[g.row + v * words + (pos >> 6)] &= ~(std::uint64_t{1} << (pos & 63));
-      }
-    }
-  }
-
   void conjuncts(std::int32_t node, std::vector<std::int32_t>& items) const {
     const auto& n = out.nodes_[node];
     if (n.op == FastNode::Op::and_) {
@@ -271,40 +254,222 @@ struct FastCompiler {
     }
   }
 
-  // Each rule's flat record, by evaluation position (fast_eval.cpp walks these).
+  // The primary guard of a rule: its most selective guard (fewest admitted
+  // values for the domain), if that admits at most half the domain (a weaker
+  // one would list the rule in most buckets); -1 for none.
+  std::int32_t primary_of(const Guards& found) const {
+    std::int32_t best = -1;
+    std::uint64_t best_count = 0, best_domain = 1;
+    for (auto [slot, admitted] : found) {
+      const std::uint64_t count = static_cast<std::uint64_t>(std::popcount(admitted)), domain = domain_of(slot);
+      if (2 * count > domain) continue;
+      if (best < 0 || count * best_domain < best_count * domain) {
+        best = slot;
+        best_count = count;
+        best_domain = domain;
+      }
+    }
+    return best;
+  }
+
+  // Whether a leaf test is true exactly when `slot` is known and its value is in `admitted`.
+  bool same_as_guard(const FastNode& n, std::int32_t slot, std::uint64_t admitted) const {
+    if (n.a != slot) return false;
+    const auto all = full(domain_of(slot));
+    switch (n.op) {
+      case FastNode::Op::fact: return n.kind == TypeKind::boolean && admitted == 0b10;
+      case FastNode::Op::fact_eq_k: return n.k < 64 && ((std::uint64_t{1} << n.k) & all) == admitted;
+      case FastNode::Op::fact_in_k: return policy.facts[slot].type.kind == TypeKind::enumeration && (n.k & all) == admitted;
+      default: return false;
+    }
+  }
+
+  // Each rule's flat record by evaluation position (fast_eval.cpp walks
+  // these), and the rule index over the records (compiled.hpp).
   void build_code() {
-    for (auto r : out.order_) {
+    const auto count = out.order_.size();
+    definition_guards.assign(policy.definitions.size(), std::nullopt);
+    std::vector<Guards> guards_at(count);
+    std::vector<std::int32_t> primary_at(count, -1);
+    std::map<std::int32_t, std::int32_t> index_of;  // primary slot -> index_slots_ entry
+    std::map<std::int32_t, bool> guard_slots;
+    for (std::size_t pos = 0; pos < count; ++pos) {
+      const auto r = out.order_[pos];
+      if (out.rule_root_[r] < 0) continue;
+      guards_at[pos] = guards(out.rule_root_[r], 0);
+      if (!guards_at[pos].empty()) ++out.guarded_rules_;
+      for (const auto& g : guards_at[pos]) guard_slots[g.first] = true;
+      primary_at[pos] = primary_of(guards_at[pos]);
+      if (primary_at[pos] >= 0 && !index_of.contains(primary_at[pos])) {
+        index_of.emplace(primary_at[pos], static_cast<std::int32_t>(out.index_slots_.size()));
+        out.index_slots_.push_back({primary_at[pos], domain_of(primary_at[pos]), 0, 0});
+      }
+    }
+    out.guard_slots_ = guard_slots.size();
+
+    std::vector<std::vector<std::int32_t>> buckets, deferred(3 * out.index_slots_.size());
+    for (auto& slot : out.index_slots_) {
+      slot.bucket_row = static_cast<std::uint32_t>(buckets.size());
+      buckets.resize(buckets.size() + slot.domain);
+    }
+    std::vector<std::int32_t> edges;  // in position order, for the records' ranges
+    std::vector<std::vector<FastTest>> raw(count);  // each rule's tests, before leaves are shared
+    out.words_ = (count + 63) / 64;
+    out.unindexed_.assign(out.words_, 0);
+    for (std::size_t pos = 0; pos < count; ++pos) {
+      const auto r = out.order_[pos];
+      const auto primary = primary_at[pos];
       FastRule code;
       code.rule = r;
       code.effect = out.effect_[r];
-      code.test_begin = static_cast<std::int32_t>(out.tests_.size());
-      if (out.rule_root_[r] >= 0) {
-        std::vector<std::int32_t> items;
-        conjuncts(out.rule_root_[r], items);
-        // Leaves first (one load, one compare), then definitions (memoised), then the rest.
-        auto rank = [&](std::int32_t node) {
-          const auto op = out.nodes_[node].op;
-          return is_leaf(op) ? 0 : op == FastNode::Op::definition ? 1 : 2;
-        };
-        std::stable_sort(items.begin(), items.end(), [&](std::int32_t x, std::int32_t y) { return rank(x) < rank(y); });
-        for (auto node : items) {
-          const auto& n = out.nodes_[node];
-          FastTest t;
-          if (is_leaf(n.op) || n.op == FastNode::Op::definition) {
-            t.op = n.op;
-            t.a = n.a;
-            t.k = n.k;
-          } else {
-            t.op = FastNode::Op::subtree;
-            t.a = node;
-          }
-          out.tests_.push_back(t);
-        }
+      code.primary_slot = primary;
+      code.edge_begin = static_cast<std::int32_t>(edges.size());
+      edges.insert(edges.end(), out.edges_.begin() + out.edge_begin_[r], out.edges_.begin() + out.edge_begin_[r + 1]);
+      code.defeater_begin = static_cast<std::int32_t>(out.defeater_positions_.size());
+      std::vector<std::int32_t> defeaters;
+      for (auto d = out.defeater_begin_[r]; d < out.defeater_begin_[r + 1]; ++d) defeaters.push_back(out.position_[out.defeaters_[d]]);
+      std::sort(defeaters.begin(), defeaters.end());
+      for (auto d : defeaters)
+        if (primary_at[d] >= 0) code.defeater_slots |= std::uint32_t{1} << (index_of.at(primary_at[d]) % 32);
+      out.defeater_positions_.insert(out.defeater_positions_.end(), defeaters.begin(), defeaters.end());
+      if (primary < 0) {
+        out.unindexed_[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+      } else {
+        const auto& slot = out.index_slots_[index_of.at(primary)];
+        const auto admitted = guards_at[pos].at(primary);
+        for (std::uint32_t v = 0; v < slot.domain; ++v)
+          if ((admitted >> v) & 1u) buckets[slot.bucket_row + v].push_back(static_cast<std::int32_t>(pos));
+        deferred[3 * static_cast<std::size_t>(index_of.at(primary)) + code.effect].push_back(static_cast<std::int32_t>(pos));
       }
-      code.test_end = static_cast<std::int32_t>(out.tests_.size());
-      code.edge_begin = out.edge_begin_[r];
-      code.edge_end = out.edge_begin_[r + 1];
+      if (out.rule_root_[r] >= 0) raw[pos] = tests_of(out.rule_root_[r], guards_at[pos], primary);
       out.code_.push_back(code);
+    }
+    share_leaves(raw);
+    out.edges_ = std::move(edges);
+    out.edge_begin_ = {};
+    FastRule sentinel;  // closes the ranges of the last record
+    sentinel.test_begin = static_cast<std::int32_t>(out.tests_.size());
+    sentinel.edge_begin = static_cast<std::int32_t>(out.edges_.size());
+    sentinel.defeater_begin = static_cast<std::int32_t>(out.defeater_positions_.size());
+    out.code_.push_back(sentinel);
+
+    // Flatten the buckets and the deferred lists (CSR), in index slot order.
+    std::size_t flat = 0;
+    for (std::size_t i = 0; i < out.index_slots_.size(); ++i) {
+      auto& slot = out.index_slots_[i];
+      const auto first = flat;
+      slot.bucket_row = static_cast<std::uint32_t>(out.bucket_begin_.size());
+      for (std::uint32_t v = 0; v < slot.domain; ++v) {
+        out.bucket_begin_.push_back(static_cast<std::int32_t>(out.bucket_.size()));
+        out.bucket_.insert(out.bucket_.end(), buckets[first + v].begin(), buckets[first + v].end());
+      }
+      out.bucket_begin_.push_back(static_cast<std::int32_t>(out.bucket_.size()));
+      flat += slot.domain;
+      slot.deferred_row = static_cast<std::uint32_t>(out.deferred_begin_.size());
+      for (std::size_t e = 0; e < 3; ++e) {
+        out.deferred_begin_.push_back(static_cast<std::int32_t>(out.deferred_.size()));
+        out.deferred_.insert(out.deferred_.end(), deferred[3 * i + e].begin(), deferred[3 * i + e].end());
+      }
+      out.deferred_begin_.push_back(static_cast<std::int32_t>(out.deferred_.size()));
+    }
+  }
+
+  // A rule's tests: its guards other than the primary one, where no leaf
+  // already tests the same fact; then the items of its top-level all of,
+  // leaves first (one load, one compare), then definitions (memoised), then
+  // the rest. A leaf that says exactly what the primary guard says is left
+  // out: a rule evaluated from a bucket has that leaf true, and a deferred
+  // rule (its primary fact unknown) is at most unknown whatever its tests say.
+  std::vector<FastTest> tests_of(std::int32_t root, const Guards& found, std::int32_t primary) {
+    std::vector<FastTest> tests;
+    std::vector<std::int32_t> items;
+    conjuncts(root, items);
+    auto rank = [&](std::int32_t node) {
+      const auto op = out.nodes_[node].op;
+      return is_leaf(op) ? 0 : op == FastNode::Op::definition ? 1 : 2;
+    };
+    std::stable_sort(items.begin(), items.end(), [&](std::int32_t x, std::int32_t y) { return rank(x) < rank(y); });
+    for (auto [slot, admitted] : found) {
+      if (slot == primary) continue;
+      bool tested = false;
+      for (auto node : items) {
+        const auto& n = out.nodes_[node];
+        tested = tested || ((n.op == FastNode::Op::fact || n.op == FastNode::Op::fact_eq_k || n.op == FastNode::Op::fact_in_k) && n.a == slot);
+      }
+      if (!tested) tests.push_back({FastNode::Op::guard, slot, admitted});
+    }
+    for (auto node : items) {
+      const auto& n = out.nodes_[node];
+      if (primary >= 0 && is_leaf(n.op) && same_as_guard(n, primary, found.at(primary))) continue;
+      if (is_leaf(n.op) || n.op == FastNode::Op::definition) tests.push_back({n.op, n.a, n.k});
+      else tests.push_back({FastNode::Op::subtree, node, 0});
+    }
+    return tests;
+  }
+
+  // A leaf whose value is unknown exactly when its fact is: it can be shared.
+  static bool shareable(FastNode::Op op) {
+    using Op = FastNode::Op;
+    return op != Op::is_known && op != Op::interpretation && is_leaf(op);
+  }
+  // An any of whose items are all shareable leaves.
+  bool leaf_or(std::int32_t node) const {
+    const auto& n = out.nodes_[node];
+    if (n.op != FastNode::Op::or_ || n.b > 64) return false;
+    for (std::int32_t i = 0; i < n.b; ++i)
+      if (!shareable(out.nodes_[out.kids_[n.a + i]].op)) return false;
+    return true;
+  }
+
+  // Chooses the shared leaves (compiled.hpp) and writes each rule's tests:
+  // its shared leaves as one mask, an any of shared leaves as an any_leaf
+  // test, the rest as they were. Worth it only when many rules share few
+  // leaves: a decision evaluates every shared leaf once.
+  void share_leaves(const std::vector<std::vector<FastTest>>& raw) {
+    using Key = std::tuple<FastNode::Op, std::int32_t, std::uint64_t>;
+    auto key_of = [](const FastNode& n) { return Key{n.op, n.a, n.k}; };
+    std::map<Key, std::size_t> uses;
+    for (const auto& tests : raw)
+      for (const auto& t : tests) {
+        if (shareable(t.op)) ++uses[Key{t.op, t.a, t.k}];
+        if (t.op == FastNode::Op::subtree && leaf_or(t.a))
+          for (std::int32_t i = 0; i < out.nodes_[t.a].b; ++i) ++uses[key_of(out.nodes_[out.kids_[out.nodes_[t.a].a + i]])];
+      }
+    std::vector<std::pair<std::size_t, Key>> ranked;
+    for (const auto& [key, count] : uses)
+      if (count >= 2) ranked.emplace_back(count, key);
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+    if (ranked.size() > 64) ranked.resize(64);
+    std::map<Key, int> id;
+    if (!ranked.empty() && raw.size() >= 8 * ranked.size())
+      for (const auto& [count, key] : ranked) {
+        id.emplace(key, static_cast<int>(out.shared_leaves_.size()));
+        out.shared_leaves_.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key)});
+      }
+    for (std::size_t pos = 0; pos < raw.size(); ++pos) {
+      auto& code = out.code_[pos];
+      code.test_begin = static_cast<std::int32_t>(out.tests_.size());
+      for (const auto& t : raw[pos]) {
+        if (auto it = id.find(Key{t.op, t.a, t.k}); it != id.end() && shareable(t.op)) {
+          code.leaf_mask |= std::uint64_t{1} << it->second;
+          continue;
+        }
+        if (t.op == FastNode::Op::subtree && !id.empty() && leaf_or(t.a)) {
+          std::uint64_t any = 0;
+          bool all_shared = true;
+          const auto& n = out.nodes_[t.a];
+          for (std::int32_t i = 0; i < n.b && all_shared; ++i) {
+            auto it = id.find(key_of(out.nodes_[out.kids_[n.a + i]]));
+            if (it == id.end()) all_shared = false;
+            else any |= std::uint64_t{1} << it->second;
+          }
+          if (all_shared) {
+            out.tests_.push_back({FastNode::Op::any_leaf, -1, any});
+            continue;
+          }
+        }
+        out.tests_.push_back(t);
+      }
     }
   }
 
@@ -336,7 +501,6 @@ struct FastCompiler {
     }
     for (const auto& i : p.interpretations) out.interpretation_default_.push_back(i.default_value ? 1 : 0);
     build_code();
-    build_index();
   }
 };
 
@@ -411,8 +575,9 @@ std::size_t CompiledPolicy::memory_bytes() const {
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
   std::size_t total = sizeof(*this) + bytes(nodes_) + bytes(kids_) + bytes(rule_root_) + bytes(definition_root_) +
                       bytes(effect_) + bytes(position_) + bytes(order_) + bytes(edge_begin_) + bytes(edges_) +
-                      bytes(defeater_begin_) + bytes(defeaters_) + bytes(interpretation_default_) + bytes(guard_slots_) +
-                      bytes(admits_) + bytes(all_rules_) + bytes(code_) + bytes(tests_);
+                      bytes(defeater_begin_) + bytes(defeaters_) + bytes(interpretation_default_) + bytes(index_slots_) +
+                      bytes(bucket_begin_) + bytes(bucket_) + bytes(deferred_begin_) + bytes(deferred_) +
+                      bytes(defeater_positions_) + bytes(unindexed_) + bytes(code_) + bytes(tests_);
   for (const auto& t : texts_) total += 2 * (sizeof(t) + t.capacity()) + 2 * sizeof(void*);  // and its text_ids_ entry
   for (const auto& t : rule_json_id_) total += sizeof(t) + t.capacity();
   return total;

@@ -68,6 +68,10 @@ struct FastNode {
     eq, lt, le, gt, ge, in, subset, superset, intersects, add, sub, negate,
     // only in a rule's test sequence: the truth of the subtree at node `a`
     subtree,
+    // only in a rule's test sequence: false when fact `a` is known and outside the mask k, else neutral
+    guard,
+    // only in a rule's test sequence: the any of the shared leaves in the mask k (see shared_leaves_)
+    any_leaf,
   };
   Op op = Op::constant;
   TypeKind kind = TypeKind::boolean;  // the node's value type
@@ -79,7 +83,9 @@ struct FastNode {
 };
 
 // One test of a rule's flat conjunction: a leaf shape of FastNode (op, a, k),
-// a memoised definition, or `subtree` for anything else.
+// a memoised definition, `subtree` for anything else, or `guard`: slot a's
+// value outside the mask k makes the condition false (a guard the condition
+// implies, checked first); otherwise the guard says nothing (neutral).
 struct FastTest {
   FastNode::Op op = FastNode::Op::subtree;
   std::int32_t a = -1;
@@ -88,13 +94,18 @@ struct FastTest {
 
 // A rule as the fast decide walks it, stored by evaluation position so the
 // candidates are visited in memory order: its condition as a flat conjunction
-// (the items of nested all of, leaves first; Kleene and is commutative, so
-// the order changes nothing but the time) and its exception edges.
+// (the items of nested all of, guards and leaves first; Kleene and is
+// commutative, so the order changes nothing but the time). Each range ends
+// where the next record's begins (a sentinel record closes the last).
 struct FastRule {
+  std::uint64_t leaf_mask = 0;      // shared leaves (shared_leaves_) its conjunction includes
   std::int32_t rule = -1;
+  std::int32_t test_begin = 0;      // tests_; empty: the rule always applies (given its primary guard)
+  std::int32_t edge_begin = 0;      // edges_: the rules it is an exception to (rule indexes)
+  std::int32_t defeater_begin = 0;  // defeater_positions_: the rules that are exceptions to it (positions)
+  std::int32_t primary_slot = -1;   // the fact of its primary guard (see the rule index), -1 none
+  std::uint32_t defeater_slots = 0; // bit i % 32 for the index slot i of each defeater's primary guard
   std::uint8_t effect = 0;          // 0 permit, 1 forbid, 2 limit
-  std::int32_t test_begin = 0, test_end = 0;  // tests_; empty: the rule always applies
-  std::int32_t edge_begin = 0, edge_end = 0;  // edges_: the rules it is an exception to
 };
 
 struct FastScratch;
@@ -126,7 +137,7 @@ class CompiledPolicy {
   std::size_t memory_bytes() const;
   // Rules with at least one guard, and guard facts (bench reports).
   std::size_t guarded_rules() const { return guarded_rules_; }
-  std::size_t guard_facts() const { return guard_slots_.size(); }
+  std::size_t guard_facts() const { return guard_slots_; }
 
  private:
   friend struct FastCompiler;
@@ -154,23 +165,46 @@ class CompiledPolicy {
   std::vector<std::uint8_t> interpretation_default_;
   std::vector<std::string> rule_json_id_;        // the rule id as a JSON string, quotes included
   // Rule index. A guard of a rule is a constraint `slot's value in A` (an
-  // enum or bool fact) that its condition implies: when the fact is known and
-  // outside A, the condition is false, so the rule is not evaluated. Guards
-  // are found through all of, any of (a slot every branch constrains), not,
-  // definitions, `==`, `!=`, `in` and `not in`; a rule may have several.
-  // For each guard slot and value, `admits_` holds the bitset (over evaluation
-  // positions) of the rules that value leaves possible; a decision ANDs the
-  // rows of its known guard facts and evaluates only the rules that remain.
-  struct GuardSlot {
+  // enum or bool fact) that its condition implies: the condition is true only
+  // when the fact is known and in A. Guards are found through all of, any of
+  // (a slot every branch constrains), not, definitions, `==`, `!=`, `in` and
+  // `not in`; a rule may have several. Its most selective guard is its
+  // primary guard, and the rule is listed in the bucket of every value that
+  // guard admits. A decision:
+  //  - evaluates, in evaluation order, the rules in the buckets of its known
+  //    primary-guard facts and the rules without a primary guard (the other
+  //    guards are the first tests of a rule: a known value outside one makes
+  //    it false at once);
+  //  - defers the rules whose primary-guard fact is unknown: such a rule can
+  //    be at most `unknown` (a guard fact unknown, its condition cannot be
+  //    true), so it can never be in force, and it matters only as a maybe-in-
+  //    force exception to a rule that otherwise would be in force, or as the
+  //    maybe-in-force permit or forbid that makes a decision undetermined.
+  //    It is evaluated only when one of those questions is asked, and each
+  //    question stops at the first rule that answers it (fast_eval.cpp).
+  // docs/performance.md has the argument; tests/unit/fast_eval_test.cpp the agreement.
+  struct IndexSlot {
     std::int32_t slot = -1;
     std::uint32_t domain = 0;
-    std::size_t row = 0;   // admits_ offset of value 0, in words
+    std::uint32_t bucket_row = 0;    // bucket_begin_ index of value 0; domain + 1 offsets
+    std::uint32_t deferred_row = 0;  // deferred_begin_ index: permits, forbids, limits; 4 offsets
   };
   std::size_t words_ = 0;                        // bitset words over evaluation positions
-  std::vector<GuardSlot> guard_slots_;
-  std::vector<std::uint64_t> admits_;            // per guard slot and value, then unknown: words_ words
-  std::vector<std::uint64_t> all_rules_;         // words_ words: every position
+  std::vector<IndexSlot> index_slots_;
+  std::vector<std::int32_t> bucket_begin_;       // CSR over bucket_
+  std::vector<std::int32_t> bucket_;             // positions, ascending within a bucket
+  std::vector<std::int32_t> deferred_begin_;     // CSR over deferred_
+  std::vector<std::int32_t> deferred_;           // by index slot and effect: positions, ascending
+  std::vector<std::int32_t> defeater_positions_; // by position, CSR through FastRule::defeater_begin
+  std::vector<std::uint64_t> unindexed_;         // words_ words: the rules without a primary guard
+  // Shared leaves: in a large rule set the same fact-against-constant tests
+  // (`g.flag3`, `g.count >= 7`) recur in many rules. Up to 64 of the most
+  // used are evaluated once per decision into bitmasks (true, unknown); a
+  // rule's conjunction then starts with one mask test for all of its shared
+  // leaves, and an any of shared leaves is one test too (any_leaf).
+  std::vector<FastTest> shared_leaves_;
   std::size_t guarded_rules_ = 0;                // rules with at least one guard (for reports)
+  std::size_t guard_slots_ = 0;                  // facts some rule has a guard on (for reports)
 };
 
 // Per-thread state for CompiledPolicy::decide; sized once by make_scratch().
@@ -180,6 +214,7 @@ struct FastScratch {
   struct RuleState {
     std::uint32_t stamp = 0;
     Tri applies = Tri::false_, in_force = Tri::false_;
+    bool evaluated = false;  // applies and in_force are this decision's (a deferred rule may never be)
     std::uint32_t defeated_true = 0, defeated_unknown = 0;  // exceptions in force / maybe in force against it
   };
   struct DefinitionState {

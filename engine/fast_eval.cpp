@@ -209,19 +209,26 @@ struct FastEval {
 
   FastScratch::RuleState& touch(std::int32_t r) {
     auto& state = s.rules[r];
-    if (state.stamp != s.epoch) state = FastScratch::RuleState{s.epoch, Tri::false_, Tri::false_, 0, 0};
+    if (state.stamp != s.epoch) state = FastScratch::RuleState{s.epoch, Tri::false_, Tri::false_, false, 0, 0};
     return state;
   }
 
   bool maybe_permit = false, maybe_forbid = false;
+  std::uint32_t unknown_index_slots = 0;  // bit i % 32 for each index slot i whose fact is unknown
 
-  // A rule's flat conjunction, in Kleene logic: a false test decides it.
-  Tri conjunction(const FastRule& code) {
-    Tri result = Tri::true_;
-    for (auto t = code.test_begin; t < code.test_end; ++t) {
+  // A conjunction from test t on, t not a fact against a constant; out of
+  // line, so the loop of conjunction() stays small enough for its registers.
+  [[gnu::noinline]] Tri rest_of_conjunction(std::int32_t t, std::int32_t end, bool unknown) {
+    for (; t < end; ++t) {
       const FastTest& test = p.tests_[t];
       Tri v;
-      if (test.op == FastNode::Op::subtree) {
+      if (test.op == FastNode::Op::guard) {
+        if (f.known[test.a] && !((test.k >> (f.cells[test.a] & 63)) & 1u)) return Tri::false_;
+        continue;
+      }
+      if (test.op == FastNode::Op::any_leaf) {
+        v = test.k & leaves_true ? Tri::true_ : test.k & leaves_unknown ? Tri::unknown : Tri::false_;
+      } else if (test.op == FastNode::Op::subtree) {
         v = tri(test.a);
       } else {
         const FastNode n{test.op, TypeKind::boolean, true, 0, test.a, -1, test.k};
@@ -231,35 +238,167 @@ struct FastEval {
         }
       }
       if (v == Tri::false_) return Tri::false_;
-      if (v == Tri::unknown) result = Tri::unknown;
+      unknown = unknown || v == Tri::unknown;
     }
-    return result;
+    return unknown ? Tri::unknown : Tri::true_;
   }
 
-  // One rule, after every exception to it (evaluation order); pushes its force
-  // forward to the rules it defeats instead of pulling from its defeaters.
-  void rule(std::size_t position) {
+  // A rule's flat conjunction, in Kleene logic: a false test decides it.
+  // The fact-against-constant shapes are inline (one load of the known byte,
+  // one of the cell, one compare); the rest through leaf(), tri() and definition().
+  // The arrays a decision walks, copied into a local so they stay in
+  // registers (stores into the scratch could alias them as members).
+  struct Hot {
+    const FastRule* code;
+    const FastTest* tests;
+    const std::uint64_t* cells;
+    const std::uint8_t* known;
+    std::uint64_t leaves_true, leaves_false, leaves_unknown;
+  };
+  Hot hot() const { return {p.code_.data(), p.tests_.data(), f.cells.data(), f.known.data(), leaves_true, leaves_false, leaves_unknown}; }
+
+  // The shared leaves (compiled.hpp), once per decision.
+  std::uint64_t leaves_true = 0, leaves_false = 0, leaves_unknown = 0;
+  void evaluate_shared_leaves() {
+    std::uint64_t bit = 1;
+    for (const auto& leaf : p.shared_leaves_) {
+      if (!f.known[leaf.a]) {
+        leaves_unknown |= bit;
+      } else {
+        Tri v = Tri::unknown;
+        this->leaf(FastNode{leaf.op, TypeKind::boolean, true, 0, leaf.a, -1, leaf.k}, v);
+        (v == Tri::true_ ? leaves_true : leaves_false) |= bit;
+      }
+      bit <<= 1;
+    }
+  }
+
+  [[gnu::always_inline]] inline Tri conjunction(const Hot& h, const FastRule& code, std::int32_t end) {
+    using Op = FastNode::Op;
+    if (code.leaf_mask & h.leaves_false) return Tri::false_;
+    bool unknown = (code.leaf_mask & h.leaves_unknown) != 0;
+    const FastTest* tests = h.tests;
+    const std::uint64_t* cells = h.cells;
+    const std::uint8_t* known = h.known;
+    const std::int32_t begin = code.test_begin;
+    for (auto t = begin; t < end; ++t) {
+      const FastTest& test = tests[t];
+      bool holds;
+      switch (test.op) {
+        case Op::guard: {  // neutral unless the fact is known and outside the mask
+          if (known[test.a] && !((test.k >> (cells[test.a] & 63)) & 1u)) return Tri::false_;
+          continue;
+        }
+        case Op::any_leaf:
+          if (test.k & h.leaves_true) continue;
+          if (!(test.k & h.leaves_unknown)) return Tri::false_;
+          unknown = true;
+          continue;
+        case Op::fact: holds = cells[test.a] != 0; break;
+        case Op::fact_eq_k: case Op::fact_eq_text: holds = cells[test.a] == test.k; break;
+        case Op::fact_in_k: holds = (test.k >> (cells[test.a] & 63)) & 1u; break;  // an enum index is below 64
+        case Op::fact_superset_k: holds = (cells[test.a] & test.k) == test.k; break;
+        case Op::fact_subset_k: holds = (cells[test.a] & ~test.k) == 0; break;
+        case Op::fact_intersects_k: holds = (cells[test.a] & test.k) != 0; break;
+        case Op::fact_lt_k: holds = sgn(cells[test.a]) < sgn(test.k); break;
+        case Op::fact_le_k: holds = sgn(cells[test.a]) <= sgn(test.k); break;
+        case Op::fact_gt_k: holds = sgn(cells[test.a]) > sgn(test.k); break;
+        case Op::fact_ge_k: holds = sgn(cells[test.a]) >= sgn(test.k); break;
+        default: return rest_of_conjunction(t, end, unknown);  // out of line: no call in this loop
+      }
+      if (!known[test.a]) unknown = true;
+      else if (!holds) return Tri::false_;
+    }
+    return unknown ? Tri::unknown : Tri::true_;
+  }
+
+  // Whether the rule at `position` is deferred: its primary guard's fact is unknown.
+  bool deferred(std::int32_t position) const {
+    const auto slot = p.code_[position].primary_slot;
+    return slot >= 0 && !f.known[slot];
+  }
+
+  // The force of a deferred rule, evaluated on demand and memoised. Its
+  // condition is at most unknown, so it is in force `unknown` when that
+  // condition is not false and no exception is in force against it (only
+  // rules evaluated in order can be, and all of those before it have been),
+  // and `false` otherwise; its own deferred exceptions cannot change that.
+  [[gnu::noinline]] Tri deferred_in_force(std::int32_t position) {
     const FastRule& code = p.code_[position];
-    const auto r = code.rule;
-    auto& state = touch(r);
-    const auto effect = code.effect;
-    const bool defeated = state.defeated_true != 0;
-    Tri applies = Tri::true_;
-    // A defeated forbid or limit is out of force whatever its condition; a
-    // defeated permit's condition still matters to the limits that decide a denial.
-    if (!(defeated && effect != 0)) applies = conjunction(code);
-    const Tri not_defeated = defeated ? Tri::false_ : (state.defeated_unknown ? Tri::unknown : Tri::true_);
+    auto& state = touch(code.rule);
+    if (state.evaluated) return state.in_force;
+    state.evaluated = true;
+    state.applies = state.defeated_true ? Tri::unknown : conjunction(hot(), code, p.code_[position + 1].test_begin);
+    // (A defeated rule's condition is not needed: it is out of force; `unknown` stands for "not known true".)
+    state.in_force = state.defeated_true || state.applies == Tri::false_ ? Tri::false_ : Tri::unknown;
+    return state.in_force;
+  }
+
+  // Whether a deferred exception to the rule at `position` may be in force.
+  [[gnu::noinline]] bool deferred_defeater_may_be_in_force(std::int32_t position) {
+    const FastRule& code = p.code_[position];
+    for (auto d = code.defeater_begin; d < p.code_[position + 1].defeater_begin; ++d) {
+      const auto defeater = p.defeater_positions_[d];
+      if (deferred(defeater) && deferred_in_force(defeater) == Tri::unknown) return true;
+    }
+    return false;
+  }
+
+  // Whether a deferred permit (effect 0) or forbid (1) may be in force.
+  bool deferred_may_be_in_force(std::uint8_t effect) {
+    if (!unknown_index_slots) return false;
+    for (const auto& slot : p.index_slots_) {
+      if (f.known[slot.slot]) continue;
+      const auto row = slot.deferred_row + effect;
+      for (auto i = p.deferred_begin_[row]; i < p.deferred_begin_[row + 1]; ++i)
+        if (deferred_in_force(p.deferred_[i]) == Tri::unknown) return true;
+    }
+    return false;
+  }
+
+  // One rule not deferred, after every exception to it (evaluation order).
+  // Most candidates do not apply: they are out of force, defeat nothing and
+  // decide nothing, and their state is never stamped (an unstamped state
+  // reads as not applying and not in force), so the loop only tests them.
+  // (Its condition is evaluated even when an exception defeats it: that is
+  // rare, and it keeps the state out of this loop.)
+  [[gnu::always_inline]] inline void rule(const Hot& h, std::size_t position) {
+    const Tri applies = conjunction(h, h.code[position], h.code[position + 1].test_begin);
+    if (applies != Tri::false_) settle(position, applies);
+  }
+
+  // The force of a rule that applies or may apply, pushed forward to the
+  // rules it defeats; the deferred exceptions to it are asked only when they
+  // alone can keep it from being in force.
+  [[gnu::noinline]] void settle(std::size_t position, Tri applies) {
+    const FastRule* code = p.code_.data() + position;
+    const auto r = code->rule;
+    const auto effect = code->effect;
+    FastScratch::RuleState* states = s.rules.data();
+    const auto epoch = s.epoch;
+    auto& state = states[r];
+    std::uint32_t defeated_true = 0, defeated_unknown = 0;  // by the exceptions evaluated before it
+    if (state.stamp == epoch) {
+      defeated_true = state.defeated_true;
+      defeated_unknown = state.defeated_unknown;
+    }
+    Tri not_defeated = defeated_true ? Tri::false_ : (defeated_unknown ? Tri::unknown : Tri::true_);
+    if (not_defeated == Tri::true_ && (code->defeater_slots & unknown_index_slots) &&
+        deferred_defeater_may_be_in_force(static_cast<std::int32_t>(position)))
+      not_defeated = Tri::unknown;
     const Tri in_force = tri_and(applies, not_defeated);
-    state.applies = applies;
-    state.in_force = in_force;
+    state = FastScratch::RuleState{epoch, applies, in_force, true, defeated_true, defeated_unknown};
     if (in_force != Tri::false_) {
-      for (auto e = code.edge_begin; e < code.edge_end; ++e) {
-        auto& target = touch(p.edges_[e]);
-        ++(in_force == Tri::true_ ? target.defeated_true : target.defeated_unknown);
+      const bool sure = in_force == Tri::true_;
+      const std::int32_t* edges = p.edges_.data();
+      for (auto e = code->edge_begin; e < code[1].edge_begin; ++e) {
+        auto& target = states[edges[e]];
+        if (target.stamp != epoch) target = FastScratch::RuleState{epoch, Tri::false_, Tri::false_, false, 0, 0};
+        ++(sure ? target.defeated_true : target.defeated_unknown);
       }
     }
-    if (effect == 0 && applies == Tri::true_ && defeated) s.defeated_permits.push_back(r);
     if (effect == 2) return;
+    if (effect == 0 && applies == Tri::true_ && defeated_true) s.defeated_permits.push_back(r);
     if (in_force == Tri::true_) (effect == 0 ? s.permits : s.forbids).push_back(r);
     else if (in_force == Tri::unknown) (effect == 0 ? maybe_permit : maybe_forbid) = true;
   }
@@ -274,55 +413,84 @@ struct FastEval {
     s.forbids.clear();
     s.defeated_permits.clear();
     s.authorities.clear();
-    // The rules the known guard facts leave possible, in evaluation order.
+    if (!p.shared_leaves_.empty()) evaluate_shared_leaves();
+    // The rules to evaluate in order: those without a primary guard, and the
+    // buckets of the known primary-guard facts' values (a value outside the
+    // domain, which no binder produces, is in no bucket: no rule's guard admits it).
     const auto n = p.words_;
-    if (n == 1) {  // up to 64 rules: one word, no loops over words
-      std::uint64_t candidates = p.all_rules_[0];
-      for (const auto& g : p.guard_slots_) {
-        const auto v = f.cells[g.slot];
-        candidates &= p.admits_[g.row + (f.known[g.slot] && v < g.domain ? v : g.domain)];  // the last row: unknown
+    if (n == 1) {  // up to 64 rules: one word
+      std::uint64_t candidates = p.unindexed_[0];
+      for (std::size_t i = 0; i < p.index_slots_.size(); ++i) {
+        const auto& slot = p.index_slots_[i];
+        const auto v = f.cells[slot.slot];
+        if (!f.known[slot.slot]) {
+          unknown_index_slots |= std::uint32_t{1} << (i % 32);
+          continue;
+        }
+        if (v >= slot.domain) continue;
+        const auto row = slot.bucket_row + v;
+        for (auto b = p.bucket_begin_[row]; b < p.bucket_begin_[row + 1]; ++b) candidates |= std::uint64_t{1} << p.bucket_[b];
       }
-      for (; candidates; candidates &= candidates - 1) rule(static_cast<std::size_t>(std::countr_zero(candidates)));
+      const Hot h = hot();
+      for (; candidates; candidates &= candidates - 1) rule(h, static_cast<std::size_t>(std::countr_zero(candidates)));
       return combine();
     }
     auto* words = s.candidates.data();
-    std::copy(p.all_rules_.begin(), p.all_rules_.end(), words);
-    for (const auto& g : p.guard_slots_) {
-      if (!f.known[g.slot]) continue;
-      const auto v = f.cells[g.slot];
-      if (v >= g.domain) continue;
-      const auto* row = p.admits_.data() + g.row + v * n;
-      for (std::size_t w = 0; w < n; ++w) words[w] &= row[w];
+    std::copy(p.unindexed_.begin(), p.unindexed_.end(), words);
+    for (std::size_t i = 0; i < p.index_slots_.size(); ++i) {
+      const auto& slot = p.index_slots_[i];
+      const auto v = f.cells[slot.slot];
+      if (!f.known[slot.slot]) {
+        unknown_index_slots |= std::uint32_t{1} << (i % 32);
+        continue;
+      }
+      if (v >= slot.domain) continue;
+      const auto row = slot.bucket_row + v;
+      for (auto b = p.bucket_begin_[row]; b < p.bucket_begin_[row + 1]; ++b) {
+        const auto pos = static_cast<std::size_t>(p.bucket_[b]);
+        words[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+      }
     }
+    const Hot h = hot();
     for (std::size_t w = 0; w < n; ++w)
       for (auto bits = words[w]; bits; bits &= bits - 1)
-        rule((w << 6) + static_cast<std::size_t>(std::countr_zero(bits)));
+        rule(h, (w << 6) + static_cast<std::size_t>(std::countr_zero(bits)));
     return combine();
   }
 
-  // Rule indexes ascending; the lists are usually short (the rules in force): insertion sort then.
-  static void sort_small(std::vector<std::int32_t>& v) {
-    if (v.size() > 16) return std::sort(v.begin(), v.end());
-    for (std::size_t i = 1; i < v.size(); ++i)
-      for (std::size_t j = i; j > 0 && v[j - 1] > v[j]; --j) std::swap(v[j - 1], v[j]);
+  // Rule indexes ascending. The lists come in evaluation order, which is
+  // mostly source order (a depth-first order of the exception graph), so
+  // insertion sort, linear in the list and its inversions; past a budget of
+  // moves (a set declared far from evaluation order), std::sort.
+  static void sort_rules(std::vector<std::int32_t>& v) {
+    std::size_t budget = 8 * v.size() + 64;
+    const auto first = static_cast<std::size_t>(std::is_sorted_until(v.begin(), v.end()) - v.begin());
+    for (std::size_t i = first; i < v.size(); ++i) {
+      const auto x = v[i];
+      std::size_t j = i;
+      for (; j > 0 && v[j - 1] > x; --j) v[j] = v[j - 1];
+      v[j] = x;
+      if ((budget -= std::min(budget, i - j)) == 0) return std::sort(v.begin(), v.end());
+    }
   }
 
   Outcome combine() {
     auto& auth = s.authorities;  // empty; the scratch lists are swapped in rather than copied
     if (!s.permits.empty() && !s.forbids.empty()) {
-      auth.swap(s.permits);
-      auth.insert(auth.end(), s.forbids.begin(), s.forbids.end());
-      std::sort(auth.begin(), auth.end());
+      sort_rules(s.permits);
+      sort_rules(s.forbids);
+      auth.resize(s.permits.size() + s.forbids.size());  // reserved for every rule: no allocation
+      std::merge(s.permits.begin(), s.permits.end(), s.forbids.begin(), s.forbids.end(), auth.begin());
       return Outcome::conflict;
     }
     if (!s.permits.empty()) {
-      if (maybe_forbid) return Outcome::undetermined;
+      if (maybe_forbid || deferred_may_be_in_force(1)) return Outcome::undetermined;
       auth.swap(s.permits);
-      sort_small(auth);
+      sort_rules(auth);
       return Outcome::permitted;
     }
     if (!s.forbids.empty()) {
-      if (maybe_permit) return Outcome::undetermined;
+      if (maybe_permit || deferred_may_be_in_force(0)) return Outcome::undetermined;
       auth.swap(s.forbids);
       // A limit that defeated a permit which applied decides the denial too.
       for (auto permit : s.defeated_permits)
@@ -331,11 +499,12 @@ struct FastEval {
           if (p.effect_[defeater] == 2 && s.rules[defeater].stamp == s.epoch && s.rules[defeater].in_force == Tri::true_)
             auth.push_back(defeater);
         }
-      sort_small(auth);
+      sort_rules(auth);
       auth.erase(std::unique(auth.begin(), auth.end()), auth.end());
       return Outcome::denied;
     }
-    return maybe_forbid || maybe_permit ? Outcome::undetermined : Outcome::not_applicable;  // as eval.cpp
+    const bool maybe = maybe_forbid || maybe_permit || deferred_may_be_in_force(0) || deferred_may_be_in_force(1);
+    return maybe ? Outcome::undetermined : Outcome::not_applicable;  // as eval.cpp
   }
 };
 

@@ -289,6 +289,7 @@ struct FastCompiler {
   void build_code() {
     const auto count = out.order_.size();
     definition_guards.assign(policy.definitions.size(), std::nullopt);
+    out.words_ = (count + 63) / 64;
     std::vector<Guards> guards_at(count);
     std::vector<std::int32_t> primary_at(count, -1);
     std::map<std::int32_t, std::int32_t> index_of;  // primary slot -> index_slots_ entry
@@ -314,8 +315,7 @@ struct FastCompiler {
     }
     std::vector<std::int32_t> edges;  // in position order, for the records' ranges
     std::vector<std::vector<FastTest>> raw(count);  // each rule's tests, before leaves are shared
-    out.words_ = (count + 63) / 64;
-    out.unindexed_.assign(out.words_, 0);
+    std::vector<std::int32_t> unindexed;
     for (std::size_t pos = 0; pos < count; ++pos) {
       const auto r = out.order_[pos];
       const auto primary = primary_at[pos];
@@ -330,10 +330,10 @@ struct FastCompiler {
       for (auto d = out.defeater_begin_[r]; d < out.defeater_begin_[r + 1]; ++d) defeaters.push_back(out.position_[out.defeaters_[d]]);
       std::sort(defeaters.begin(), defeaters.end());
       for (auto d : defeaters)
-        if (primary_at[d] >= 0) code.defeater_slots |= std::uint32_t{1} << (index_of.at(primary_at[d]) % 32);
+        if (primary_at[d] >= 0) code.defeater_slots |= static_cast<std::uint16_t>(1u << (index_of.at(primary_at[d]) % 16));
       out.defeater_positions_.insert(out.defeater_positions_.end(), defeaters.begin(), defeaters.end());
       if (primary < 0) {
-        out.unindexed_[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+        unindexed.push_back(static_cast<std::int32_t>(pos));
       } else {
         const auto& slot = out.index_slots_[index_of.at(primary)];
         const auto admitted = guards_at[pos].at(primary);
@@ -353,6 +353,10 @@ struct FastCompiler {
     sentinel.defeater_begin = static_cast<std::int32_t>(out.defeater_positions_.size());
     out.code_.push_back(sentinel);
 
+    auto candidate = [&](std::int32_t pos) {
+      return FastCandidate{out.code_[pos].leaf_mask, pos, out.code_[pos].test_begin, out.code_[pos + 1].test_begin};
+    };
+    for (auto pos : unindexed) out.unindexed_.push_back(candidate(pos));
     // Flatten the buckets and the deferred lists (CSR), in index slot order.
     std::size_t flat = 0;
     for (std::size_t i = 0; i < out.index_slots_.size(); ++i) {
@@ -361,7 +365,7 @@ struct FastCompiler {
       slot.bucket_row = static_cast<std::uint32_t>(out.bucket_begin_.size());
       for (std::uint32_t v = 0; v < slot.domain; ++v) {
         out.bucket_begin_.push_back(static_cast<std::int32_t>(out.bucket_.size()));
-        out.bucket_.insert(out.bucket_.end(), buckets[first + v].begin(), buckets[first + v].end());
+        for (auto pos : buckets[first + v]) out.bucket_.push_back(candidate(pos));
       }
       out.bucket_begin_.push_back(static_cast<std::int32_t>(out.bucket_.size()));
       flat += slot.domain;
@@ -372,14 +376,35 @@ struct FastCompiler {
       }
       out.deferred_begin_.push_back(static_cast<std::int32_t>(out.deferred_.size()));
     }
+    if (out.words_ == 1) small_rows(guards_at, primary_at, index_of);
+  }
+
+  void small_rows(const std::vector<Guards>& guards_at, const std::vector<std::int32_t>& primary_at,
+                  const std::map<std::int32_t, std::int32_t>& index_of) {
+    std::map<std::int32_t, std::size_t> row_of;  // slot -> small_guards_ index
+    for (std::size_t pos = 0; pos < guards_at.size(); ++pos)
+      for (auto [slot, admitted] : guards_at[pos]) {
+        auto [it, fresh] = row_of.try_emplace(slot, out.small_guards_.size());
+        if (fresh) {
+          out.small_guards_.push_back({slot, domain_of(slot), static_cast<std::uint32_t>(out.small_admits_.size())});
+          out.small_admits_.resize(out.small_admits_.size() + domain_of(slot), ~std::uint64_t{0});
+        }
+        const auto& g = out.small_guards_[it->second];
+        for (std::uint32_t v = 0; v < g.domain; ++v)
+          if (!((admitted >> v) & 1u)) out.small_admits_[g.row + v] &= ~(std::uint64_t{1} << pos);
+      }
+    out.small_primary_.assign(out.index_slots_.size(), 0);
+    for (std::size_t pos = 0; pos < primary_at.size(); ++pos)
+      if (primary_at[pos] >= 0) out.small_primary_[index_of.at(primary_at[pos])] |= std::uint64_t{1} << pos;
   }
 
   // A rule's tests: its guards other than the primary one, where no leaf
   // already tests the same fact; then the items of its top-level all of,
   // leaves first (one load, one compare), then definitions (memoised), then
-  // the rest. A leaf that says exactly what the primary guard says is left
-  // out: a rule evaluated from a bucket has that leaf true, and a deferred
-  // rule (its primary fact unknown) is at most unknown whatever its tests say.
+  // the rest. Past 64 rules, a leaf that says exactly what the primary guard
+  // says is left out: a rule evaluated from a bucket has that leaf true, and
+  // a deferred rule (its primary fact unknown) is at most unknown whatever
+  // its tests say.
   std::vector<FastTest> tests_of(std::int32_t root, const Guards& found, std::int32_t primary) {
     std::vector<FastTest> tests;
     std::vector<std::int32_t> items;
@@ -396,11 +421,12 @@ struct FastCompiler {
         const auto& n = out.nodes_[node];
         tested = tested || ((n.op == FastNode::Op::fact || n.op == FastNode::Op::fact_eq_k || n.op == FastNode::Op::fact_in_k) && n.a == slot);
       }
-      if (!tested) tests.push_back({FastNode::Op::guard, slot, admitted});
+      if (!tested && out.words_ > 1) tests.push_back({FastNode::Op::guard, slot, admitted});  // one word: a row (small_guards_)
     }
     for (auto node : items) {
       const auto& n = out.nodes_[node];
-      if (primary >= 0 && is_leaf(n.op) && same_as_guard(n, primary, found.at(primary))) continue;
+      // (Up to 64 rules a rule whose primary fact is unknown may be evaluated in order: the leaf stays.)
+      if (out.words_ > 1 && primary >= 0 && is_leaf(n.op) && same_as_guard(n, primary, found.at(primary))) continue;
       if (is_leaf(n.op) || n.op == FastNode::Op::definition) tests.push_back({n.op, n.a, n.k});
       else tests.push_back({FastNode::Op::subtree, node, 0});
     }
@@ -504,7 +530,8 @@ struct FastCompiler {
   }
 };
 
-CompiledPolicy::CompiledPolicy(std::shared_ptr<const Policy> policy) : policy_(std::move(policy)) {
+CompiledPolicy::CompiledPolicy(std::shared_ptr<const Policy> policy, bool defer_always)
+    : policy_(std::move(policy)), defer_small_(defer_always) {
   FastCompiler{*this, *policy_, {}}.compile();
 }
 
@@ -539,6 +566,7 @@ FastScratch CompiledPolicy::make_scratch() const {
   s.definitions.resize(policy_->definitions.size());
   s.rules.resize(rules);
   s.candidates.assign(words_, 0);
+  s.applying.assign(words_, 0);
   s.defeated_permits.reserve(rules);
   s.permits.reserve(rules);
   s.forbids.reserve(rules);
@@ -577,7 +605,8 @@ std::size_t CompiledPolicy::memory_bytes() const {
                       bytes(effect_) + bytes(position_) + bytes(order_) + bytes(edge_begin_) + bytes(edges_) +
                       bytes(defeater_begin_) + bytes(defeaters_) + bytes(interpretation_default_) + bytes(index_slots_) +
                       bytes(bucket_begin_) + bytes(bucket_) + bytes(deferred_begin_) + bytes(deferred_) +
-                      bytes(defeater_positions_) + bytes(unindexed_) + bytes(code_) + bytes(tests_);
+                      bytes(defeater_positions_) + bytes(unindexed_) + bytes(code_) + bytes(tests_) +
+                      bytes(small_guards_) + bytes(small_admits_) + bytes(small_primary_) + bytes(shared_leaves_);
   for (const auto& t : texts_) total += 2 * (sizeof(t) + t.capacity()) + 2 * sizeof(void*);  // and its text_ids_ entry
   for (const auto& t : rule_json_id_) total += sizeof(t) + t.capacity();
   return total;

@@ -97,22 +97,35 @@ struct FastTest {
 // (the items of nested all of, guards and leaves first; Kleene and is
 // commutative, so the order changes nothing but the time). Each range ends
 // where the next record's begins (a sentinel record closes the last).
-struct FastRule {
+struct alignas(32) FastRule {  // 32 bytes: half a cache line, never across two
   std::uint64_t leaf_mask = 0;      // shared leaves (shared_leaves_) its conjunction includes
   std::int32_t rule = -1;
   std::int32_t test_begin = 0;      // tests_; empty: the rule always applies (given its primary guard)
   std::int32_t edge_begin = 0;      // edges_: the rules it is an exception to (rule indexes)
   std::int32_t defeater_begin = 0;  // defeater_positions_: the rules that are exceptions to it (positions)
   std::int32_t primary_slot = -1;   // the fact of its primary guard (see the rule index), -1 none
-  std::uint32_t defeater_slots = 0; // bit i % 32 for the index slot i of each defeater's primary guard
+  std::uint16_t defeater_slots = 0; // bit i % 16 for the index slot i of each defeater's primary guard
   std::uint8_t effect = 0;          // 0 permit, 1 forbid, 2 limit
+};
+static_assert(sizeof(FastRule) == 32);
+
+// A rule as the first pass of a decision reads it from the rule index: what
+// its condition needs, inline, so a bucket is read in order rather than each
+// rule's record looked up.
+struct FastCandidate {
+  std::uint64_t leaf_mask = 0;   // as FastRule
+  std::int32_t position = 0;
+  std::int32_t test_begin = 0, test_end = 0;
 };
 
 struct FastScratch;
 
 class CompiledPolicy {
  public:
-  explicit CompiledPolicy(std::shared_ptr<const Policy> policy);
+  // A rule set of up to 64 rules is decided without deferring any rule (it
+  // gains nothing there); `defer_always` defers there too, so tests can check
+  // the deferral on the many small random rule sets of the differential test.
+  explicit CompiledPolicy(std::shared_ptr<const Policy> policy, bool defer_always = false);
 
   const Policy& policy() const { return *policy_; }
   std::shared_ptr<const Policy> shared_policy() const { return policy_; }
@@ -192,11 +205,24 @@ class CompiledPolicy {
   std::size_t words_ = 0;                        // bitset words over evaluation positions
   std::vector<IndexSlot> index_slots_;
   std::vector<std::int32_t> bucket_begin_;       // CSR over bucket_
-  std::vector<std::int32_t> bucket_;             // positions, ascending within a bucket
+  std::vector<FastCandidate> bucket_;            // ascending positions within a bucket
   std::vector<std::int32_t> deferred_begin_;     // CSR over deferred_
   std::vector<std::int32_t> deferred_;           // by index slot and effect: positions, ascending
   std::vector<std::int32_t> defeater_positions_; // by position, CSR through FastRule::defeater_begin
-  std::vector<std::uint64_t> unindexed_;         // words_ words: the rules without a primary guard
+  std::vector<FastCandidate> unindexed_;         // the rules without a primary guard, ascending positions
+  // Up to 64 rules (one word), every guard is a bitmask row instead of a
+  // test: per guard fact and value, the rules that value leaves possible;
+  // a decision ANDs the rows of its known guard facts. And per index slot,
+  // the rules it is the primary guard of (deferred when its fact is unknown).
+  struct SmallGuard {
+    std::int32_t slot = -1;
+    std::uint32_t domain = 0;
+    std::uint32_t row = 0;  // small_admits_ index of value 0
+  };
+  std::vector<SmallGuard> small_guards_;
+  std::vector<std::uint64_t> small_admits_;
+  std::vector<std::uint64_t> small_primary_;     // by index slot
+  bool defer_small_ = false;
   // Shared leaves: in a large rule set the same fact-against-constant tests
   // (`g.flag3`, `g.count >= 7`) recur in many rules. Up to 64 of the most
   // used are evaluated once per decision into bitmasks (true, unknown); a
@@ -226,7 +252,8 @@ struct FastScratch {
   std::vector<DefinitionState> definitions;
   std::vector<RuleState> rules;
   std::vector<std::int32_t> defeated_permits;  // permits that applied but were defeated (for limit authorities)
-  std::vector<std::uint64_t> candidates;   // bitset over evaluation positions: the rules to evaluate
+  std::vector<std::uint64_t> candidates;   // bitset over evaluation positions: the rules that apply or may
+  std::vector<std::uint64_t> applying;     // bitset over evaluation positions: the rules that apply
   std::vector<std::int32_t> permits, forbids;
   std::vector<std::int32_t> authorities;   // the result: rule indexes, ascending
 };

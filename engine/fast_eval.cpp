@@ -214,7 +214,7 @@ struct FastEval {
   }
 
   bool maybe_permit = false, maybe_forbid = false;
-  std::uint32_t unknown_index_slots = 0;  // bit i % 32 for each index slot i whose fact is unknown
+  std::uint32_t unknown_index_slots = 0;  // bit i % 16 for each index slot i whose fact is unknown
 
   // A conjunction from test t on, t not a fact against a constant; out of
   // line, so the loop of conjunction() stays small enough for its registers.
@@ -251,11 +251,17 @@ struct FastEval {
   struct Hot {
     const FastRule* code;
     const FastTest* tests;
+    const std::int32_t* edges;
     const std::uint64_t* cells;
     const std::uint8_t* known;
+    FastScratch::RuleState* states;
+    std::uint32_t epoch;
     std::uint64_t leaves_true, leaves_false, leaves_unknown;
   };
-  Hot hot() const { return {p.code_.data(), p.tests_.data(), f.cells.data(), f.known.data(), leaves_true, leaves_false, leaves_unknown}; }
+  Hot hot() const {
+    return {p.code_.data(), p.tests_.data(), p.edges_.data(), f.cells.data(), f.known.data(), s.rules.data(), s.epoch,
+            leaves_true, leaves_false, leaves_unknown};
+  }
 
   // The shared leaves (compiled.hpp), once per decision.
   std::uint64_t leaves_true = 0, leaves_false = 0, leaves_unknown = 0;
@@ -273,14 +279,13 @@ struct FastEval {
     }
   }
 
-  [[gnu::always_inline]] inline Tri conjunction(const Hot& h, const FastRule& code, std::int32_t end) {
+  [[gnu::always_inline]] inline Tri conjunction(const Hot& h, std::uint64_t leaf_mask, std::int32_t begin, std::int32_t end) {
     using Op = FastNode::Op;
-    if (code.leaf_mask & h.leaves_false) return Tri::false_;
-    bool unknown = (code.leaf_mask & h.leaves_unknown) != 0;
+    if (leaf_mask & h.leaves_false) return Tri::false_;
+    bool unknown = (leaf_mask & h.leaves_unknown) != 0;
     const FastTest* tests = h.tests;
     const std::uint64_t* cells = h.cells;
     const std::uint8_t* known = h.known;
-    const std::int32_t begin = code.test_begin;
     for (auto t = begin; t < end; ++t) {
       const FastTest& test = tests[t];
       bool holds;
@@ -328,7 +333,7 @@ struct FastEval {
     auto& state = touch(code.rule);
     if (state.evaluated) return state.in_force;
     state.evaluated = true;
-    state.applies = state.defeated_true ? Tri::unknown : conjunction(hot(), code, p.code_[position + 1].test_begin);
+    state.applies = state.defeated_true ? Tri::unknown : conjunction(hot(), code.leaf_mask, code.test_begin, p.code_[position + 1].test_begin);
     // (A defeated rule's condition is not needed: it is out of force; `unknown` stands for "not known true".)
     state.in_force = state.defeated_true || state.applies == Tri::false_ ? Tri::false_ : Tri::unknown;
     return state.in_force;
@@ -356,50 +361,42 @@ struct FastEval {
     return false;
   }
 
-  // One rule not deferred, after every exception to it (evaluation order).
-  // Most candidates do not apply: they are out of force, defeat nothing and
-  // decide nothing, and their state is never stamped (an unstamped state
-  // reads as not applying and not in force), so the loop only tests them.
-  // (Its condition is evaluated even when an exception defeats it: that is
-  // rare, and it keeps the state out of this loop.)
-  [[gnu::always_inline]] inline void rule(const Hot& h, std::size_t position) {
-    const Tri applies = conjunction(h, h.code[position], h.code[position + 1].test_begin);
-    if (applies != Tri::false_) settle(position, applies);
-  }
-
   // The force of a rule that applies or may apply, pushed forward to the
   // rules it defeats; the deferred exceptions to it are asked only when they
-  // alone can keep it from being in force.
-  [[gnu::noinline]] void settle(std::size_t position, Tri applies) {
-    const FastRule* code = p.code_.data() + position;
-    const auto r = code->rule;
-    const auto effect = code->effect;
-    FastScratch::RuleState* states = s.rules.data();
-    const auto epoch = s.epoch;
-    auto& state = states[r];
+  // alone can keep it from being in force. Only a limit's own state is read
+  // again (by combine(), for the authorities of a denial), so only a limit's
+  // is written; a rule no exception names has no state to read.
+  [[gnu::always_inline]] inline void settle(const Hot& h, std::size_t position, Tri applies) {
+    const FastRule& code = h.code[position];
+    const FastRule& next = h.code[position + 1];
+    const auto effect = code.effect;
     std::uint32_t defeated_true = 0, defeated_unknown = 0;  // by the exceptions evaluated before it
-    if (state.stamp == epoch) {
-      defeated_true = state.defeated_true;
-      defeated_unknown = state.defeated_unknown;
+    bool maybe_defeated = false;
+    if (code.defeater_begin != next.defeater_begin) {
+      const auto& state = h.states[code.rule];
+      if (state.stamp == h.epoch) {
+        defeated_true = state.defeated_true;
+        defeated_unknown = state.defeated_unknown;
+      }
+      maybe_defeated = defeated_unknown != 0 ||
+                       (!defeated_true && (code.defeater_slots & unknown_index_slots) &&
+                        deferred_defeater_may_be_in_force(static_cast<std::int32_t>(position)));
     }
-    Tri not_defeated = defeated_true ? Tri::false_ : (defeated_unknown ? Tri::unknown : Tri::true_);
-    if (not_defeated == Tri::true_ && (code->defeater_slots & unknown_index_slots) &&
-        deferred_defeater_may_be_in_force(static_cast<std::int32_t>(position)))
-      not_defeated = Tri::unknown;
-    const Tri in_force = tri_and(applies, not_defeated);
-    state = FastScratch::RuleState{epoch, applies, in_force, true, defeated_true, defeated_unknown};
+    const Tri in_force = defeated_true ? Tri::false_ : applies == Tri::true_ && !maybe_defeated ? Tri::true_ : Tri::unknown;
     if (in_force != Tri::false_) {
       const bool sure = in_force == Tri::true_;
-      const std::int32_t* edges = p.edges_.data();
-      for (auto e = code->edge_begin; e < code[1].edge_begin; ++e) {
-        auto& target = states[edges[e]];
-        if (target.stamp != epoch) target = FastScratch::RuleState{epoch, Tri::false_, Tri::false_, false, 0, 0};
+      for (auto e = code.edge_begin; e < next.edge_begin; ++e) {
+        auto& target = h.states[h.edges[e]];
+        if (target.stamp != h.epoch) target = FastScratch::RuleState{h.epoch, Tri::false_, Tri::false_, false, 0, 0};
         ++(sure ? target.defeated_true : target.defeated_unknown);
       }
     }
-    if (effect == 2) return;
-    if (effect == 0 && applies == Tri::true_ && defeated_true) s.defeated_permits.push_back(r);
-    if (in_force == Tri::true_) (effect == 0 ? s.permits : s.forbids).push_back(r);
+    if (effect == 2) {
+      h.states[code.rule] = FastScratch::RuleState{h.epoch, applies, in_force, true, defeated_true, defeated_unknown};
+      return;
+    }
+    if (effect == 0 && applies == Tri::true_ && defeated_true) s.defeated_permits.push_back(code.rule);
+    if (in_force == Tri::true_) (effect == 0 ? s.permits : s.forbids).push_back(code.rule);
     else if (in_force == Tri::unknown) (effect == 0 ? maybe_permit : maybe_forbid) = true;
   }
 
@@ -414,47 +411,69 @@ struct FastEval {
     s.defeated_permits.clear();
     s.authorities.clear();
     if (!p.shared_leaves_.empty()) evaluate_shared_leaves();
-    // The rules to evaluate in order: those without a primary guard, and the
-    // buckets of the known primary-guard facts' values (a value outside the
-    // domain, which no binder produces, is in no bucket: no rule's guard admits it).
+    // Two passes. First the conditions of the candidates, in any order (a
+    // condition reads only the facts): the rules without a primary guard, and
+    // the buckets of the known primary-guard facts' values (a value outside
+    // the domain, which no binder produces, is in no bucket: no rule's guard
+    // admits it). Most do not apply; those that do, or may, are marked in two
+    // bitsets over evaluation positions. Then their force, in evaluation
+    // order, so every exception to a rule is settled before it.
     const auto n = p.words_;
-    if (n == 1) {  // up to 64 rules: one word
-      std::uint64_t candidates = p.unindexed_[0];
-      for (std::size_t i = 0; i < p.index_slots_.size(); ++i) {
-        const auto& slot = p.index_slots_[i];
-        const auto v = f.cells[slot.slot];
-        if (!f.known[slot.slot]) {
-          unknown_index_slots |= std::uint32_t{1} << (i % 32);
-          continue;
-        }
-        if (v >= slot.domain) continue;
-        const auto row = slot.bucket_row + v;
-        for (auto b = p.bucket_begin_[row]; b < p.bucket_begin_[row + 1]; ++b) candidates |= std::uint64_t{1} << p.bucket_[b];
-      }
-      const Hot h = hot();
-      for (; candidates; candidates &= candidates - 1) rule(h, static_cast<std::size_t>(std::countr_zero(candidates)));
-      return combine();
-    }
-    auto* words = s.candidates.data();
-    std::copy(p.unindexed_.begin(), p.unindexed_.end(), words);
+    const Hot h = hot();
+    if (n == 1) return run_small(h);
+    std::uint64_t* may = s.candidates.data();  // applies or may apply; all zero between decisions
+    std::uint64_t* sure = s.applying.data();   // applies
+    auto condition = [&](const FastCandidate& c) __attribute__((always_inline)) {
+      const Tri applies = conjunction(h, c.leaf_mask, c.test_begin, c.test_end);
+      if (applies == Tri::false_) return;
+      const auto pos = static_cast<std::size_t>(c.position);
+      may[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+      if (applies == Tri::true_) sure[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+    };
+    for (const auto& c : p.unindexed_) condition(c);
+    const FastCandidate* bucket = p.bucket_.data();
     for (std::size_t i = 0; i < p.index_slots_.size(); ++i) {
       const auto& slot = p.index_slots_[i];
       const auto v = f.cells[slot.slot];
       if (!f.known[slot.slot]) {
-        unknown_index_slots |= std::uint32_t{1} << (i % 32);
+        unknown_index_slots |= std::uint32_t{1} << (i % 16);
         continue;
       }
       if (v >= slot.domain) continue;
       const auto row = slot.bucket_row + v;
-      for (auto b = p.bucket_begin_[row]; b < p.bucket_begin_[row + 1]; ++b) {
-        const auto pos = static_cast<std::size_t>(p.bucket_[b]);
-        words[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+      for (auto b = p.bucket_begin_[row], end = p.bucket_begin_[row + 1]; b < end; ++b) condition(bucket[b]);
+    }
+    for (std::size_t w = 0; w < n; ++w) {
+      if (!may[w]) continue;
+      const auto bits = may[w], applies = sure[w];
+      may[w] = sure[w] = 0;
+      for (auto left = bits; left; left &= left - 1) {
+        const auto bit = std::countr_zero(left);
+        settle(h, (w << 6) + static_cast<std::size_t>(bit), (applies >> bit) & 1u ? Tri::true_ : Tri::unknown);
       }
     }
-    const Hot h = hot();
-    for (std::size_t w = 0; w < n; ++w)
-      for (auto bits = words[w]; bits; bits &= bits - 1)
-        rule(h, (w << 6) + static_cast<std::size_t>(std::countr_zero(bits)));
+    return combine();
+  }
+
+  // Up to 64 rules: the candidates are one word, the known guard facts' rows
+  // ANDed (less the deferred rules, when deferring here); visited in
+  // evaluation order, each condition then its force.
+  Outcome run_small(const Hot& h) {
+    std::uint64_t candidates = p.code_.size() > 1 ? ~std::uint64_t{0} >> (65 - p.code_.size()) : 0;  // code_ has a sentinel
+    for (const auto& g : p.small_guards_) {
+      const auto v = f.cells[g.slot];
+      if (f.known[g.slot] && v < g.domain) candidates &= p.small_admits_[g.row + v];
+    }
+    for (std::size_t i = 0; p.defer_small_ && i < p.index_slots_.size(); ++i)
+      if (!f.known[p.index_slots_[i].slot]) {
+        unknown_index_slots |= std::uint32_t{1} << (i % 16);
+        candidates &= ~p.small_primary_[i];
+      }
+    for (; candidates; candidates &= candidates - 1) {
+      const auto pos = static_cast<std::size_t>(std::countr_zero(candidates));
+      const Tri applies = conjunction(h, h.code[pos].leaf_mask, h.code[pos].test_begin, h.code[pos + 1].test_begin);
+      if (applies != Tri::false_) settle(h, pos, applies);
+    }
     return combine();
   }
 

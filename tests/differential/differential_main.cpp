@@ -139,9 +139,10 @@ void check_rule_set(const difftest::GeneratedRuleSet& generated, std::mt19937_64
   auto parsed = parse_rule_file(text, kNoSource);
   const std::vector<const ast::File*> files{&parsed.file};
   CompiledPolicy compiled(loaded.policy);
+  CompiledPolicy deferring(loaded.policy, true);  // defers rules in small sets too: the large-set path on these graphs
   FastBinder binder(compiled);
   FastFacts fast = compiled.make_facts();
-  FastScratch scratch = compiled.make_scratch();
+  FastScratch scratch = compiled.make_scratch(), deferring_scratch = deferring.make_scratch();
   auto api = proviso::v1::Policy::from_texts({{"proviso.yaml", generated.manifest}, {"random.proviso", text}}, "random");
   if (!api) fail("the public API rejected a rule set the engine accepts", text, json::object());
 
@@ -170,6 +171,7 @@ void check_rule_set(const difftest::GeneratedRuleSet& generated, std::mt19937_64
       compiled.load_facts(facts, fast);
     }
     const Verdict fast_verdict = verdict_of(policy, compiled.decide(fast, scratch), scratch.authorities);
+    const Verdict deferring_verdict = verdict_of(policy, deferring.decide(fast, deferring_scratch), deferring_scratch.authorities);
 
     difftest::ReferenceDecision reference;
     try {
@@ -182,6 +184,7 @@ void check_rule_set(const difftest::GeneratedRuleSet& generated, std::mt19937_64
     if (tracing != expected) fail("tracing evaluator " + tracing.show() + ", reference " + expected.show(), text, request);
     if (outcome_only != expected) fail("decide_outcome " + outcome_only.show() + ", reference " + expected.show(), text, request);
     if (fast_verdict != expected) fail("fast evaluator " + fast_verdict.show() + ", reference " + expected.show(), text, request);
+    if (deferring_verdict != expected) fail("fast evaluator, deferring " + deferring_verdict.show() + ", reference " + expected.show(), text, request);
 
     if (api && i % 4 == 0) {
       ++tally.api_pairs;

@@ -20,14 +20,16 @@ namespace {
 struct Agreement {
   std::shared_ptr<const Policy> policy;
   CompiledPolicy compiled;
+  CompiledPolicy deferring;  // defers rules even in a small rule set (compiled.hpp)
   FastBinder binder;
   FastFacts fast = compiled.make_facts(), streamed = compiled.make_facts();
   FastScratch scratch = compiled.make_scratch();  // one scratch for every decision, as a thread keeps it
+  FastScratch deferring_scratch = deferring.make_scratch();
   std::size_t decisions = 0, streamed_count = 0;
   std::map<std::string, int> outcomes;
   std::vector<std::string> failures;
 
-  explicit Agreement(std::shared_ptr<const Policy> p) : policy(p), compiled(p), binder(compiled) {}
+  explicit Agreement(std::shared_ptr<const Policy> p) : policy(p), compiled(p), deferring(p, true), binder(compiled) {}
 
   void fail(const std::string& what, const json& request) {
     if (failures.size() < 5) failures.push_back(what + " for " + request.dump());
@@ -78,6 +80,9 @@ struct Agreement {
     ++outcomes[std::string(outcome_name(reference.outcome))];
     if (outcome != reference.outcome) fail("outcome " + std::string(outcome_name(outcome)) + " instead of " + std::string(outcome_name(reference.outcome)), request);
     else if (scratch.authorities != reference.authorities) fail("different authorities", request);
+    const Outcome deferred = deferring.decide(fast, deferring_scratch);
+    if (deferred != reference.outcome) fail("deferring: outcome " + std::string(outcome_name(deferred)) + " instead of " + std::string(outcome_name(reference.outcome)), request);
+    else if (deferring_scratch.authorities != reference.authorities) fail("deferring: different authorities", request);
     if (binder.bind(request.dump(), streamed)) {
       ++streamed_count;
       if (!same_facts(fast, streamed)) fail("the streaming binder bound different facts", request);

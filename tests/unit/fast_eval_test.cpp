@@ -277,3 +277,79 @@ TEST_CASE("the decision line path answers errors with the full binder's diagnost
   CHECK(line.contains("decision"));
   CHECK(line["authorities"].is_array());
 }
+
+TEST_CASE("fast decide agrees on the generated 10,000-rule set, with unknown facts and with every fact known") {
+  // The scale benchmark's rule set (bench/rulegen.hpp): the rule index, the
+  // shared leaves and the deferred rules (an unknown primary-guard fact) all in use.
+  RuleSetFiles files{{"proviso.yaml", rulegen::manifest()}};
+  const std::string text = rulegen::rules(10000);
+  for (std::size_t start = 0; start < text.size();) {  // under the parser's 1 MiB file limit
+    std::size_t end = start + 400000 >= text.size() ? text.size() : text.find("\nrule ", start + 400000);
+    if (end == std::string::npos) end = text.size();
+    files.emplace_back("rules" + std::to_string(files.size()) + ".proviso", text.substr(start, end - start + (end < text.size() ? 1 : 0)));
+    start = end + (end < text.size() ? 1 : 0);
+  }
+  auto generated = load_rule_set_from_texts(files, "generated");
+  INFO(render_all(generated.diagnostics, generated.sources));
+  REQUIRE(generated.policy);
+  REQUIRE(generated.policy->rules.size() == 10001);
+  Agreement agreement(generated.policy);
+  std::mt19937_64 rng(10000);
+  for (int i = 0; i < 120; ++i) agreement.check(rulegen::request(rng, true));
+  const auto with_unknowns = agreement.outcomes;
+  for (int i = 0; i < 60; ++i) agreement.check(rulegen::request(rng, false));
+  agreement.report();
+  CHECK(agreement.decisions == 180);
+  CHECK(with_unknowns.size() >= 2);  // not one outcome for every request
+}
+
+namespace {
+
+// A rule set of `filler` unrelated rules (so the rule index spans several
+// words) and the rules under test, whose guard fact `k` is the primary guard.
+std::shared_ptr<const Policy> with_filler(const std::string& rules, int filler) {
+  std::string text = "enum kind \"a kind\" { a b c d }\nfact k : kind \"k\"\nfact p : bool \"p\"\nfact q : bool \"q\"\nfact z : kind \"z\"\n";
+  for (int i = 0; i < filler; ++i) text += "rule filler" + std::to_string(i) + " permit\n  cite \"§ f\"\n  when z == d\n";
+  text += rules;
+  auto loaded = load_rule_set_from_texts({{"proviso.yaml", "name: t\nversion: 1.0.0\njurisdiction: test\ntitle: t\ngeneral_rule: general_rule\n"},
+                                          {"rules.proviso", text}}, "t");
+  INFO(render_all(loaded.diagnostics, loaded.sources));
+  REQUIRE(loaded.policy);
+  return loaded.policy;
+}
+
+}  // namespace
+
+TEST_CASE("a deferred rule (its primary guard fact unknown) still decides what it can decide") {
+  // Each rule set: a rule the request leaves at most unknown because `k` is
+  // unknown, in the one position where that unknown changes the outcome.
+  const char* sets[] = {
+      // a limit that may be in force against the one permit that applies: undetermined, not permitted
+      "rule general_rule forbid\n  cite \"§ 1\"\nrule grant permit\n  cite \"§ 2\"\n  exception to general_rule\n  when p\n"
+      "rule bar limit\n  cite \"§ 3\"\n  exception to grant\n  when all of { k == a  q }\n",
+      // a permit that may be in force against the general forbid: undetermined, not denied
+      "rule general_rule forbid\n  cite \"§ 1\"\nrule grant permit\n  cite \"§ 2\"\n  exception to general_rule\n  when all of { k == b  p }\n",
+      // a forbid that may be in force beside a permit in force: undetermined, not permitted
+      "rule general_rule forbid\n  cite \"§ 1\"\nrule grant permit\n  cite \"§ 2\"\n  exception to general_rule\n  when p\n"
+      "rule ban forbid\n  cite \"§ 4\"\n  when all of { k in {c, d}  q }\n",
+      // a deferred exception to a deferred exception: the permit it guards is at most unknown anyway
+      "rule general_rule forbid\n  cite \"§ 1\"\nrule grant permit\n  cite \"§ 2\"\n  exception to general_rule\n  when all of { k == a  p }\n"
+      "rule bar limit\n  cite \"§ 3\"\n  exception to grant\n  when all of { k == b  q }\n",
+  };
+  std::mt19937_64 rng(5);
+  for (const char* rules : sets) {
+    for (int filler : {0, 100}) {  // one word (and, with defer_always, deferring) and several words
+      INFO(rules << "with " << filler << " filler rules");
+      auto policy = with_filler(rules, filler);
+      Agreement agreement(policy);
+      for (const char* p : {"true", "false", "null"})
+        for (const char* q : {"true", "false", "null"})
+          for (const char* k : {"\"a\"", "\"b\"", "\"c\"", "null"})
+            for (const char* z : {"\"a\"", "\"d\"", "null"})
+              agreement.check(json::parse(std::string(R"({"p": )") + p + R"(, "q": )" + q + R"(, "k": )" + k + R"(, "z": )" + z + "}"));
+      agreement.report();
+      CHECK(agreement.outcomes["undetermined"] > 0);
+      CHECK(agreement.decisions == 108);
+    }
+  }
+}

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <functional>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -348,13 +349,12 @@ struct FastCompiler {
     out.edges_ = std::move(edges);
     out.edge_begin_ = {};
     FastRule sentinel;  // closes the ranges of the last record
-    sentinel.test_begin = static_cast<std::int32_t>(out.tests_.size());
     sentinel.edge_begin = static_cast<std::int32_t>(out.edges_.size());
     sentinel.defeater_begin = static_cast<std::int32_t>(out.defeater_positions_.size());
     out.code_.push_back(sentinel);
 
     auto candidate = [&](std::int32_t pos) {
-      return FastCandidate{out.code_[pos].leaf_mask, pos, out.code_[pos].test_begin, out.code_[pos + 1].test_begin};
+      return FastCandidate{out.code_[pos].leaf_mask, pos, out.code_[pos].test_begin};
     };
     for (auto pos : unindexed) out.unindexed_.push_back(candidate(pos));
     // Flatten the buckets and the deferred lists (CSR), in index slot order.
@@ -474,7 +474,7 @@ struct FastCompiler {
       }
     for (std::size_t pos = 0; pos < raw.size(); ++pos) {
       auto& code = out.code_[pos];
-      code.test_begin = static_cast<std::int32_t>(out.tests_.size());
+      const auto begin = out.tests_.size();
       for (const auto& t : raw[pos]) {
         if (auto it = id.find(Key{t.op, t.a, t.k}); it != id.end() && shareable(t.op)) {
           code.leaf_mask |= std::uint64_t{1} << it->second;
@@ -496,8 +496,63 @@ struct FastCompiler {
         }
         out.tests_.push_back(t);
       }
+      if (out.tests_.size() > begin) {
+        code.test_begin = static_cast<std::int32_t>(begin);
+        out.tests_.push_back({FastNode::Op::end, -1, 0});
+      }
     }
   }
+
+  // After compiling: only the nodes the tests and definitions still reach
+  // (a condition made of leaves is all tests), renumbered; and the arrays only
+  // compiling needed, freed.
+  void compact() {
+    std::vector<std::int32_t> remap(out.nodes_.size(), -1);
+    std::vector<FastNode> nodes;
+    std::vector<std::int32_t> kids;
+    std::function<std::int32_t(std::int32_t)> keep = [&](std::int32_t i) -> std::int32_t {
+      if (remap[i] >= 0) return remap[i];
+      FastNode n = out.nodes_[i];
+      using Op = FastNode::Op;
+      switch (n.op) {
+        case Op::not_: case Op::negate: n.a = keep(n.a); break;
+        case Op::and_: case Op::or_: {
+          std::vector<std::int32_t> items;
+          for (std::int32_t k = 0; k < n.b; ++k) items.push_back(keep(out.kids_[n.a + k]));
+          n.a = static_cast<std::int32_t>(kids.size());
+          kids.insert(kids.end(), items.begin(), items.end());
+          break;
+        }
+        case Op::eq: case Op::lt: case Op::le: case Op::gt: case Op::ge: case Op::in: case Op::subset:
+        case Op::superset: case Op::intersects: case Op::add: case Op::sub:
+          n.a = keep(n.a);
+          n.b = keep(n.b);
+          break;
+        default: break;  // a leaf: `a` is a slot, a definition or an interpretation
+      }
+      nodes.push_back(n);
+      return remap[i] = static_cast<std::int32_t>(nodes.size() - 1);
+    };
+    for (auto& root : out.definition_root_) root = keep(root);
+    for (auto& t : out.tests_)
+      if (t.op == FastNode::Op::subtree) t.a = keep(t.a);
+    out.nodes_ = std::move(nodes);
+    out.kids_ = std::move(kids);
+    for (auto* v : {&out.rule_root_, &out.position_, &out.order_, &out.edge_begin_}) std::vector<std::int32_t>().swap(*v);
+    out.nodes_.shrink_to_fit();
+    out.kids_.shrink_to_fit();
+    out.code_.shrink_to_fit();
+    out.tests_.shrink_to_fit();
+    out.edges_.shrink_to_fit();
+    out.defeaters_.shrink_to_fit();
+    out.defeater_begin_.shrink_to_fit();
+    out.bucket_.shrink_to_fit();
+    out.deferred_.shrink_to_fit();
+    out.defeater_positions_.shrink_to_fit();
+    out.rule_json_ids_.shrink_to_fit();
+  }
+
+
 
   void compile() {
     const auto& p = policy;
@@ -507,12 +562,13 @@ struct FastCompiler {
     const auto count = p.rules.size();
     out.rule_root_.assign(count, -1);
     out.effect_.resize(count);
-    out.rule_json_id_.resize(count);
+    out.rule_json_begin_.push_back(0);
     for (std::size_t r = 0; r < count; ++r) {
       const auto& rule = p.rules[r];
       if (rule.when) out.rule_root_[r] = expr(*rule.when);
       out.effect_[r] = rule.is_permit() ? 0 : rule.is_forbid() ? 1 : 2;
-      out.rule_json_id_[r] = nlohmann::json(rule.id).dump();
+      out.rule_json_ids_ += nlohmann::json(rule.id).dump();
+      out.rule_json_begin_.push_back(static_cast<std::uint32_t>(out.rule_json_ids_.size()));
     }
     out.order_.assign(p.evaluation_order.begin(), p.evaluation_order.end());
     out.position_.assign(count, -1);
@@ -527,6 +583,7 @@ struct FastCompiler {
     }
     for (const auto& i : p.interpretations) out.interpretation_default_.push_back(i.default_value ? 1 : 0);
     build_code();
+    compact();
   }
 };
 
@@ -594,7 +651,8 @@ void CompiledPolicy::append_decision_json(Outcome outcome, const std::vector<std
   out += R"(","authorities":[)";
   for (std::size_t i = 0; i < authorities.size(); ++i) {
     if (i) out += ',';
-    out += rule_json_id_[authorities[i]];
+    const auto r = static_cast<std::size_t>(authorities[i]);
+    out.append(rule_json_ids_, rule_json_begin_[r], rule_json_begin_[r + 1] - rule_json_begin_[r]);
   }
   out += "]}";
 }
@@ -608,7 +666,7 @@ std::size_t CompiledPolicy::memory_bytes() const {
                       bytes(defeater_positions_) + bytes(unindexed_) + bytes(code_) + bytes(tests_) +
                       bytes(small_guards_) + bytes(small_admits_) + bytes(small_primary_) + bytes(shared_leaves_);
   for (const auto& t : texts_) total += 2 * (sizeof(t) + t.capacity()) + 2 * sizeof(void*);  // and its text_ids_ entry
-  for (const auto& t : rule_json_id_) total += sizeof(t) + t.capacity();
+  total += rule_json_ids_.capacity() + bytes(rule_json_begin_);
   return total;
 }
 

@@ -72,6 +72,8 @@ struct FastNode {
     guard,
     // only in a rule's test sequence: the any of the shared leaves in the mask k (see shared_leaves_)
     any_leaf,
+    // closes a rule's test sequence
+    end,
   };
   Op op = Op::constant;
   TypeKind kind = TypeKind::boolean;  // the node's value type
@@ -100,7 +102,7 @@ struct FastTest {
 struct alignas(32) FastRule {  // 32 bytes: half a cache line, never across two
   std::uint64_t leaf_mask = 0;      // shared leaves (shared_leaves_) its conjunction includes
   std::int32_t rule = -1;
-  std::int32_t test_begin = 0;      // tests_; empty: the rule always applies (given its primary guard)
+  std::int32_t test_begin = -1;     // tests_, up to an `end` test; -1: none beyond the leaf mask
   std::int32_t edge_begin = 0;      // edges_: the rules it is an exception to (rule indexes)
   std::int32_t defeater_begin = 0;  // defeater_positions_: the rules that are exceptions to it (positions)
   std::int32_t primary_slot = -1;   // the fact of its primary guard (see the rule index), -1 none
@@ -115,8 +117,9 @@ static_assert(sizeof(FastRule) == 32);
 struct FastCandidate {
   std::uint64_t leaf_mask = 0;   // as FastRule
   std::int32_t position = 0;
-  std::int32_t test_begin = 0, test_end = 0;
+  std::int32_t test_begin = -1;  // as FastRule
 };
+static_assert(sizeof(FastCandidate) == 16);
 
 struct FastScratch;
 
@@ -176,7 +179,8 @@ class CompiledPolicy {
   std::vector<std::int32_t> defeater_begin_;     // reverse edges by rule, CSR
   std::vector<std::int32_t> defeaters_;
   std::vector<std::uint8_t> interpretation_default_;
-  std::vector<std::string> rule_json_id_;        // the rule id as a JSON string, quotes included
+  std::string rule_json_ids_;                    // each rule id as a JSON string, quotes included, one after another
+  std::vector<std::uint32_t> rule_json_begin_;   // by rule, and the end
   // Rule index. A guard of a rule is a constraint `slot's value in A` (an
   // enum or bool fact) that its condition implies: the condition is true only
   // when the fact is known and in A. Guards are found through all of, any of

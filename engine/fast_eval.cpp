@@ -218,9 +218,10 @@ struct FastEval {
 
   // A conjunction from test t on, t not a fact against a constant; out of
   // line, so the loop of conjunction() stays small enough for its registers.
-  [[gnu::noinline]] Tri rest_of_conjunction(std::int32_t t, std::int32_t end, bool unknown) {
-    for (; t < end; ++t) {
+  [[gnu::noinline]] Tri rest_of_conjunction(std::int32_t t, bool unknown) {
+    for (;; ++t) {
       const FastTest& test = p.tests_[t];
+      if (test.op == FastNode::Op::end) break;
       Tri v;
       if (test.op == FastNode::Op::guard) {
         if (f.known[test.a] && !((test.k >> (f.cells[test.a] & 63)) & 1u)) return Tri::false_;
@@ -279,14 +280,15 @@ struct FastEval {
     }
   }
 
-  [[gnu::always_inline]] inline Tri conjunction(const Hot& h, std::uint64_t leaf_mask, std::int32_t begin, std::int32_t end) {
+  [[gnu::always_inline]] inline Tri conjunction(const Hot& h, std::uint64_t leaf_mask, std::int32_t begin) {
     using Op = FastNode::Op;
     if (leaf_mask & h.leaves_false) return Tri::false_;
     bool unknown = (leaf_mask & h.leaves_unknown) != 0;
+    if (begin < 0) return unknown ? Tri::unknown : Tri::true_;
     const FastTest* tests = h.tests;
     const std::uint64_t* cells = h.cells;
     const std::uint8_t* known = h.known;
-    for (auto t = begin; t < end; ++t) {
+    for (auto t = begin;; ++t) {
       const FastTest& test = tests[t];
       bool holds;
       switch (test.op) {
@@ -309,7 +311,8 @@ struct FastEval {
         case Op::fact_le_k: holds = sgn(cells[test.a]) <= sgn(test.k); break;
         case Op::fact_gt_k: holds = sgn(cells[test.a]) > sgn(test.k); break;
         case Op::fact_ge_k: holds = sgn(cells[test.a]) >= sgn(test.k); break;
-        default: return rest_of_conjunction(t, end, unknown);  // out of line: no call in this loop
+        case Op::end: return unknown ? Tri::unknown : Tri::true_;
+        default: return rest_of_conjunction(t, unknown);  // out of line: no call in this loop
       }
       if (!known[test.a]) unknown = true;
       else if (!holds) return Tri::false_;
@@ -333,7 +336,7 @@ struct FastEval {
     auto& state = touch(code.rule);
     if (state.evaluated) return state.in_force;
     state.evaluated = true;
-    state.applies = state.defeated_true ? Tri::unknown : conjunction(hot(), code.leaf_mask, code.test_begin, p.code_[position + 1].test_begin);
+    state.applies = state.defeated_true ? Tri::unknown : conjunction(hot(), code.leaf_mask, code.test_begin);
     // (A defeated rule's condition is not needed: it is out of force; `unknown` stands for "not known true".)
     state.in_force = state.defeated_true || state.applies == Tri::false_ ? Tri::false_ : Tri::unknown;
     return state.in_force;
@@ -424,7 +427,7 @@ struct FastEval {
     std::uint64_t* may = s.candidates.data();  // applies or may apply; all zero between decisions
     std::uint64_t* sure = s.applying.data();   // applies
     auto condition = [&](const FastCandidate& c) __attribute__((always_inline)) {
-      const Tri applies = conjunction(h, c.leaf_mask, c.test_begin, c.test_end);
+      const Tri applies = conjunction(h, c.leaf_mask, c.test_begin);
       if (applies == Tri::false_) return;
       const auto pos = static_cast<std::size_t>(c.position);
       may[pos >> 6] |= std::uint64_t{1} << (pos & 63);
@@ -471,7 +474,7 @@ struct FastEval {
       }
     for (; candidates; candidates &= candidates - 1) {
       const auto pos = static_cast<std::size_t>(std::countr_zero(candidates));
-      const Tri applies = conjunction(h, h.code[pos].leaf_mask, h.code[pos].test_begin, h.code[pos + 1].test_begin);
+      const Tri applies = conjunction(h, h.code[pos].leaf_mask, h.code[pos].test_begin);
       if (applies != Tri::false_) settle(h, pos, applies);
     }
     return combine();

@@ -430,6 +430,7 @@ struct FastEval {
       const Tri applies = conjunction(h, c.leaf_mask, c.test_begin);
       if (applies == Tri::false_) return;
       const auto pos = static_cast<std::size_t>(c.position);
+      __builtin_prefetch(h.code + pos);  // its record, read when its force is settled
       may[pos >> 6] |= std::uint64_t{1} << (pos & 63);
       if (applies == Tri::true_) sure[pos >> 6] |= std::uint64_t{1} << (pos & 63);
     };

@@ -157,6 +157,7 @@ class CompiledPolicy {
 
  private:
   friend struct FastCompiler;
+  friend struct FastIndexer;
   friend struct FastEval;
   std::shared_ptr<const Policy> policy_;
   std::vector<FastNode> nodes_;

@@ -25,11 +25,6 @@ inline double as_double(const V& v, TypeKind kind) {
 
 inline std::int64_t sgn(std::uint64_t cell) { return static_cast<std::int64_t>(cell); }
 
-inline Tri tri_and(Tri a, Tri b) {
-  if (a == Tri::false_ || b == Tri::false_) return Tri::false_;
-  return a == Tri::true_ && b == Tri::true_ ? Tri::true_ : Tri::unknown;
-}
-
 }  // namespace
 
 struct FastEval {

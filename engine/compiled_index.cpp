@@ -1,0 +1,421 @@
+// The rule records and the rule index of the fast evaluation form
+// (compiled.hpp): guards found in each condition, primary-guard buckets,
+// shared leaves, the one-word guard rows of small sets, and compaction.
+#include "compiled_index.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <functional>
+#include <map>
+#include <optional>
+#include <tuple>
+
+namespace proviso {
+
+struct FastIndexer {
+  CompiledPolicy& out;
+  const Policy& policy;
+
+  void conjuncts(std::int32_t node, std::vector<std::int32_t>& items) const {
+    const auto& n = out.nodes_[node];
+    if (n.op == FastNode::Op::and_) {
+      for (std::int32_t i = 0; i < n.b; ++i) conjuncts(out.kids_[n.a + i], items);
+      return;
+    }
+    items.push_back(node);
+  }
+
+  static bool is_leaf(FastNode::Op op) {
+    using Op = FastNode::Op;
+    switch (op) {
+      case Op::fact: case Op::fact_eq_k: case Op::fact_in_k: case Op::fact_superset_k: case Op::fact_subset_k:
+      case Op::fact_intersects_k: case Op::fact_eq_text: case Op::is_known: case Op::interpretation:
+      case Op::fact_lt_k: case Op::fact_le_k: case Op::fact_gt_k: case Op::fact_ge_k: return true;
+      default: return false;
+    }
+  }
+
+  // Guards (see compiled.hpp): slot -> the values that leave the node possibly
+  // true. A slot absent from the map is unconstrained.
+  using Guards = std::map<std::int32_t, std::uint64_t>;
+
+  std::uint32_t domain_of(std::int32_t slot) const {
+    const auto& type = policy.facts[slot].type;
+    if (type.kind == TypeKind::boolean) return 2;
+    if (type.kind == TypeKind::enumeration) return static_cast<std::uint32_t>(policy.enums[type.enum_id].values.size());
+    return 0;
+  }
+  static std::uint64_t full(std::uint32_t domain) { return domain >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << domain) - 1; }
+  bool guardable(std::int32_t slot) const {
+    const auto d = domain_of(slot);
+    return d > 0 && d <= 64;
+  }
+
+  std::vector<std::optional<Guards>> definition_guards;
+
+  Guards guards(std::int32_t node, int depth) {
+    const auto& n = out.nodes_[node];
+    using Op = FastNode::Op;
+    Guards g;
+    switch (n.op) {
+      case Op::and_:
+        for (std::int32_t i = 0; i < n.b; ++i)
+          for (auto [slot, admitted] : guards(out.kids_[n.a + i], depth)) {
+            auto [it, fresh] = g.try_emplace(slot, admitted);
+            if (!fresh) it->second &= admitted;
+          }
+        break;
+      case Op::or_:
+        // A constraint holds for an any of only on a slot every branch constrains.
+        for (std::int32_t i = 0; i < n.b; ++i) {
+          Guards branch = guards(out.kids_[n.a + i], depth);
+          if (i == 0) {
+            g = std::move(branch);
+            continue;
+          }
+          for (auto it = g.begin(); it != g.end();) {
+            auto other = branch.find(it->first);
+            if (other == branch.end()) {
+              it = g.erase(it);
+            } else {
+              it->second |= other->second;
+              ++it;
+            }
+          }
+        }
+        break;
+      case Op::definition: {
+        if (depth >= 32) break;
+        auto& memo = definition_guards[n.a];
+        if (!memo) memo = guards(out.definition_root_[n.a], depth + 1);
+        g = *memo;
+        break;
+      }
+      case Op::fact:
+        if (n.kind == TypeKind::boolean) g[n.a] = 0b10;
+        break;
+      case Op::fact_eq_k:
+        if (guardable(n.a)) g[n.a] = n.k < 64 ? (std::uint64_t{1} << n.k) & full(domain_of(n.a)) : 0;
+        break;
+      case Op::fact_in_k:
+        if (policy.facts[n.a].type.kind == TypeKind::enumeration && guardable(n.a)) g[n.a] = n.k & full(domain_of(n.a));
+        break;
+      case Op::not_: {
+        const auto& c = out.nodes_[n.a];
+        if (c.op == Op::fact && c.kind == TypeKind::boolean) g[c.a] = 0b01;
+        else if (c.op == Op::fact_eq_k && guardable(c.a)) g[c.a] = full(domain_of(c.a)) & ~(c.k < 64 ? std::uint64_t{1} << c.k : 0);
+        else if (c.op == Op::fact_in_k && policy.facts[c.a].type.kind == TypeKind::enumeration && guardable(c.a))
+          g[c.a] = full(domain_of(c.a)) & ~c.k;
+        break;
+      }
+      default: break;
+    }
+    for (auto it = g.begin(); it != g.end();) it = it->second == full(domain_of(it->first)) ? g.erase(it) : std::next(it);
+    return g;
+  }
+
+  // The primary guard of a rule: its most selective guard (fewest admitted
+  // values for the domain), if that admits at most half the domain (a weaker
+  // one would list the rule in most buckets); -1 for none.
+  std::int32_t primary_of(const Guards& found) const {
+    std::int32_t best = -1;
+    std::uint64_t best_count = 0, best_domain = 1;
+    for (auto [slot, admitted] : found) {
+      const std::uint64_t count = static_cast<std::uint64_t>(std::popcount(admitted)), domain = domain_of(slot);
+      if (2 * count > domain) continue;
+      if (best < 0 || count * best_domain < best_count * domain) {
+        best = slot;
+        best_count = count;
+        best_domain = domain;
+      }
+    }
+    return best;
+  }
+
+  // Whether a leaf test is true exactly when `slot` is known and its value is in `admitted`.
+  bool same_as_guard(const FastNode& n, std::int32_t slot, std::uint64_t admitted) const {
+    if (n.a != slot) return false;
+    const auto all = full(domain_of(slot));
+    switch (n.op) {
+      case FastNode::Op::fact: return n.kind == TypeKind::boolean && admitted == 0b10;
+      case FastNode::Op::fact_eq_k: return n.k < 64 && ((std::uint64_t{1} << n.k) & all) == admitted;
+      case FastNode::Op::fact_in_k: return policy.facts[slot].type.kind == TypeKind::enumeration && (n.k & all) == admitted;
+      default: return false;
+    }
+  }
+
+  // Each rule's flat record by evaluation position (fast_eval.cpp walks
+  // these), and the rule index over the records (compiled.hpp).
+  void build_code() {
+    const auto count = out.order_.size();
+    definition_guards.assign(policy.definitions.size(), std::nullopt);
+    out.words_ = (count + 63) / 64;
+    std::vector<Guards> guards_at(count);
+    std::vector<std::int32_t> primary_at(count, -1);
+    std::map<std::int32_t, std::int32_t> index_of;  // primary slot -> index_slots_ entry
+    std::map<std::int32_t, bool> guard_slots;
+    for (std::size_t pos = 0; pos < count; ++pos) {
+      const auto r = out.order_[pos];
+      if (out.rule_root_[r] < 0) continue;
+      guards_at[pos] = guards(out.rule_root_[r], 0);
+      if (!guards_at[pos].empty()) ++out.guarded_rules_;
+      for (const auto& g : guards_at[pos]) guard_slots[g.first] = true;
+      primary_at[pos] = primary_of(guards_at[pos]);
+      if (primary_at[pos] >= 0 && !index_of.contains(primary_at[pos])) {
+        index_of.emplace(primary_at[pos], static_cast<std::int32_t>(out.index_slots_.size()));
+        out.index_slots_.push_back({primary_at[pos], domain_of(primary_at[pos]), 0, 0});
+      }
+    }
+    out.guard_slots_ = guard_slots.size();
+
+    std::vector<std::vector<std::int32_t>> buckets, deferred(3 * out.index_slots_.size());
+    for (auto& slot : out.index_slots_) {
+      slot.bucket_row = static_cast<std::uint32_t>(buckets.size());
+      buckets.resize(buckets.size() + slot.domain);
+    }
+    std::vector<std::int32_t> edges;  // in position order, for the records' ranges
+    std::vector<std::vector<FastTest>> raw(count);  // each rule's tests, before leaves are shared
+    std::vector<std::int32_t> unindexed;
+    for (std::size_t pos = 0; pos < count; ++pos) {
+      const auto r = out.order_[pos];
+      const auto primary = primary_at[pos];
+      FastRule code;
+      code.rule = r;
+      code.effect = out.effect_[r];
+      code.primary_slot = primary;
+      code.edge_begin = static_cast<std::int32_t>(edges.size());
+      edges.insert(edges.end(), out.edges_.begin() + out.edge_begin_[r], out.edges_.begin() + out.edge_begin_[r + 1]);
+      code.defeater_begin = static_cast<std::int32_t>(out.defeater_positions_.size());
+      std::vector<std::int32_t> defeaters;
+      for (auto d = out.defeater_begin_[r]; d < out.defeater_begin_[r + 1]; ++d) defeaters.push_back(out.position_[out.defeaters_[d]]);
+      std::sort(defeaters.begin(), defeaters.end());
+      for (auto d : defeaters)
+        if (primary_at[d] >= 0) code.defeater_slots |= static_cast<std::uint16_t>(1u << (index_of.at(primary_at[d]) % 16));
+      out.defeater_positions_.insert(out.defeater_positions_.end(), defeaters.begin(), defeaters.end());
+      if (primary < 0) {
+        unindexed.push_back(static_cast<std::int32_t>(pos));
+      } else {
+        const auto& slot = out.index_slots_[index_of.at(primary)];
+        const auto admitted = guards_at[pos].at(primary);
+        for (std::uint32_t v = 0; v < slot.domain; ++v)
+          if ((admitted >> v) & 1u) buckets[slot.bucket_row + v].push_back(static_cast<std::int32_t>(pos));
+        deferred[3 * static_cast<std::size_t>(index_of.at(primary)) + code.effect].push_back(static_cast<std::int32_t>(pos));
+      }
+      if (out.rule_root_[r] >= 0) raw[pos] = tests_of(out.rule_root_[r], guards_at[pos], primary);
+      out.code_.push_back(code);
+    }
+    share_leaves(raw);
+    out.edges_ = std::move(edges);
+    out.edge_begin_ = {};
+    FastRule sentinel;  // closes the ranges of the last record
+    sentinel.edge_begin = static_cast<std::int32_t>(out.edges_.size());
+    sentinel.defeater_begin = static_cast<std::int32_t>(out.defeater_positions_.size());
+    out.code_.push_back(sentinel);
+
+    auto candidate = [&](std::int32_t pos) {
+      return FastCandidate{out.code_[pos].leaf_mask, pos, out.code_[pos].test_begin};
+    };
+    for (auto pos : unindexed) out.unindexed_.push_back(candidate(pos));
+    // Flatten the buckets and the deferred lists (CSR), in index slot order.
+    std::size_t flat = 0;
+    for (std::size_t i = 0; i < out.index_slots_.size(); ++i) {
+      auto& slot = out.index_slots_[i];
+      const auto first = flat;
+      slot.bucket_row = static_cast<std::uint32_t>(out.bucket_begin_.size());
+      for (std::uint32_t v = 0; v < slot.domain; ++v) {
+        out.bucket_begin_.push_back(static_cast<std::int32_t>(out.bucket_.size()));
+        for (auto pos : buckets[first + v]) out.bucket_.push_back(candidate(pos));
+      }
+      out.bucket_begin_.push_back(static_cast<std::int32_t>(out.bucket_.size()));
+      flat += slot.domain;
+      slot.deferred_row = static_cast<std::uint32_t>(out.deferred_begin_.size());
+      for (std::size_t e = 0; e < 3; ++e) {
+        out.deferred_begin_.push_back(static_cast<std::int32_t>(out.deferred_.size()));
+        out.deferred_.insert(out.deferred_.end(), deferred[3 * i + e].begin(), deferred[3 * i + e].end());
+      }
+      out.deferred_begin_.push_back(static_cast<std::int32_t>(out.deferred_.size()));
+    }
+    if (out.words_ == 1) small_rows(guards_at, primary_at, index_of);
+  }
+
+  void small_rows(const std::vector<Guards>& guards_at, const std::vector<std::int32_t>& primary_at,
+                  const std::map<std::int32_t, std::int32_t>& index_of) {
+    std::map<std::int32_t, std::size_t> row_of;  // slot -> small_guards_ index
+    for (std::size_t pos = 0; pos < guards_at.size(); ++pos)
+      for (auto [slot, admitted] : guards_at[pos]) {
+        auto [it, fresh] = row_of.try_emplace(slot, out.small_guards_.size());
+        if (fresh) {
+          out.small_guards_.push_back({slot, domain_of(slot), static_cast<std::uint32_t>(out.small_admits_.size())});
+          out.small_admits_.resize(out.small_admits_.size() + domain_of(slot), ~std::uint64_t{0});
+        }
+        const auto& g = out.small_guards_[it->second];
+        for (std::uint32_t v = 0; v < g.domain; ++v)
+          if (!((admitted >> v) & 1u)) out.small_admits_[g.row + v] &= ~(std::uint64_t{1} << pos);
+      }
+    out.small_primary_.assign(out.index_slots_.size(), 0);
+    for (std::size_t pos = 0; pos < primary_at.size(); ++pos)
+      if (primary_at[pos] >= 0) out.small_primary_[index_of.at(primary_at[pos])] |= std::uint64_t{1} << pos;
+  }
+
+  // A rule's tests: its guards other than the primary one, where no leaf
+  // already tests the same fact; then the items of its top-level all of,
+  // leaves first (one load, one compare), then definitions (memoised), then
+  // the rest. Past 64 rules, a leaf that says exactly what the primary guard
+  // says is left out: a rule evaluated from a bucket has that leaf true, and
+  // a deferred rule (its primary fact unknown) is at most unknown whatever
+  // its tests say.
+  std::vector<FastTest> tests_of(std::int32_t root, const Guards& found, std::int32_t primary) {
+    std::vector<FastTest> tests;
+    std::vector<std::int32_t> items;
+    conjuncts(root, items);
+    auto rank = [&](std::int32_t node) {
+      const auto op = out.nodes_[node].op;
+      return is_leaf(op) ? 0 : op == FastNode::Op::definition ? 1 : 2;
+    };
+    std::stable_sort(items.begin(), items.end(), [&](std::int32_t x, std::int32_t y) { return rank(x) < rank(y); });
+    for (auto [slot, admitted] : found) {
+      if (slot == primary) continue;
+      bool tested = false;
+      for (auto node : items) {
+        const auto& n = out.nodes_[node];
+        tested = tested || ((n.op == FastNode::Op::fact || n.op == FastNode::Op::fact_eq_k || n.op == FastNode::Op::fact_in_k) && n.a == slot);
+      }
+      if (!tested && out.words_ > 1) tests.push_back({FastNode::Op::guard, slot, admitted});  // one word: a row (small_guards_)
+    }
+    for (auto node : items) {
+      const auto& n = out.nodes_[node];
+      // (Up to 64 rules a rule whose primary fact is unknown may be evaluated in order: the leaf stays.)
+      if (out.words_ > 1 && primary >= 0 && is_leaf(n.op) && same_as_guard(n, primary, found.at(primary))) continue;
+      if (is_leaf(n.op) || n.op == FastNode::Op::definition) tests.push_back({n.op, n.a, n.k});
+      else tests.push_back({FastNode::Op::subtree, node, 0});
+    }
+    return tests;
+  }
+
+  // A leaf whose value is unknown exactly when its fact is: it can be shared.
+  static bool shareable(FastNode::Op op) {
+    using Op = FastNode::Op;
+    return op != Op::is_known && op != Op::interpretation && is_leaf(op);
+  }
+  // An any of whose items are all shareable leaves.
+  bool leaf_or(std::int32_t node) const {
+    const auto& n = out.nodes_[node];
+    if (n.op != FastNode::Op::or_ || n.b > 64) return false;
+    for (std::int32_t i = 0; i < n.b; ++i)
+      if (!shareable(out.nodes_[out.kids_[n.a + i]].op)) return false;
+    return true;
+  }
+
+  // Chooses the shared leaves (compiled.hpp) and writes each rule's tests:
+  // its shared leaves as one mask, an any of shared leaves as an any_leaf
+  // test, the rest as they were. Worth it only when many rules share few
+  // leaves: a decision evaluates every shared leaf once.
+  void share_leaves(const std::vector<std::vector<FastTest>>& raw) {
+    using Key = std::tuple<FastNode::Op, std::int32_t, std::uint64_t>;
+    auto key_of = [](const FastNode& n) { return Key{n.op, n.a, n.k}; };
+    std::map<Key, std::size_t> uses;
+    for (const auto& tests : raw)
+      for (const auto& t : tests) {
+        if (shareable(t.op)) ++uses[Key{t.op, t.a, t.k}];
+        if (t.op == FastNode::Op::subtree && leaf_or(t.a))
+          for (std::int32_t i = 0; i < out.nodes_[t.a].b; ++i) ++uses[key_of(out.nodes_[out.kids_[out.nodes_[t.a].a + i]])];
+      }
+    std::vector<std::pair<std::size_t, Key>> ranked;
+    for (const auto& [key, count] : uses)
+      if (count >= 2) ranked.emplace_back(count, key);
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+    if (ranked.size() > 64) ranked.resize(64);
+    std::map<Key, int> id;
+    if (!ranked.empty() && raw.size() >= 8 * ranked.size())
+      for (const auto& [count, key] : ranked) {
+        id.emplace(key, static_cast<int>(out.shared_leaves_.size()));
+        out.shared_leaves_.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key)});
+      }
+    for (std::size_t pos = 0; pos < raw.size(); ++pos) {
+      auto& code = out.code_[pos];
+      const auto begin = out.tests_.size();
+      for (const auto& t : raw[pos]) {
+        if (auto it = id.find(Key{t.op, t.a, t.k}); it != id.end() && shareable(t.op)) {
+          code.leaf_mask |= std::uint64_t{1} << it->second;
+          continue;
+        }
+        if (t.op == FastNode::Op::subtree && !id.empty() && leaf_or(t.a)) {
+          std::uint64_t any = 0;
+          bool all_shared = true;
+          const auto& n = out.nodes_[t.a];
+          for (std::int32_t i = 0; i < n.b && all_shared; ++i) {
+            auto it = id.find(key_of(out.nodes_[out.kids_[n.a + i]]));
+            if (it == id.end()) all_shared = false;
+            else any |= std::uint64_t{1} << it->second;
+          }
+          if (all_shared) {
+            out.tests_.push_back({FastNode::Op::any_leaf, -1, any});
+            continue;
+          }
+        }
+        out.tests_.push_back(t);
+      }
+      if (out.tests_.size() > begin) {
+        code.test_begin = static_cast<std::int32_t>(begin);
+        out.tests_.push_back({FastNode::Op::end, -1, 0});
+      }
+    }
+  }
+
+  // After compiling: only the nodes the tests and definitions still reach
+  // (a condition made of leaves is all tests), renumbered; and the arrays only
+  // compiling needed, freed.
+  void compact() {
+    std::vector<std::int32_t> remap(out.nodes_.size(), -1);
+    std::vector<FastNode> nodes;
+    std::vector<std::int32_t> kids;
+    std::function<std::int32_t(std::int32_t)> keep = [&](std::int32_t i) -> std::int32_t {
+      if (remap[i] >= 0) return remap[i];
+      FastNode n = out.nodes_[i];
+      using Op = FastNode::Op;
+      switch (n.op) {
+        case Op::not_: case Op::negate: n.a = keep(n.a); break;
+        case Op::and_: case Op::or_: {
+          std::vector<std::int32_t> items;
+          for (std::int32_t k = 0; k < n.b; ++k) items.push_back(keep(out.kids_[n.a + k]));
+          n.a = static_cast<std::int32_t>(kids.size());
+          kids.insert(kids.end(), items.begin(), items.end());
+          break;
+        }
+        case Op::eq: case Op::lt: case Op::le: case Op::gt: case Op::ge: case Op::in: case Op::subset:
+        case Op::superset: case Op::intersects: case Op::add: case Op::sub:
+          n.a = keep(n.a);
+          n.b = keep(n.b);
+          break;
+        default: break;  // a leaf: `a` is a slot, a definition or an interpretation
+      }
+      nodes.push_back(n);
+      return remap[i] = static_cast<std::int32_t>(nodes.size() - 1);
+    };
+    for (auto& root : out.definition_root_) root = keep(root);
+    for (auto& t : out.tests_)
+      if (t.op == FastNode::Op::subtree) t.a = keep(t.a);
+    out.nodes_ = std::move(nodes);
+    out.kids_ = std::move(kids);
+    for (auto* v : {&out.rule_root_, &out.position_, &out.order_, &out.edge_begin_}) std::vector<std::int32_t>().swap(*v);
+    out.nodes_.shrink_to_fit();
+    out.kids_.shrink_to_fit();
+    out.code_.shrink_to_fit();
+    out.tests_.shrink_to_fit();
+    out.edges_.shrink_to_fit();
+    out.defeaters_.shrink_to_fit();
+    out.defeater_begin_.shrink_to_fit();
+    out.bucket_.shrink_to_fit();
+    out.deferred_.shrink_to_fit();
+    out.defeater_positions_.shrink_to_fit();
+    out.rule_json_ids_.shrink_to_fit();
+  }
+};
+
+void build_rule_index(CompiledPolicy& out, const Policy& policy) {
+  FastIndexer indexer{out, policy, {}};
+  indexer.build_code();
+  indexer.compact();
+}
+
+}  // namespace proviso

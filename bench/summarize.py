@@ -57,6 +57,8 @@ def main():
         open(os.path.join(d, "cedar-irc6103.agree")).read().strip() == "agree"
     cli1 = load(os.path.join(d, "cli-batch1.result")) or {}
     cli2 = load(os.path.join(d, "cli-batch2.result")) or {}
+    none1 = load(os.path.join(d, "cli-none1.result")) or {}
+    none2 = load(os.path.join(d, "cli-none2.result")) or {}
     cli_agree = os.path.exists(os.path.join(d, "cli-batch.agree")) and open(os.path.join(d, "cli-batch.agree")).read().strip() == "agree"
     batch_agree = os.path.exists(os.path.join(d, "batch.agree")) and open(os.path.join(d, "batch.agree")).read().strip() == "agree"
 
@@ -99,6 +101,8 @@ def main():
         "cedar_wasm_irc6103_n": cedar_irc.get("n"),
         "proviso_batch_cli_1_job_per_s": cli1.get("per_s"),
         "proviso_batch_cli_2_jobs_per_s": cli2.get("per_s"),
+        "proviso_batch_none_1_job_per_s": none1.get("per_s"),
+        "proviso_batch_none_2_jobs_per_s": none2.get("per_s"),
         "compile_irc6103_ms": (scale.get("irc6103") or {}).get("compile_ms"),
         "compile_irc6103_cpu_ms": (scale.get("irc6103") or {}).get("compile_cpu_ms"),
         "compile_10k_rules_ms": (scale.get("rules_10000") or {}).get("compile_ms"),
@@ -168,6 +172,8 @@ def main():
     print("\nbatch (%s requests, fast path, order kept): 1 thread %s/s, 2 threads %s/s (x%.2f); outputs identical: %s" % (
         f["batch_n"], rate(f["batch_1_thread_per_s"]), rate(f["batch_2_threads_per_s"]), f["batch_scaling"] or 0,
         "yes" if batch_agree else "NO"))
+    print("proviso batch --explain none (the product command, same input and output): 1 job %s/s, 2 jobs %s/s" % (
+        rate(f["proviso_batch_none_1_job_per_s"]), rate(f["proviso_batch_none_2_jobs_per_s"])))
     print("peak memory of any Proviso step: %.1f MB; all decisions agree: %s" % (f["peak_rss_bytes"] / 1e6, "yes" if all_agree else "NO"))
     print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in f.items()}))
     return 0 if all_agree else 1

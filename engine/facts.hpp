@@ -48,8 +48,10 @@ BindResult parse_request(const Policy& policy, std::string_view text, std::strin
                          RequestFormat format = RequestFormat::automatic, const RequestLimits& limits = {});
 
 // Parses text into JSON (YAML converted), with limits; errors as diagnostics.
+// `what` names the document in messages ("the request is not valid YAML").
 std::optional<nlohmann::json> parse_request_document(std::string_view text, std::string_view origin, RequestFormat format,
-                                                     const RequestLimits& limits, Diagnostics& diagnostics);
+                                                     const RequestLimits& limits, Diagnostics& diagnostics,
+                                                     std::string_view what = "the request");
 
 // A fact value as JSON (null when unknown), for explanations and round trips.
 nlohmann::json value_to_json(const Policy& policy, const Value& value, Type type);

@@ -187,7 +187,8 @@ struct YamlWalk {
 }  // namespace
 
 std::optional<json> parse_request_document(std::string_view text, std::string_view origin, RequestFormat format,
-                                           const RequestLimits& limits, Diagnostics& diagnostics) {
+                                           const RequestLimits& limits, Diagnostics& diagnostics, std::string_view what) {
+  const std::string noun(what);
   auto problem = [&](std::string code, std::string location, std::string message, std::string help) {
     Diagnostic d;
     d.code = std::move(code);
@@ -199,23 +200,23 @@ std::optional<json> parse_request_document(std::string_view text, std::string_vi
   };
   const std::string where(origin);
   if (text.size() > limits.max_bytes)
-    return problem("E406", where, "the request is " + std::to_string(text.size()) + " bytes, more than the limit of " + std::to_string(limits.max_bytes),
+    return problem("E406", where, noun + " is " + std::to_string(text.size()) + " bytes, more than the limit of " + std::to_string(limits.max_bytes),
                    "a request describes one disclosure; split bulk input into lines for `proviso batch`");
   auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos)
-    return problem("E409", where, "the request is empty", "give an object whose keys are fact paths, e.g. {\"request\": {\"in_writing\": true}}");
+    return problem("E409", where, noun + " is empty", "give an object whose keys are fact paths, e.g. {\"request\": {\"in_writing\": true}}");
   if (format == RequestFormat::automatic) format = (text[first] == '{' || text[first] == '[') ? RequestFormat::json : RequestFormat::yaml;
   auto too_deep = [&] {
-    return problem("E405", where, "the request nests deeper than the limit of " + std::to_string(limits.max_depth),
+    return problem("E405", where, noun + " nests deeper than the limit of " + std::to_string(limits.max_depth),
                    "fact paths are short: check the structure");
   };
   auto too_many = [&] {
-    return problem("E413", where, "the request has more than " + std::to_string(limits.max_values) + " values",
+    return problem("E413", where, noun + " has more than " + std::to_string(limits.max_values) + " values",
                    "a request describes one disclosure with a few dozen facts; YAML aliases count once per use");
   };
   auto duplicate = [&](const DuplicateKey& d) {
     return problem("E412", where + (d.location.empty() ? "" : ":" + d.location) + ": $." + d.path,
-                   "the request gives key `" + d.path + "` twice", "give each key once; a later value would silently replace the earlier");
+                   noun + " gives key `" + d.path + "` twice", "give each key once; a later value would silently replace the earlier");
   };
   if (format == RequestFormat::json) {
     try {
@@ -234,23 +235,23 @@ std::optional<json> parse_request_document(std::string_view text, std::string_vi
       if (auto pos = message.find("column "); message.starts_with("[json.exception") && pos != std::string::npos)
         if (auto colon = message.find(": ", pos); colon != std::string::npos) message = message.substr(colon + 2);
       auto at = e.byte > 0 ? e.byte - 1 : 0;
-      return problem("E401", where + ":" + line_col_at(text, at), "the request is not valid JSON: " + message,
+      return problem("E401", where + ":" + line_col_at(text, at), noun + " is not valid JSON: " + message,
                      "check for a missing comma, quote or bracket near here");
     } catch (const json::exception& e) {  // well-formed but unrepresentable, e.g. a number like 1e400
       std::string message = e.what();
       if (auto pos = message.find("] "); pos != std::string::npos) message = message.substr(pos + 2);
-      return problem("E401", where, "the request is not valid JSON: " + message, "numbers must fit in a 64-bit float");
+      return problem("E401", where, noun + " is not valid JSON: " + message, "numbers must fit in a 64-bit float");
     }
   }
   if (text.find('\0') != std::string_view::npos)
-    return problem("E410", where + ":" + line_col_at(text, text.find('\0')), "the request contains a NUL byte", "save it as UTF-8 text");
+    return problem("E410", where + ":" + line_col_at(text, text.find('\0')), noun + " contains a NUL byte", "save it as UTF-8 text");
   // yaml-cpp passes bytes through; JSON's parser checks this itself (E401).
   if (auto bad = lexical::first_invalid_utf8(text))
-    return problem("E410", where + ":" + line_col_at(text, *bad), "the request is not valid UTF-8", "save it as UTF-8 text");
+    return problem("E410", where + ":" + line_col_at(text, *bad), noun + " is not valid UTF-8", "save it as UTF-8 text");
   // yaml-cpp recurses per level: structure clearly deeper than the limit is refused unparsed.
   if (yaml_nesting_bound(text) > yaml_scan_limit(limits.max_depth)) return too_deep();
   if (yaml_quote_left_open(text))
-    return problem("E410", where, "the request is not valid YAML: a quoted string is not closed before the end",
+    return problem("E410", where, noun + " is not valid YAML: a quoted string is not closed before the end",
                    "add the closing quote");
   try {
     auto node = YAML::Load(std::string(text));
@@ -263,11 +264,11 @@ std::optional<json> parse_request_document(std::string_view text, std::string_vi
   } catch (const DuplicateKey& d) {
     return duplicate(d);
   } catch (const KeyNotText& k) {
-    return problem("E410", where + ":" + k.location, "a key in the request is a list or mapping, not a name",
+    return problem("E410", where + ":" + k.location, "a key in " + noun + " is a list or mapping, not a name",
                    "keys are fact names, e.g. `request:`");
   } catch (const YAML::Exception& e) {
     auto location = where + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
-    return problem("E410", location, "the request is not valid YAML: " + e.msg, "check the indentation and quoting near here");
+    return problem("E410", location, noun + " is not valid YAML: " + e.msg, "check the indentation and quoting near here");
   }
 }
 

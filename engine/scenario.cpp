@@ -44,7 +44,7 @@ void load_file(const std::filesystem::path& file, ScenarioLoad& out) {
   limits.max_depth = 64;
   limits.max_values = 1000000;  // a file holds hundreds of scenarios; aliases still cannot expand past this
   const auto origin = file.string();
-  auto document = parse_request_document(text.str(), origin, RequestFormat::yaml, limits, out.diagnostics);
+  auto document = parse_request_document(text.str(), origin, RequestFormat::yaml, limits, out.diagnostics, "the scenario file");
   if (!document || !document->is_object() || !document->contains("scenarios")) return;
   auto problem = [&](std::string message) {
     Diagnostic d;

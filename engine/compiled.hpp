@@ -160,7 +160,7 @@ class CompiledPolicy {
   friend struct FastIndexer;
   friend struct FastEval;
   std::shared_ptr<const Policy> policy_;
-  std::vector<FastNode> nodes_;
+  std::vector<FastNode> nodes_;                 // after compiling, only those tests and definitions reach
   std::vector<std::int32_t> kids_;
   std::vector<std::string> texts_;              // string constants, each once
   struct TextHash {
@@ -170,13 +170,14 @@ class CompiledPolicy {
   std::unordered_map<std::string, std::uint64_t, TextHash, std::equal_to<>> text_ids_;  // text -> index in texts_
   std::vector<FastRule> code_;                   // by evaluation position
   std::vector<FastTest> tests_;
+  // rule_root_, position_, order_ and edge_begin_ serve compiling only, and are freed after it.
   std::vector<std::int32_t> rule_root_;          // node of each rule's `when`, -1 when it always applies
   std::vector<std::int32_t> definition_root_;
   std::vector<std::uint8_t> effect_;             // 0 permit, 1 forbid, 2 limit
   std::vector<std::int32_t> position_;           // rule -> position in evaluation order
   std::vector<std::int32_t> order_;              // position -> rule
-  std::vector<std::int32_t> edge_begin_;         // exception_to edges by rule, CSR
-  std::vector<std::int32_t> edges_;
+  std::vector<std::int32_t> edge_begin_;         // exception_to edges by rule, CSR (while compiling)
+  std::vector<std::int32_t> edges_;              // exception_to edges (rule indexes), by position: FastRule::edge_begin
   std::vector<std::int32_t> defeater_begin_;     // reverse edges by rule, CSR
   std::vector<std::int32_t> defeaters_;
   std::vector<std::uint8_t> interpretation_default_;

@@ -37,6 +37,7 @@ run_asan() {
   cmake --build build-asan -j "$jobs" >&2
   echo "sanitize: running the test suite under ASan+UBSan" >&2
   (cd build-asan &&
+   PROVISO_SANITIZED=asan \
    ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0:strict_string_checks=1 \
    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
    ctest --output-on-failure -j "$jobs" -E "$asan_excluded" --timeout 1500)

@@ -205,7 +205,12 @@ def load_test(work):
     print(f"   RSS before load {figures['rss_before_kib']} KiB; decision log lines {logged}")
     check(all(r["5xx"] == 0 and r["non_2xx"] == 0 for r in runs), "the wrk load gets no 5xx (and no other non-2xx)")
     growth = runs[1]["rss_kib"] - runs[0]["rss_kib"]
-    check(growth < max(8192, runs[0]["rss_kib"] // 5), f"memory is flat across load runs (second run grew RSS by {growth} KiB)")
+    if os.environ.get("PROVISO_SANITIZED") == "asan":
+        # ASan holds freed memory in quarantine (up to 256 MiB), so RSS grows under any load; LeakSanitizer
+        # checks the server for leaks when it exits instead (a leak makes the clean-exit checks below fail).
+        print(f"skipped: memory flatness under ASan (second run grew RSS by {growth} KiB, ASan's quarantine)")
+    else:
+        check(growth < max(8192, runs[0]["rss_kib"] // 5), f"memory is flat across load runs (second run grew RSS by {growth} KiB)")
     return figures
 
 

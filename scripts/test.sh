@@ -7,8 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 (cd "${PROVISO_BUILD_DIR:-build}" && ctest --output-on-failure -j "$(nproc)" "$@")
-# PROVISO_SANITIZERS picks the stages (asan, tsan or all); the ASan stage
-# joins CI once it has passed a full run.
+# PROVISO_SANITIZERS picks the stages (asan, tsan or all, the default).
 if [ "${PROVISO_SKIP_SANITIZERS:-0}" != 1 ]; then
-  bash scripts/sanitize.sh "${PROVISO_SANITIZERS:-tsan}"
+  bash scripts/sanitize.sh "${PROVISO_SANITIZERS:-all}"
 fi

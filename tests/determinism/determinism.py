@@ -12,7 +12,6 @@ requests, decided with --explain full (every rule and condition considered).
      order and the declarations inside each file shuffled, give the same bytes
      too (the decision JSON; every tenth copy also with --explain full), except for `ruleset.digest`, which hashes the files' exact text (that
      it changes is what makes it a digest; it is blanked before comparing)."""
-import copy
 import glob
 import json
 import os
@@ -25,6 +24,9 @@ import tempfile
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from scenario_requests import scenario_requests  # noqa: E402
+
 PROVISO, SOURCE = os.path.abspath(sys.argv[1]), sys.argv[2]
 SHUFFLES = int(sys.argv[sys.argv.index("--shuffles") + 1]) if "--shuffles" in sys.argv else 100
 RULES = os.path.join(SOURCE, "rules", "us", "irc-6103")
@@ -36,35 +38,9 @@ def fail(message):
     sys.exit(1)
 
 
-def merge(base, over):
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else copy.deepcopy(value)
-    return out
-
-
 def requests():
     """Each scenario's request (docs/testing.md: base, request, set, unset, interpretations), then the examples."""
-    out = []
-    for path in sorted(glob.glob(os.path.join(RULES, "tests", "*.yaml"))):
-        suite = yaml.safe_load(open(path, encoding="utf-8"))
-        for scenario in suite.get("scenarios", []):
-            request = merge(suite.get("base") or {}, scenario.get("request") or {})
-            for fact, value in (scenario.get("set") or {}).items():
-                *parents, leaf = fact.split(".")
-                node = request
-                for part in parents:
-                    node = node.setdefault(part, {})
-                node[leaf] = value
-            for fact in scenario.get("unset") or []:
-                *parents, leaf = fact.split(".")
-                node = request
-                for part in parents:
-                    node = node.get(part, {})
-                node.pop(leaf, None)
-            if "interpretations" in scenario:
-                request["interpretations"] = scenario["interpretations"]
-            out.append(request)
+    out = list(scenario_requests(RULES))
     for path in sorted(glob.glob(os.path.join(SOURCE, "examples", "*.json"))):
         out.append(json.load(open(path, encoding="utf-8")))
     return out

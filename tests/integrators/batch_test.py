@@ -9,7 +9,6 @@ a batch run verify with `proviso verify-receipt`, and a tampered one does not.
     batch_test.py PROVISO SOURCE_DIR
 """
 import concurrent.futures
-import copy
 import glob
 import json
 import os
@@ -20,6 +19,9 @@ import tempfile
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from scenario_requests import scenario_requests  # noqa: E402
+
 PROVISO, SOURCE = sys.argv[1], sys.argv[2]
 RULES = os.path.join(SOURCE, "rules", "us", "irc-6103")
 
@@ -29,40 +31,9 @@ def fail(message):
     sys.exit(1)
 
 
-def merge(base, over):
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else copy.deepcopy(value)
-    return out
-
-
-def set_path(request, path, value):
-    *parents, leaf = path.split(".")
-    for part in parents:
-        request = request.setdefault(part, {})
-    request[leaf] = value
-
-
-def unset_path(request, path):
-    *parents, leaf = path.split(".")
-    for part in parents:
-        request = request.get(part, {})
-    request.pop(leaf, None)
-
-
-def scenario_requests():
-    """Each scenario's request, built as docs/testing.md says `proviso test` builds it."""
-    for path in sorted(glob.glob(os.path.join(RULES, "tests", "*.yaml"))):
-        suite = yaml.safe_load(open(path, encoding="utf-8"))
-        for scenario in suite.get("scenarios", []):
-            request = merge(suite.get("base") or {}, scenario.get("request") or {})
-            for fact, value in (scenario.get("set") or {}).items():
-                set_path(request, fact, value)
-            for fact in scenario.get("unset") or []:
-                unset_path(request, fact)
-            if scenario.get("interpretations"):
-                request["interpretations"] = merge(request.get("interpretations", {}), scenario["interpretations"])
-            yield request
+def all_requests():
+    """Each scenario's request, then every example request."""
+    yield from scenario_requests(RULES)
     for path in sorted(glob.glob(os.path.join(SOURCE, "examples", "*.json")) + glob.glob(os.path.join(SOURCE, "examples", "*.yaml"))):
         with open(path, encoding="utf-8") as f:
             yield json.load(f) if path.endswith(".json") else yaml.safe_load(f)
@@ -88,7 +59,7 @@ def json_default(value):
 
 
 def main():
-    lines = [json.dumps(r, default=json_default, ensure_ascii=False) for r in scenario_requests()]
+    lines = [json.dumps(r, default=json_default, ensure_ascii=False) for r in all_requests()]
     # Bad lines in the middle: the batch must go on after them.
     lines.insert(3, '{"request": ')
     lines.insert(7, "")

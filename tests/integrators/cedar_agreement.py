@@ -18,6 +18,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 import batch_test  # noqa: E402  (the scenario corpus; reads PROVISO and SOURCE from argv like this script)
+import scenario_requests  # noqa: E402  (set_path, unset_path; batch_test put tests/ on the path)
 
 PROVISO, SOURCE, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 RULES = batch_test.RULES
@@ -70,9 +71,9 @@ def generate(vocabulary, scenarios, rng):
             p = 0.12 if i % 2 == 0 else 0.5
             if rng.random() < p:
                 if rng.random() < 0.3:
-                    batch_test.unset_path(request, fact)
+                    scenario_requests.unset_path(request, fact)
                 else:
-                    batch_test.set_path(request, fact, random_value(info, rng))
+                    scenario_requests.set_path(request, fact, random_value(info, rng))
         if rng.random() < 0.3:
             request["interpretations"] = {name: rng.random() < 0.5 for name in vocabulary["interpretations"] if rng.random() < 0.5}
         yield request
@@ -104,7 +105,7 @@ def main():
         export = os.path.join(work, "cedar")
         subprocess.run([PROVISO, "export", "--to", "cedar", "--rules", RULES, export], check=True, capture_output=True)
         vocabulary = json.load(open(os.path.join(export, "proviso-vocabulary.json"), encoding="utf-8"))
-        scenarios = list(batch_test.scenario_requests())
+        scenarios = list(batch_test.all_requests())
         agreement(modules, export, scenarios, "scenarios", work)
         agreement(modules, export, generate(vocabulary, scenarios, random.Random(6103)), "generated", work)
 

@@ -121,7 +121,7 @@ Command add_batch(CLI::App& app) {
       ->check(CLI::IsMember({"compact", "full", "none"}))
       ->capture_default_str();
   auto* receipts = cmd->add_flag("--receipts", options->receipts, "add each decision's receipt");
-  cmd->callback([cmd, receipts, options] {
+  cmd->callback([receipts, options] {
     if (options->explain == "none" && receipts->count() > 0)
       throw CLI::ValidationError("--receipts", "a receipt needs the full decision: use --explain compact or full with --receipts");
   });

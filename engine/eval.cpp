@@ -245,6 +245,7 @@ Decision decide_outcome_changed(const Policy& policy, const Facts& facts, const 
     Decision decision;
     decision.conditions = base.conditions;
     Evaluator evaluator(policy, facts, &decision.conditions, budget);
+    evaluator.reuse_trace_except(&changed);  // decision.conditions holds base's trace
     std::vector<Tri> applying(policy.rules.size());
     for (std::size_t r = 0; r < policy.rules.size(); ++r) {
       const auto& rule = policy.rules[r];
@@ -255,8 +256,9 @@ Decision decide_outcome_changed(const Policy& policy, const Facts& facts, const 
         const auto& read = policy.conditions[rule.condition].facts;
         for (auto f : changed) reads = reads || std::binary_search(read.begin(), read.end(), f);
       }
-      // A rule evaluated again writes the trace of every condition it reads,
-      // those of the definitions it uses included: the same as evaluating all.
+      // A rule evaluated again writes the trace of every condition it reads
+      // that reads a changed fact, those of the definitions it uses included;
+      // the others keep base's values: the same as evaluating all.
       if (reads) applying[r] = applies(rule, evaluator);
     }
     Core core = resolve(policy, applying);

@@ -43,6 +43,15 @@ class Evaluator {
     std::fill(definition_state_.begin(), definition_state_.end(), std::uint8_t{0});
   }
 
+  // Re-deciding a request that differs from a traced one only in the
+  // `changed` facts: the trace passed as `conditions` must hold the traced
+  // decision's values. A phrased condition that reads none of the changed
+  // facts (directly or through definitions) keeps its traced value, and its
+  // subtree is not walked again; the rest is evaluated as before. Exact: a
+  // condition's value is a function of the facts it reads, and the traced
+  // decision recorded every condition its rules reach (no short circuit).
+  void reuse_trace_except(const std::vector<std::int32_t>* changed) { changed_ = changed; }
+
   Value eval(const CExpr& e) {
     Value scratch;
     return eval_ref(e, scratch);
@@ -63,6 +72,7 @@ class Evaluator {
   Tri truth_of(const CExpr& e) {
     using Op = CExpr::Op;
     budget_.spend();
+    if (changed_ && e.condition >= 0 && !reads_changed(e.condition)) return (*conditions_)[e.condition];
     Tri t = Tri::unknown;
     switch (e.op) {
       case Op::constant: t = e.constant.truth(); break;
@@ -103,6 +113,13 @@ class Evaluator {
   }
 
  private:
+  bool reads_changed(std::int32_t condition) const {
+    const auto& read = policy_.conditions[condition].facts;
+    for (auto f : *changed_)
+      if (std::binary_search(read.begin(), read.end(), f)) return true;
+    return false;
+  }
+
   bool interpretation(std::int32_t index) const {
     return index == flipped_ ? flipped_value_ : facts_.interpretation(policy_, index);
   }
@@ -283,6 +300,7 @@ class Evaluator {
   std::vector<Value> definition_values_;
   std::int32_t flipped_ = -1;
   bool flipped_value_ = false;
+  const std::vector<std::int32_t>* changed_ = nullptr;  // see reuse_trace_except
 };
 
 }  // namespace

@@ -5,33 +5,14 @@
 
 namespace proviso {
 
-std::string condition_text(const Policy& policy, std::int32_t condition) {
-  const auto& info = policy.conditions[condition];
-  if (!info.phrase.empty()) return info.phrase;
-  if (info.definition >= 0 && !policy.definitions[info.definition].phrase.empty())
-    return policy.definitions[info.definition].phrase;
-  if (info.interpretation >= 0) return policy.interpretations[info.interpretation].phrase;
-  if (!policy.sources.contains(info.source)) return "(condition)";
-  const auto& text = policy.sources.get(info.source).text;
-  if (info.span.end > text.size() || info.span.begin >= info.span.end) return "(condition)";
-  std::string excerpt = text.substr(info.span.begin, info.span.end - info.span.begin);
-  std::string collapsed;
-  for (char c : excerpt) {
-    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
-    if (c == ' ' && !collapsed.empty() && collapsed.back() == ' ') continue;
-    collapsed += c;
-  }
-  return "`" + collapsed + "`";
-}
+std::string condition_text(const Policy& policy, std::int32_t condition) { return explain_texts(policy).condition_text[condition]; }
 
 ConditionView view_condition(const Policy& policy, const Decision& decision, std::int32_t condition) {
+  const auto& texts = explain_texts(policy);
   ConditionView view;
   view.index = condition;
-  view.text = condition_text(policy, condition);
-  const auto& info = policy.conditions[condition];
-  view.cite = info.cite;
-  if (view.cite.empty() && info.definition >= 0) view.cite = policy.definitions[info.definition].cite;
-  if (view.cite.empty() && info.interpretation >= 0) view.cite = policy.interpretations[info.interpretation].cite;
+  view.text = texts.condition_text[condition];
+  view.cite = *texts.condition_cite[condition];
   view.value = decision.conditions[condition];
   return view;
 }

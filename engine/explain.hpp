@@ -5,11 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
 #include "counterfactual.hpp"
 #include "eval.hpp"
+#include "explain_texts.hpp"
 #include "questions.hpp"
 
 namespace proviso {
@@ -73,10 +75,13 @@ std::string decision_to_text(const Policy& policy, const Facts& facts, const Dec
 // One explanation, computed once (explain_tree.cpp) and rendered three ways:
 // JSON for integrators, a memo with citations for lawyers, plain language for trainees.
 
+// The texts of FactRead and ConditionNode refer to the Policy's strings (and
+// to its ExplainTexts, explain_texts.hpp): an explanation must not outlive its
+// Policy, which is immutable and shared.
 struct FactRead {
-  std::int32_t fact = -1;  // slot; -1 for an interpretation
-  std::string path;        // "request.signed_by", or "interpretations.NAME"
-  std::string description;
+  std::int32_t fact = -1;        // slot; -1 for an interpretation
+  std::string_view path;         // "request.signed_by", or "interpretations.NAME"
+  std::string_view description;
   nlohmann::json value;    // null when unknown
   std::string value_words; // the value in words: an enum value's description, "yes"/"no", "unknown"
 };
@@ -85,8 +90,8 @@ struct FactRead {
 // that make it fail; for one that holds, the parts it rests on.
 struct ConditionNode {
   std::int32_t index = -1;
-  std::string text;
-  Citation cite;
+  std::string_view text;                  // condition_text(policy, index)
+  const Citation* cite = &no_citation();  // never null
   Tri value = Tri::unknown;
   std::vector<FactRead> facts;
   std::vector<ConditionNode> because;

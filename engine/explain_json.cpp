@@ -169,7 +169,7 @@ json explanation_to_json(const Policy& policy, const Explanation& e) {
   for (const auto& x : e.others) {
     json entry = rule_ref(policy, x.rule);
     json failing = json::array();
-    for (const auto& c : x.failing) failing.push_back(json{{"text", c.text}, {"cite", cite_json(c.cite)}});
+    for (const auto& c : x.failing) failing.push_back(json{{"text", c.text}, {"cite", cite_json(*c.cite)}});
     entry["failing"] = std::move(failing);
     others.push_back(std::move(entry));
   }

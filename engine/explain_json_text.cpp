@@ -14,7 +14,8 @@ namespace {
 
 class Writer {
  public:
-  Writer(const Policy& policy, std::string& out) : policy_(policy), out_(out) {}
+  Writer(const Policy& policy, std::string& out)
+      : policy_(policy), out_(out), texts_(explain_texts(policy)), fragments_(texts_.json_ready) {}
 
   void explanation(const Explanation& e) {
     out_ += "{\"closest_exceptions\":[";
@@ -75,7 +76,7 @@ class Writer {
       out_ += "{\"description\":";
       append_json_string(out_, e.unknown_facts[i].description);
       out_ += ",\"fact\":";
-      append_json_string(out_, e.unknown_facts[i].path);
+      fact_path(e.unknown_facts[i]);
       out_ += '}';
     }
     out_ += "]}";
@@ -98,9 +99,27 @@ class Writer {
     out_ += '[';
     for (std::size_t i = 0; i < rules.size(); ++i) {
       if (i) out_ += ',';
-      append_json_string(out_, policy_.rules[rules[i]].id);
+      if (fragments_) out_ += texts_.rule_id_json[rules[i]];
+      else append_json_string(out_, policy_.rules[rules[i]].id);
     }
     out_ += ']';
+  }
+
+  // A condition's text and citation: the policy's fragments when the node
+  // refers to the policy's own text and citation (explain_tree.cpp's nodes
+  // always do), else escaped here.
+  bool policy_condition(const ConditionNode& node) const {
+    return fragments_ && node.index >= 0 && static_cast<std::size_t>(node.index) < texts_.condition_text.size() &&
+           node.text.data() == texts_.condition_text[node.index].data() && node.text.size() == texts_.condition_text[node.index].size() &&
+           node.cite == texts_.condition_cite[node.index];
+  }
+
+  void fact_path(const FactRead& read) {
+    if (fragments_ && read.fact >= 0 && static_cast<std::size_t>(read.fact) < policy_.facts.size() &&
+        read.path.data() == policy_.facts[read.fact].path.data() && read.path.size() == policy_.facts[read.fact].path.size())
+      out_ += texts_.fact_path_json[read.fact];
+    else
+      append_json_string(out_, read.path);
   }
 
   // A rule reference's keys ("cite", "effect", "rule", "title") merged with
@@ -109,16 +128,24 @@ class Writer {
   template <typename BeforeEffect, typename BeforeRule, typename AfterTitle>
   void rule_entry(std::int32_t r, BeforeEffect before_effect, BeforeRule before_rule, AfterTitle after_title) {
     const auto& rule = policy_.rules[r];
-    out_ += "{\"cite\":";
-    cite(rule.cite);
+    if (fragments_) {
+      out_ += texts_.rule_cite_json[r];
+    } else {
+      out_ += "{\"cite\":";
+      cite(rule.cite);
+    }
     before_effect();
     out_ += rule.is_permit() ? ",\"effect\":\"permit\"" : rule.is_forbid() ? ",\"effect\":\"forbid\"" : ",\"effect\":\"limit\"";
     before_rule();
-    out_ += ",\"rule\":";
-    append_json_string(out_, rule.id);
-    if (!rule.title.empty()) {
-      out_ += ",\"title\":";
-      append_json_string(out_, rule.title);
+    if (fragments_) {
+      out_ += texts_.rule_id_title_json[r];
+    } else {
+      out_ += ",\"rule\":";
+      append_json_string(out_, rule.id);
+      if (!rule.title.empty()) {
+        out_ += ",\"title\":";
+        append_json_string(out_, rule.title);
+      }
     }
     after_title();
     out_ += '}';
@@ -170,10 +197,17 @@ class Writer {
           out_ += ",\"failing\":[";
           for (std::size_t i = 0; i < x.failing.size(); ++i) {
             if (i) out_ += ',';
+            const auto& node = x.failing[i];
             out_ += "{\"cite\":";
-            cite(x.failing[i].cite);
-            out_ += ",\"text\":";
-            append_json_string(out_, x.failing[i].text);
+            if (policy_condition(node)) {
+              out_ += texts_.condition_cite_json[node.index];
+              out_ += ",\"text\":";
+              out_ += texts_.condition_text_json[node.index];
+            } else {
+              cite(*node.cite);
+              out_ += ",\"text\":";
+              append_json_string(out_, node.text);
+            }
             out_ += '}';
           }
           out_ += ']';
@@ -187,12 +221,15 @@ class Writer {
       conditions("\"because\":", node.because);
       out_ += ',';
     }
+    const bool fragments = policy_condition(node);
     out_ += "\"cite\":";
-    cite(node.cite);
+    if (fragments) out_ += texts_.condition_cite_json[node.index];
+    else cite(*node.cite);
     out_ += ",\"facts\":";
     facts(node.facts);
     out_ += ",\"text\":";
-    append_json_string(out_, node.text);
+    if (fragments) out_ += texts_.condition_text_json[node.index];
+    else append_json_string(out_, node.text);
     out_ += ",\"value\":";
     append_json_string(out_, tri_name(node.value));
     out_ += '}';
@@ -214,7 +251,7 @@ class Writer {
       if (i + 1 < order_.size() && order_[i + 1]->path == order_[i]->path) continue;
       if (!first) out_ += ',';
       first = false;
-      append_json_string(out_, order_[i]->path);
+      fact_path(*order_[i]);
       out_ += ':';
       append_json(out_, order_[i]->value);
     }
@@ -240,6 +277,8 @@ class Writer {
 
   const Policy& policy_;
   std::string& out_;
+  const ExplainTexts& texts_;
+  const bool fragments_;  // texts_ holds the JSON fragments (the policy's strings are valid UTF-8)
   std::vector<const FactRead*> order_;
 };
 

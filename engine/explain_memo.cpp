@@ -12,13 +12,16 @@ std::string mark(Tri t) { return t == Tri::true_ ? "✓" : t == Tri::false_ ? "�
 
 std::string facts_line(const ConditionNode& n) {
   std::string out;
-  for (const auto& f : n.facts) out += (out.empty() ? "" : "; ") + f.path + " = " + (f.value.is_null() ? "unknown" : f.value.dump());
+  for (const auto& f : n.facts) {
+    if (!out.empty()) out += "; ";
+    out.append(f.path).append(" = ").append(f.value.is_null() ? "unknown" : f.value.dump());
+  }
   return out;
 }
 
 void memo_condition(std::ostringstream& out, const ConditionNode& n, const std::string& indent) {
   out << indent << mark(n.value) << " " << n.text;
-  if (!n.cite.empty()) out << "  [" << n.cite.text << "]";
+  if (!n.cite->empty()) out << "  [" << n.cite->text << "]";
   out << "\n";
   if (n.because.empty()) {
     auto line = facts_line(n);
@@ -112,7 +115,7 @@ std::string explanation_to_memo(const Policy& policy, const Explanation& e) {
     for (const auto& x : e.others) {
       out << "   " << rule_cite(policy, x.rule) << " [" << policy.rules[x.rule].id << "]: not met:";
       for (std::size_t i = 0; i < x.failing.size(); ++i)
-        out << (i ? ";" : "") << " " << x.failing[i].text << (x.failing[i].cite.empty() ? "" : " [" + x.failing[i].cite.text + "]");
+        out << (i ? ";" : "") << " " << x.failing[i].text << (x.failing[i].cite->empty() ? "" : " [" + x.failing[i].cite->text + "]");
       out << "\n";
     }
   }
@@ -180,7 +183,7 @@ std::string explanation_to_plain(const Policy& policy, const Explanation& e) {
     for (auto d : x.defeated_by) out << "  • it is blocked by " << rule_cite(policy, d) << ".\n";
     for (const auto& c : x.failing) {
       out << "  • it needs this, which is not so: " << c.text;
-      if (!c.cite.empty()) out << " (" << c.cite.text << ")";
+      if (!c.cite->empty()) out << " (" << c.cite->text << ")";
       out << ".\n";
       // The facts behind the deepest failing parts, in words.
       std::vector<const ConditionNode*> stack{&c};

@@ -54,19 +54,25 @@ std::span<const std::int32_t> parts(const Policy& policy, std::int32_t condition
   return {};
 }
 
-ConditionNode node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t c, int depth) {
-  auto view = view_condition(policy, decision, c);
+// A condition's text and citation, referring to the policy's.
+ConditionNode brief_node(const ExplainTexts& texts, const Decision& decision, std::int32_t c) {
   ConditionNode out;
   out.index = c;
-  out.text = std::move(view.text);
-  out.cite = std::move(view.cite);
-  out.value = view.value;
+  out.text = texts.condition_text[c];
+  out.cite = texts.condition_cite[c];
+  out.value = decision.conditions[c];
+  return out;
+}
+
+ConditionNode node(const Policy& policy, const ExplainTexts& texts, const Facts& facts, const Decision& decision, std::int32_t c,
+                   int depth) {
+  ConditionNode out = brief_node(texts, decision, c);
   const auto& info = policy.conditions[c];
   out.facts.reserve(info.facts.size() + info.interpretations.size());
   for (auto slot : info.facts) out.facts.push_back(fact_read(policy, facts, slot));
   for (auto i : info.interpretations) {
     FactRead r;
-    r.path = "interpretations." + policy.interpretations[i].name;
+    r.path = texts.interpretation_path[i];
     r.description = policy.interpretations[i].phrase;
     bool v = facts.interpretation(policy, i);
     r.value = v;
@@ -89,7 +95,7 @@ ConditionNode node(const Policy& policy, const Facts& facts, const Decision& dec
       std::count_if(children.begin(), children.end(), [&](std::int32_t child) { return decision.conditions[child] == shown; })));
   for (auto child : children) {
     if (decision.conditions[child] != shown) continue;
-    auto n = node(policy, facts, decision, child, depth + 1);
+    auto n = node(policy, texts, facts, decision, child, depth + 1);
     if (n.text == out.text && n.because.empty()) continue;  // a definition that only restates itself
     out.because.push_back(std::move(n));
   }
@@ -110,7 +116,7 @@ FactRead fact_read(const Policy& policy, const Facts& facts, std::int32_t fact) 
 }
 
 ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition) {
-  return node(policy, facts, decision, condition, 0);
+  return node(policy, explain_texts(policy), facts, decision, condition, 0);
 }
 
 ExceptionView exception_view(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t rule) {
@@ -138,16 +144,9 @@ ExceptionView ruled_out_view(const Policy& policy, const Decision& decision, std
   view.rule = rule;
   view.defeated_by = decision.rules[rule].defeated_by;
   view.maybe_defeated_by = decision.rules[rule].maybe_defeated_by;
-  for (auto c : policy.rules[rule].top_conditions) {
-    if (decision.conditions[c] != Tri::false_) continue;
-    auto condition = view_condition(policy, decision, c);
-    ConditionNode brief;
-    brief.index = c;
-    brief.text = std::move(condition.text);
-    brief.cite = std::move(condition.cite);
-    brief.value = Tri::false_;
-    view.failing.push_back(std::move(brief));
-  }
+  const auto& texts = explain_texts(policy);
+  for (auto c : policy.rules[rule].top_conditions)
+    if (decision.conditions[c] == Tri::false_) view.failing.push_back(brief_node(texts, decision, c));
   return view;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -116,6 +117,27 @@ struct Rule {
   bool is_limit() const { return effect == ast::Effect::limit; }
 };
 
+struct ExplainTexts;
+struct Policy;
+
+// Holds what explanations derive from the policy alone (engine/explain_texts.hpp),
+// built on first use by whichever thread asks first. A copy or a move of the
+// policy starts without it, so it never describes a policy other than its own.
+class ExplainTextsSlot {
+ public:
+  ExplainTextsSlot();
+  ~ExplainTextsSlot();
+  ExplainTextsSlot(const ExplainTextsSlot&);
+  ExplainTextsSlot(ExplainTextsSlot&&);
+  ExplainTextsSlot& operator=(const ExplainTextsSlot&);
+  ExplainTextsSlot& operator=(ExplainTextsSlot&&);
+
+ private:
+  friend const ExplainTexts& explain_texts(const Policy& policy);
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 struct Policy {
   std::string name, version, jurisdiction, title;
   std::string digest;  // "sha256:…" over the manifest and rule files, in order
@@ -133,6 +155,7 @@ struct Policy {
       interpretation_index, rule_index;
 
   SourceMap sources;  // the texts, so explanations can quote them
+  ExplainTextsSlot explain_cache;  // derived, on first use; see engine/explain_texts.hpp
 
   const Rule* find_rule(std::string_view id) const;
   const FactInfo* find_fact(std::string_view path) const;

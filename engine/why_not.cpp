@@ -15,7 +15,7 @@ std::string squeeze(std::string_view s) {
 
 void write_condition(std::ostringstream& out, const ConditionNode& n, const std::string& indent) {
   out << indent << (n.value == Tri::false_ ? "✗ " : n.value == Tri::true_ ? "✓ " : "? ") << n.text;
-  if (!n.cite.empty()) out << "  [" << n.cite.text << "]";
+  if (!n.cite->empty()) out << "  [" << n.cite->text << "]";
   out << "\n";
   if (n.because.empty())
     for (const auto& f : n.facts) out << indent << "    " << f.path << " = " << (f.value.is_null() ? "unknown" : f.value.dump()) << "\n";
@@ -94,7 +94,7 @@ std::string why_not_to_text(const Policy& policy, const WhyNot& w, bool plain) {
   if (!w.unmet.empty()) {
     out << "  Conditions not met (" << w.unmet.size() << "):\n";
     for (const auto& c : w.unmet) {
-      if (plain) out << "    • it needs: " << c.text << (c.cite.empty() ? "" : " (" + c.cite.text + ")") << "\n";
+      if (plain) out << "    • it needs: " << c.text << (c.cite->empty() ? "" : " (" + c.cite->text + ")") << "\n";
       else write_condition(out, c, "    ");
     }
   }

@@ -166,8 +166,8 @@ TEST_CASE("an exception ruled out is listed with the text and citation of each f
       for (std::size_t i = 0; i < full.failing.size(); ++i) {
         CHECK(brief.failing[i].index == full.failing[i].index);
         CHECK(brief.failing[i].text == full.failing[i].text);
-        CHECK(brief.failing[i].cite.text == full.failing[i].cite.text);
-        CHECK(brief.failing[i].cite.id == full.failing[i].cite.id);
+        CHECK(brief.failing[i].cite->text == full.failing[i].cite->text);
+        CHECK(brief.failing[i].cite->id == full.failing[i].cite->id);
         CHECK(brief.failing[i].value == Tri::false_);
       }
       ++listed;

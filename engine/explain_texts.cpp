@@ -1,0 +1,117 @@
+#include "explain_texts.hpp"
+
+#include <mutex>
+
+#include "json_text.hpp"
+
+namespace proviso {
+
+struct ExplainTextsSlot::State {
+  std::once_flag once;
+  std::unique_ptr<const ExplainTexts> texts;
+};
+
+ExplainTextsSlot::ExplainTextsSlot() : state_(std::make_unique<State>()) {}
+ExplainTextsSlot::~ExplainTextsSlot() = default;
+ExplainTextsSlot::ExplainTextsSlot(const ExplainTextsSlot&) : state_(std::make_unique<State>()) {}
+ExplainTextsSlot::ExplainTextsSlot(ExplainTextsSlot&&) : state_(std::make_unique<State>()) {}
+ExplainTextsSlot& ExplainTextsSlot::operator=(const ExplainTextsSlot&) {
+  state_ = std::make_unique<State>();
+  return *this;
+}
+ExplainTextsSlot& ExplainTextsSlot::operator=(ExplainTextsSlot&&) {
+  state_ = std::make_unique<State>();
+  return *this;
+}
+
+const Citation& no_citation() {
+  static const Citation none;
+  return none;
+}
+
+namespace {
+
+// The phrase, or the definition's or interpretation's phrase, or the source
+// text in backticks with its whitespace collapsed.
+std::string compute_condition_text(const Policy& policy, std::int32_t condition) {
+  const auto& info = policy.conditions[condition];
+  if (!info.phrase.empty()) return info.phrase;
+  if (info.definition >= 0 && !policy.definitions[info.definition].phrase.empty())
+    return policy.definitions[info.definition].phrase;
+  if (info.interpretation >= 0) return policy.interpretations[info.interpretation].phrase;
+  if (!policy.sources.contains(info.source)) return "(condition)";
+  const auto& text = policy.sources.get(info.source).text;
+  if (info.span.end > text.size() || info.span.begin >= info.span.end) return "(condition)";
+  std::string collapsed;
+  for (std::size_t i = info.span.begin; i < info.span.end; ++i) {
+    char c = text[i];
+    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+    if (c == ' ' && !collapsed.empty() && collapsed.back() == ' ') continue;
+    collapsed += c;
+  }
+  return "`" + collapsed + "`";
+}
+
+// The condition's citation, else its definition's, else its interpretation's
+// (the last one tried when all are empty, as view_condition always chose).
+const Citation& compute_condition_cite(const Policy& policy, std::int32_t condition) {
+  const auto& info = policy.conditions[condition];
+  const Citation* cite = &info.cite;
+  if (cite->empty() && info.definition >= 0) cite = &policy.definitions[info.definition].cite;
+  if (cite->empty() && info.interpretation >= 0) cite = &policy.interpretations[info.interpretation].cite;
+  return *cite;
+}
+
+std::string json_string(std::string_view text) {
+  std::string out;
+  append_json_string(out, text);
+  return out;
+}
+
+std::string cite_json(const Citation& cite) {
+  if (cite.empty()) return "null";
+  return "{\"id\":" + json_string(cite.id) + ",\"text\":" + json_string(cite.text) + "}";
+}
+
+void add_json_fragments(const Policy& policy, ExplainTexts& texts) {
+  for (std::size_t c = 0; c < policy.conditions.size(); ++c) {
+    texts.condition_text_json.push_back(json_string(texts.condition_text[c]));
+    texts.condition_cite_json.push_back(cite_json(*texts.condition_cite[c]));
+  }
+  for (const auto& fact : policy.facts) texts.fact_path_json.push_back(json_string(fact.path));
+  for (const auto& rule : policy.rules) {
+    texts.rule_id_json.push_back(json_string(rule.id));
+    texts.rule_cite_json.push_back("{\"cite\":" + cite_json(rule.cite));
+    std::string tail = ",\"rule\":" + texts.rule_id_json.back();
+    if (!rule.title.empty()) tail += ",\"title\":" + json_string(rule.title);
+    texts.rule_id_title_json.push_back(std::move(tail));
+  }
+}
+
+std::unique_ptr<const ExplainTexts> build(const Policy& policy) {
+  auto texts = std::make_unique<ExplainTexts>();
+  texts->condition_text.reserve(policy.conditions.size());
+  texts->condition_cite.reserve(policy.conditions.size());
+  for (std::size_t c = 0; c < policy.conditions.size(); ++c) {
+    texts->condition_text.push_back(compute_condition_text(policy, static_cast<std::int32_t>(c)));
+    texts->condition_cite.push_back(&compute_condition_cite(policy, static_cast<std::int32_t>(c)));
+  }
+  for (const auto& interpretation : policy.interpretations) texts->interpretation_path.push_back("interpretations." + interpretation.name);
+  try {
+    add_json_fragments(policy, *texts);
+    texts->json_ready = true;
+  } catch (const NotUtf8&) {
+    texts->json_ready = false;  // the writer escapes as it goes, and fails as dump() does
+  }
+  return texts;
+}
+
+}  // namespace
+
+const ExplainTexts& explain_texts(const Policy& policy) {
+  auto& state = *policy.explain_cache.state_;
+  std::call_once(state.once, [&] { state.texts = build(policy); });
+  return *state.texts;
+}
+
+}  // namespace proviso

@@ -1,0 +1,36 @@
+// What an explanation shows that depends on the policy alone, computed once per
+// Policy (on first use, thread-safe): the condition texts and citations, and
+// the JSON fragments the explanation's JSON text copies instead of escaping
+// the same strings again for every request.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy.hpp"
+
+namespace proviso {
+
+struct ExplainTexts {
+  std::vector<std::string> condition_text;       // condition_text(policy, c)
+  std::vector<const Citation*> condition_cite;   // its citation, or its definition's or interpretation's; never null
+  std::vector<std::string> interpretation_path;  // "interpretations.NAME"
+
+  // JSON fragments, escaped as explanation_to_json(...).dump() writes them.
+  // Empty when a policy string is not valid UTF-8: the writer then escapes
+  // as it goes, and reports it as dump() does.
+  bool json_ready = false;
+  std::vector<std::string> condition_text_json;  // "\"text\""
+  std::vector<std::string> condition_cite_json;  // null, or {"id":…,"text":…}
+  std::vector<std::string> fact_path_json;       // by slot: "\"request.x\""
+  std::vector<std::string> rule_id_json;         // "\"id\""
+  std::vector<std::string> rule_cite_json;       // {"cite":…   (a rule reference's first key)
+  std::vector<std::string> rule_id_title_json;   // ,"rule":"id","title":"…"   (its last two; no title when empty)
+};
+
+const ExplainTexts& explain_texts(const Policy& policy);
+
+// The empty citation the views point to when a condition has none.
+const Citation& no_citation();
+
+}  // namespace proviso

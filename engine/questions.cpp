@@ -209,7 +209,7 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
         out.push_back(std::move(q));
         continue;
       }
-      auto found = find_witness(policy, facts, q.fact, limits.relevance, skip);
+      auto found = find_witness(policy, facts, q.fact, limits.relevance, skip, &decision);
       if (!found.witness) continue;
       q.witness = std::move(*found.witness);
       out.push_back(std::move(q));

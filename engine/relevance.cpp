@@ -20,11 +20,12 @@ class WitnessSearch {
     }
   }
 
-  RelevanceResult run(Facts state) {
+  RelevanceResult run(Facts state, const Decision* decided) {
     RelevanceResult result;
     state.values[fact_] = Value::unknown(policy_.facts[fact_].type.kind);
     std::vector<FactChange> completion;
-    if (node(state, completion)) result.witness = std::move(witness_);
+    // From `decided`, only the rules that read the fact (now unknown) are decided again.
+    if (node(state, completion, decided, decided ? fact_ : -1)) result.witness = std::move(witness_);
     result.proved_irrelevant = !result.witness && complete_ && nodes_ <= limits_.max_nodes;
     result.nodes = nodes_;
     return result;
@@ -73,7 +74,8 @@ class WitnessSearch {
   }
 
   // `parent`: the decision of `s` before its fact `changed` was given a value
-  // (null at the root), so only the rules reading that fact are evaluated again.
+  // (at the root: the caller's decision of the state, or null), so only the
+  // rules reading that fact are evaluated again.
   bool node(Facts& s, std::vector<FactChange>& completion, const Decision* parent = nullptr, std::int32_t changed = -1) {
     if (++nodes_ > limits_.max_nodes) return false;
     const auto unanswered = parent ? decide_outcome_changed(policy_, s, *parent, {changed}) : decide_outcome(policy_, s);
@@ -131,8 +133,8 @@ class WitnessSearch {
 }  // namespace
 
 RelevanceResult find_witness(const Policy& policy, const Facts& state, std::int32_t fact, const RelevanceLimits& limits,
-                             const std::vector<std::int32_t>& unknowable) {
-  return WitnessSearch(policy, fact, limits, unknowable).run(state);
+                             const std::vector<std::int32_t>& unknowable, const Decision* decided) {
+  return WitnessSearch(policy, fact, limits, unknowable).run(state, decided);
 }
 
 bool witness_holds(const Policy& policy, const Facts& state, const Witness& w) {

@@ -35,8 +35,10 @@ struct RelevanceResult {
 // `state`: what is known (the fact itself unknown). Facts other than `fact`
 // that are unknown in `state` may be given values in the completion, except
 // those in `unknowable` (the interview's "I don't know" answers), which stay unknown.
+// `decided`, when given, is decide(policy, state) or decide_outcome(policy, state):
+// the search starts from it instead of deciding `state` again.
 RelevanceResult find_witness(const Policy& policy, const Facts& state, std::int32_t fact, const RelevanceLimits& limits = {},
-                             const std::vector<std::int32_t>& unknowable = {});
+                             const std::vector<std::int32_t>& unknowable = {}, const Decision* decided = nullptr);
 
 // Re-checks a witness by evaluating it: true when its two outcomes are what
 // decide_outcome gives and differ, and the completion changes only unknown facts.

@@ -191,6 +191,7 @@ Decision decide_unguarded(const Policy& policy, const Facts& facts, StepBudget& 
   std::vector<Tri> applying(policy.rules.size()), other_applying;
   for (std::size_t r = 0; r < policy.rules.size(); ++r) applying[r] = decision.rules[r].applies;
   Evaluator other(policy, facts, nullptr, budget);
+  other.reuse_trace(&decision.conditions, nullptr);  // only the conditions that read the flipped reading change
   for (std::size_t i = 0; i < policy.interpretations.size(); ++i) {
     const auto index = static_cast<std::int32_t>(i);
     const bool value = facts.interpretation(policy, index);
@@ -245,7 +246,7 @@ Decision decide_outcome_changed(const Policy& policy, const Facts& facts, const 
     Decision decision;
     decision.conditions = base.conditions;
     Evaluator evaluator(policy, facts, &decision.conditions, budget);
-    evaluator.reuse_trace_except(&changed);  // decision.conditions holds base's trace
+    evaluator.reuse_trace(&decision.conditions, &changed);  // decision.conditions holds base's trace
     std::vector<Tri> applying(policy.rules.size());
     for (std::size_t r = 0; r < policy.rules.size(); ++r) {
       const auto& rule = policy.rules[r];

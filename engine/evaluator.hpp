@@ -44,13 +44,19 @@ class Evaluator {
   }
 
   // Re-deciding a request that differs from a traced one only in the
-  // `changed` facts: the trace passed as `conditions` must hold the traced
-  // decision's values. A phrased condition that reads none of the changed
-  // facts (directly or through definitions) keeps its traced value, and its
-  // subtree is not walked again; the rest is evaluated as before. Exact: a
-  // condition's value is a function of the facts it reads, and the traced
-  // decision recorded every condition its rules reach (no short circuit).
-  void reuse_trace_except(const std::vector<std::int32_t>* changed) { changed_ = changed; }
+  // `changed` facts (may be null: none) and in the flipped interpretation, if
+  // any: `trace` holds the traced decision's condition values. A phrased
+  // condition that reads none of the changed facts and not the flipped
+  // interpretation (directly or through definitions) keeps its traced value,
+  // and its subtree is not walked again; the rest is evaluated as before.
+  // Exact: a condition's value is a function of the facts and readings it
+  // reads, and the traced decision recorded every condition its rules reach
+  // (no short circuit). `trace` may be the vector this evaluator writes: it
+  // writes only the conditions that read a change, and reads only the others.
+  void reuse_trace(const std::vector<Tri>* trace, const std::vector<std::int32_t>* changed) {
+    trace_ = trace;
+    changed_ = changed;
+  }
 
   Value eval(const CExpr& e) {
     Value scratch;
@@ -72,7 +78,7 @@ class Evaluator {
   Tri truth_of(const CExpr& e) {
     using Op = CExpr::Op;
     budget_.spend();
-    if (changed_ && e.condition >= 0 && !reads_changed(e.condition)) return (*conditions_)[e.condition];
+    if (trace_ && e.condition >= 0 && !reads_change(e.condition)) return (*trace_)[e.condition];
     Tri t = Tri::unknown;
     switch (e.op) {
       case Op::constant: t = e.constant.truth(); break;
@@ -113,10 +119,12 @@ class Evaluator {
   }
 
  private:
-  bool reads_changed(std::int32_t condition) const {
-    const auto& read = policy_.conditions[condition].facts;
-    for (auto f : *changed_)
-      if (std::binary_search(read.begin(), read.end(), f)) return true;
+  bool reads_change(std::int32_t condition) const {
+    const auto& info = policy_.conditions[condition];
+    if (flipped_ >= 0 && std::binary_search(info.interpretations.begin(), info.interpretations.end(), flipped_)) return true;
+    if (changed_)
+      for (auto f : *changed_)
+        if (std::binary_search(info.facts.begin(), info.facts.end(), f)) return true;
     return false;
   }
 
@@ -300,7 +308,8 @@ class Evaluator {
   std::vector<Value> definition_values_;
   std::int32_t flipped_ = -1;
   bool flipped_value_ = false;
-  const std::vector<std::int32_t>* changed_ = nullptr;  // see reuse_trace_except
+  const std::vector<Tri>* trace_ = nullptr;             // see reuse_trace
+  const std::vector<std::int32_t>* changed_ = nullptr;
 };
 
 }  // namespace

@@ -62,8 +62,8 @@ Question rank_question(const Policy& policy, const Facts& facts, const Decision&
   q.text = question_text(policy, fact);
   std::size_t settled = 0;
   double progress = 0;
+  Facts changed = facts;  // one copy; each answer overwrites the fact
   for (auto& value : candidate_values(policy, fact, facts.values[fact], limits.max_set_answers)) {
-    Facts changed = facts;
     changed.values[fact] = value;
     auto d = decide_outcome_changed(policy, changed, decision, {fact});
     if (decided(d.outcome)) ++settled;

@@ -81,11 +81,13 @@ class WitnessSearch {
     const auto unanswered = parent ? decide_outcome_changed(policy_, s, *parent, {changed}) : decide_outcome(policy_, s);
     if (!reaches_outcome(unanswered)) return false;
     std::vector<Outcome> outcomes;
-    for (const auto& v : domain_.values) {
-      Facts t = s;
-      t.values[fact_] = v;
-      outcomes.push_back(decide_outcome_changed(policy_, t, unanswered, {fact_}).outcome);
+    outcomes.reserve(domain_.values.size());
+    const std::vector<std::int32_t> answered{fact_};
+    for (const auto& v : domain_.values) {  // each answer in place: the fact is unknown in `s` on entry and on return
+      s.values[fact_] = v;
+      outcomes.push_back(decide_outcome_changed(policy_, s, unanswered, answered).outcome);
     }
+    s.values[fact_] = Value::unknown(policy_.facts[fact_].type.kind);
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       if (outcomes[i] == unanswered.outcome) continue;
       witness_.fact = fact_;

@@ -69,13 +69,25 @@ void set_candidates_from(const CExpr& e, std::int32_t fact, Bits base, Bits all,
   }
 }
 
-// Rules whose force bears on `rule`'s: itself and, transitively, its defeaters.
+// Rules whose force bears on `rule`'s: itself and, transitively, its defeaters
+// (each once: exceptions that share defeaters would otherwise be walked again
+// for every path to them).
 void closure_facts(const Policy& policy, std::int32_t rule, std::set<std::int32_t>& out) {
-  const auto& r = policy.rules[rule];
-  if (r.condition >= 0)
-    for (auto f : policy.conditions[r.condition].facts)
-      if (changeable(policy, f)) out.insert(f);
-  for (auto d : r.defeaters) closure_facts(policy, d, out);
+  std::vector<std::int32_t> pending{rule};
+  std::vector<bool> seen(policy.rules.size(), false);
+  seen[rule] = true;
+  while (!pending.empty()) {
+    const auto& r = policy.rules[pending.back()];
+    pending.pop_back();
+    if (r.condition >= 0)
+      for (auto f : policy.conditions[r.condition].facts)
+        if (changeable(policy, f)) out.insert(f);
+    for (auto d : r.defeaters)
+      if (!seen[d]) {
+        seen[d] = true;
+        pending.push_back(d);
+      }
+  }
 }
 
 std::set<std::int32_t> changeable_facts(const Policy& policy, std::int32_t condition) {

@@ -78,6 +78,11 @@ class Exporter {
       const auto& rule = policy_.rules[r];
       if (rule.is_limit()) continue;  // limits only defeat; they are inlined in what they defeat
       auto force = in_force(static_cast<std::int32_t>(r));
+      if (too_large_) break;
+      if (static_cast<std::size_t>(policies.tellp()) + force.t.size() + force.f.size() > kMaxExportBytes) {
+        too_large(rule.source, rule.span, "the Cedar policies up to rule `" + rule.id + "`");
+        break;
+      }
       policies << "@id(" << cedar_string(rule.id) << ")\n@cite(" << cedar_string(rule.cite.text) << ")\n";
       if (rule.is_permit())
         policies << "permit (principal, action == Action::\"disclose\", resource)\nwhen { " << force.t << " };\n\n";
@@ -92,6 +97,34 @@ class Exporter {
   }
 
  private:
+  // Cedar has no named conditions: a definition or an exception is written out
+  // again wherever it is used, so a rule set whose definitions or exceptions
+  // share others can multiply in size. Past these sizes the export is refused.
+  static constexpr std::size_t kMaxConditionBytes = std::size_t{4} << 20;
+  static constexpr std::size_t kMaxExportBytes = std::size_t{64} << 20;
+
+  void too_large(SourceId source, Span span, const std::string& what) {
+    if (too_large_) return;
+    too_large_ = true;
+    Diagnostic d;
+    d.code = "E952";
+    d.source = source;
+    d.span = span;
+    d.message = what + " would be more than " +
+                std::to_string((what.starts_with("the Cedar policies") ? kMaxExportBytes : kMaxConditionBytes) >> 20) +
+                " MiB of Cedar: Cedar has no named conditions, so every use of a definition or an exception writes it out again";
+    d.help = "definitions or exceptions that are shared many times over (each using several others) multiply in Cedar; "
+             "flatten them, or decide with Proviso itself";
+    diagnostics_.push_back(std::move(d));
+  }
+
+  // A definition's or a rule's expressions, unless they are too large (then small stand-ins; nothing is written).
+  Truth checked(Truth truth, SourceId source, Span span, const std::string& what) {
+    if (truth.t.size() + truth.f.size() <= kMaxConditionBytes) return truth;
+    too_large(source, span, what);
+    return {"false", "false"};
+  }
+
   void unsupported(const CExpr& e, const std::string& what) {
     Diagnostic d;
     d.code = "E951";
@@ -249,7 +282,8 @@ class Exporter {
 
   Truth definition(std::int32_t index) {
     if (auto it = definitions_.find(index); it != definitions_.end()) return it->second;
-    auto result = truth(policy_.definitions[index].expr);
+    const auto& def = policy_.definitions[index];
+    auto result = checked(truth(def.expr), def.source, def.span, "the condition of definition `" + def.name + "`");
     definitions_[index] = result;
     return result;
   }
@@ -264,7 +298,7 @@ class Exporter {
       t.push_back(defeater.f);
       f.push_back(defeater.t);
     }
-    Truth result{conj(t), disj(f)};
+    auto result = checked(Truth{conj(t), disj(f)}, rule.source, rule.span, "the condition under which rule `" + rule.id + "` is in force");
     rules_[r] = result;
     return result;
   }
@@ -331,6 +365,7 @@ class Exporter {
   const Policy& policy_;
   Diagnostics diagnostics_;
   std::map<std::int32_t, Truth> definitions_, rules_;
+  bool too_large_ = false;
 };
 
 }  // namespace

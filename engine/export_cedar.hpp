@@ -17,7 +17,7 @@ struct CedarExport {
   std::string policies;  // policies.cedar: one permit per Proviso permit, one forbid per Proviso forbid
   std::string schema;    // schema.cedarschema (Cedar's human-readable schema format)
   nlohmann::json vocabulary;  // proviso-vocabulary.json: each fact's Cedar path and type, interpretations' defaults
-  Diagnostics diagnostics;    // E951 for each construct Cedar cannot express; nothing is exported then
+  Diagnostics diagnostics;    // E951 for each construct Cedar cannot express, E952 past the size limits; nothing is exported then
 };
 
 CedarExport export_cedar(const Policy& policy);

@@ -90,11 +90,12 @@ std::string help_line(const Diagnostic& d) {
 // The quoted line and the caret line under the span, e.g.
 //    12 | rule i2 permit
 //       |         ^^^^^^
-std::string excerpt(std::string_view text, Span span) {
+std::string excerpt(const Source& source, Span span) {
+  const std::string_view text = source.text;
   const std::uint32_t size = static_cast<std::uint32_t>(text.size());
   const std::uint32_t begin = std::min(span.begin, size);
   const std::uint32_t end = std::max(begin, std::min(span.end, size));
-  const LineCol position = line_col(text, begin);
+  const LineCol position = source.position(begin);
   const std::string_view line = line_at(text, begin);
   const std::size_t line_offset = static_cast<std::size_t>(line.data() - text.data());
   const std::size_t column_bytes = std::min<std::size_t>(begin - line_offset, line.size());
@@ -128,10 +129,10 @@ std::string render(const Diagnostic& diagnostic, const SourceMap& sources) {
     return header(diagnostic, diagnostic.location) + help_line(diagnostic);
   }
   const Source& source = sources.get(diagnostic.source);
-  const LineCol position = line_col(source.text, diagnostic.span.begin);
+  const LineCol position = source.position(diagnostic.span.begin);
   const std::string where =
       source.path + ":" + std::to_string(position.line) + ":" + std::to_string(position.column);
-  return header(diagnostic, where) + excerpt(source.text, diagnostic.span) + help_line(diagnostic);
+  return header(diagnostic, where) + excerpt(source, diagnostic.span) + help_line(diagnostic);
 }
 
 std::string render_all(const Diagnostics& diagnostics, const SourceMap& sources) {

@@ -6,7 +6,10 @@
 namespace proviso {
 
 SourceId SourceMap::add(std::string path, std::string text) {
-  sources_.push_back(Source{std::move(path), std::move(text)});
+  Source source{std::move(path), std::move(text), {0}};
+  for (std::size_t i = 0; i < source.text.size(); ++i)
+    if (source.text[i] == '\n') source.line_starts.push_back(static_cast<std::uint32_t>(i + 1));
+  sources_.push_back(std::move(source));
   return static_cast<SourceId>(sources_.size() - 1);
 }
 
@@ -34,6 +37,19 @@ LineCol line_col(std::string_view text, std::uint32_t offset) {
   for (std::size_t i = line_start; i < end; ++i) {
     if (!is_continuation_byte(text[i])) ++result.column;
   }
+  return result;
+}
+
+LineCol Source::position(std::uint32_t offset) const {
+  if (line_starts.empty()) return line_col(text, offset);
+  const auto end = static_cast<std::uint32_t>(clamp_offset(text, offset));
+  // The last line starting at or before `end` (a newline at `end` itself ends that line).
+  const auto after = std::upper_bound(line_starts.begin(), line_starts.end(), end);
+  const auto line_start = *(after - 1);
+  LineCol result;
+  result.line = static_cast<std::uint32_t>(after - line_starts.begin());
+  for (auto i = line_start; i < end; ++i)
+    if (!is_continuation_byte(text[i])) ++result.column;
   return result;
 }
 

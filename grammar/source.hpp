@@ -25,6 +25,11 @@ struct LineCol {
 struct Source {
   std::string path;  // as shown to the user
   std::string text;
+  std::vector<std::uint32_t> line_starts;  // byte offset of each line; SourceMap::add fills it
+
+  // line_col(text, offset) without scanning from the start: a file with
+  // thousands of findings is rendered in linear time.
+  LineCol position(std::uint32_t offset) const;
 };
 
 // Owns every text a run has read, so diagnostics can quote them later.

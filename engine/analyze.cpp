@@ -33,6 +33,17 @@ class Analyzer {
       if (!never[r]) shadowed(r);
     conflicts(never);
     missing_phrases();
+    if (exhausted()) {
+      Finding f;
+      f.diagnostic.code = "A300";
+      f.diagnostic.severity = Severity::note;
+      f.diagnostic.location = policy_.name.empty() ? "rule set" : policy_.name;
+      f.diagnostic.message = "the analysis stopped after " + std::to_string(spent_) + " search steps (" +
+                             std::to_string(questions_) + " questions answered); rules it did not reach are not reported on";
+      f.diagnostic.help = "the questions grow with the square of the rules; analyse a smaller part of the rule set, "
+                          "or skip the analysis with `check --no-analyze`";
+      findings_.push_back(std::move(f));
+    }
     return std::move(findings_);
   }
 
@@ -54,9 +65,15 @@ class Analyzer {
       }
       if (with_defeaters) pending.insert(pending.end(), rule.defeaters.begin(), rule.defeaters.end());
     }
-    return analysis::search(policy_, {facts.begin(), facts.end()}, {interpretations.begin(), interpretations.end()}, goal,
-                            options_);
+    if (exhausted()) return {};  // open: nothing is reported from an unanswered question
+    auto result = analysis::search(policy_, {facts.begin(), facts.end()}, {interpretations.begin(), interpretations.end()},
+                                   goal, options_);
+    spent_ += std::max<std::size_t>(1, result.nodes);
+    ++questions_;
+    return result;
   }
+
+  bool exhausted() const { return spent_ > options_.total_budget; }
 
   Tri applies(const Facts& facts, std::int32_t r) const { return analysis::applies(policy_, facts, r); }
 
@@ -121,7 +138,7 @@ class Analyzer {
         reach[*it].insert(reach[t].begin(), reach[t].end());
       }
     }
-    for (std::int32_t p = 0; p < static_cast<std::int32_t>(n); ++p) {
+    for (std::int32_t p = 0; p < static_cast<std::int32_t>(n) && !exhausted(); ++p) {
       if (!policy_.rules[p].is_permit() || never[p]) continue;
       for (std::int32_t f = 0; f < static_cast<std::int32_t>(n); ++f) {
         if (!policy_.rules[f].is_forbid() || never[f] || reach[p].contains(f) || reach[f].contains(p)) continue;
@@ -161,6 +178,7 @@ class Analyzer {
   const Policy& policy_;
   const AnalyzeOptions& options_;
   std::vector<Finding> findings_;
+  std::size_t spent_ = 0, questions_ = 0;
 };
 
 }  // namespace

@@ -22,6 +22,10 @@ struct AnalyzeOptions {
   // Search nodes per question; past it the question is left open (never reported:
   // the analyzer reports only what it proves or demonstrates).
   std::size_t budget = 20000;
+  // Search nodes for the whole analysis. The questions grow with the square of
+  // the rules (every permit against every forbid); past this the analyzer stops,
+  // says so in a note (A300), and reports only what it proved before.
+  std::size_t total_budget = 20'000'000;
   // Set facts over enums of at most this many values are searched exhaustively;
   // larger ones are tried at a few values and otherwise left unknown.
   unsigned exhaustive_set_values = 6;

@@ -81,6 +81,7 @@ class Searcher {
     // Interpretations start at their defaults; the search may flip the ones the goal reads.
     SearchResult result;
     result.answer = step(facts, 0, result);
+    result.nodes = nodes_;
     return result;
   }
 

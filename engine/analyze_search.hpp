@@ -16,6 +16,7 @@ enum class Answer { sat, unsat, open };
 struct SearchResult {
   Answer answer = Answer::open;
   std::optional<Facts> witness;  // for sat: the goal is true whatever the unassigned facts are
+  std::size_t nodes = 0;         // search steps taken (what AnalyzeOptions::total_budget counts)
 };
 
 // In force under (possibly partial) facts, in Kleene's logic: applies and no exception to it is in force.

@@ -105,3 +105,29 @@ TEST_CASE("analyzer: the shipped § 6103 rule set has no findings") {
   for (const auto& f : findings) listed += f.diagnostic.code + " " + f.diagnostic.message + "\n";
   CHECK_MESSAGE(findings.empty(), listed);
 }
+
+TEST_CASE("analyzer: past its total budget it stops with A300 and reports only what it proved before") {
+  auto policy = load("tests/analyzer/seeded");
+  const auto full = analyze(*policy);
+  for (const auto& f : full) CHECK(f.diagnostic.code != "A300");
+  std::size_t fewest = full.size();
+  for (std::size_t budget : {0, 1, 5, 20}) {  // the whole seeded analysis takes under 100 steps
+    AnalyzeOptions options;
+    options.total_budget = budget;
+    const auto partial = analyze(*policy, options);
+    REQUIRE(!partial.empty());
+    const auto stopped = std::find_if(partial.begin(), partial.end(), [](const Finding& f) { return f.diagnostic.code == "A300"; });
+    REQUIRE_MESSAGE(stopped != partial.end(), "budget " << budget);
+    CHECK(stopped->diagnostic.severity == Severity::note);
+    CHECK(stopped->diagnostic.message.find("the analysis stopped after") != std::string::npos);
+    std::size_t others = 0;
+    for (const auto& f : partial) {
+      if (f.diagnostic.code == "A300") continue;
+      ++others;
+      // Every finding of the stopped analysis is one the full analysis makes too.
+      CHECK_MESSAGE(find(full, f.diagnostic.code, f.diagnostic.message), f.diagnostic.message);
+    }
+    fewest = std::min(fewest, others);
+  }
+  CHECK(fewest < full.size());  // a small budget does leave questions unanswered
+}

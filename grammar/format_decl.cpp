@@ -66,7 +66,10 @@ void Printer::declaration(const ast::Declaration& d, std::uint32_t limit) {
 
 void Printer::enum_decl(const ast::EnumDecl& d, std::uint32_t limit) {
   write("enum " + d.name.value);
-  if (d.description) write(" " + quote(d.description->value));
+  if (d.description) {
+    write(" ");
+    write(quote(d.description->value));
+  }
   write(" {");
   trailing(d.description ? d.description->span.end : d.name.span.end, d.values.empty() ? d.span.end : d.values[0].span.begin);
   std::size_t name_width = 0;
@@ -155,7 +158,10 @@ void Printer::rule_decl(const ast::RuleDecl& d, std::uint32_t limit) {
     list.push_back({o.span, [this, &o] {
                       write("oblige ");
                       text_plus(o.text);
-                      if (o.cite) write(" " + citation(*o.cite));
+                      if (o.cite) {
+                        write(" ");
+                        write(citation(*o.cite));
+                      }
                     }});
   if (d.doc) list.push_back({d.doc->span, [this, &d] { write("doc "); text_plus(*d.doc); }});
   if (d.note) list.push_back({d.note->span, [this, &d] { write("note "); text_plus(*d.note); }});

@@ -289,7 +289,10 @@ void Printer::block(const ast::Expr& e, unsigned indent) {
 std::string Printer::condition_tail(const ast::Condition& c) {
   std::string tail;
   if (c.phrase) tail = quote(c.phrase->value);
-  if (c.cite) tail += (tail.empty() ? "" : " ") + citation(*c.cite);
+  if (c.cite) {
+    if (!tail.empty()) tail += ' ';
+    tail += citation(*c.cite);
+  }
   return tail;
 }
 

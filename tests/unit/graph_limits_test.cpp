@@ -49,7 +49,7 @@ Outcome decide_text(const Policy& policy, const std::string& request) {
 
 }  // namespace
 
-TEST_CASE("a condition 256 levels deep through definitions loads and decides; 257 is E219") {
+TEST_CASE("a condition 256 levels deep through definitions loads and decides, and 257 is E219") {
   // d0 `means a` is one level, each definition above adds one, and the rule's
   // condition naming the last one more: a chain of 255 definitions is 256 levels.
   auto at_limit = load_rule_set_from_texts({{"chain.proviso", definition_chain(255)}}, "chain");
@@ -75,7 +75,7 @@ TEST_CASE("a definition over the limit is named, with the chain that makes it de
   CHECK(text.find("chain.proviso:258:12") != std::string::npos);
 }
 
-TEST_CASE("256 rules chained by `exception to` load and decide; 257 is E308") {
+TEST_CASE("256 rules chained by `exception to` load and decide, and 257 is E308") {
   auto at_limit = load_rule_set_from_texts({{"chain.proviso", exception_chain(255)}}, "chain");  // + the general rule
   INFO(render_all(at_limit.diagnostics, at_limit.sources));
   REQUIRE(at_limit.policy);

@@ -145,7 +145,9 @@ ExceptionView ruled_out_view(const Policy& policy, const Decision& decision, std
   view.defeated_by = decision.rules[rule].defeated_by;
   view.maybe_defeated_by = decision.rules[rule].maybe_defeated_by;
   const auto& texts = explain_texts(policy);
-  for (auto c : policy.rules[rule].top_conditions)
+  const auto& top = policy.rules[rule].top_conditions;
+  view.failing.reserve(static_cast<std::size_t>(std::count_if(top.begin(), top.end(), [&](std::int32_t c) { return decision.conditions[c] == Tri::false_; })));
+  for (auto c : top)
     if (decision.conditions[c] == Tri::false_) view.failing.push_back(brief_node(texts, decision, c));
   return view;
 }
@@ -173,9 +175,11 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   // The closest exceptions, and every exception tied with the last one shown,
   // so a cut never hides an equally close one.
   const auto& all = ranks;
+  out.closest.reserve(std::min(all.size(), options.max_exceptions + 1));
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (i >= options.max_exceptions && (i == 0 || all[i].closeness() != all[i - 1].closeness())) {
       // The rest, briefly: a memo says why every other exception is ruled out.
+      out.others.reserve(all.size() - i);
       for (std::size_t j = i; j < all.size(); ++j)
         if (all[j].failing > 0) out.others.push_back(ruled_out_view(policy, decision, all[j].rule));
       break;

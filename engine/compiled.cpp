@@ -227,9 +227,11 @@ FastScratch CompiledPolicy::make_scratch() const {
   s.rules.resize(rules);
   s.candidates.assign(words_, 0);
   s.applying.assign(words_, 0);
-  s.defeated_permits.reserve(rules);
-  s.permits.reserve(rules);
-  s.forbids.reserve(rules);
+  s.touched.assign(words_ / 64 + 1, 0);
+  s.defeated_permits.resize(rules);
+  s.permits.assign((rules + 63) / 64, 0);
+  s.forbids.assign((rules + 63) / 64, 0);
+  s.in_force_words.assign((rules + 63) / 64 / 64 + 1, 0);
   s.authorities.reserve(rules);
   return s;
 }
@@ -265,9 +267,9 @@ std::size_t CompiledPolicy::memory_bytes() const {
   std::size_t total = sizeof(*this) + bytes(nodes_) + bytes(kids_) + bytes(rule_root_) + bytes(definition_root_) +
                       bytes(effect_) + bytes(position_) + bytes(order_) + bytes(edge_begin_) + bytes(edges_) +
                       bytes(defeater_begin_) + bytes(defeaters_) + bytes(interpretation_default_) + bytes(index_slots_) +
-                      bytes(bucket_begin_) + bytes(bucket_) + bytes(deferred_begin_) + bytes(deferred_) +
-                      bytes(defeater_positions_) + bytes(unindexed_) + bytes(code_) + bytes(tests_) +
-                      bytes(small_guards_) + bytes(small_admits_) + bytes(small_primary_) + bytes(shared_leaves_);
+                      bytes(chunk_begin_) + bytes(chunks_) + bytes(chunk_rows_) + bytes(bucket_) + bytes(deferred_begin_) + bytes(deferred_) +
+                      bytes(defeater_positions_) + bytes(unindexed_) + bytes(code_) + bytes(primary_slot_) + bytes(tests_) +
+                      bytes(small_guards_) + bytes(small_admits_) + bytes(small_primary_) + bytes(shared_leaves_) + bytes(shared_runs_);
   for (const auto& t : texts_) total += 2 * (sizeof(t) + t.capacity()) + 2 * sizeof(void*);  // and its text_ids_ entry
   total += rule_json_ids_.capacity() + bytes(rule_json_begin_);
   return total;

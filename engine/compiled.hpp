@@ -105,21 +105,45 @@ struct alignas(32) FastRule {  // 32 bytes: half a cache line, never across two
   std::int32_t test_begin = -1;     // tests_, up to an `end` test; -1: none beyond the leaf mask
   std::int32_t edge_begin = 0;      // edges_: the rules it is an exception to (rule indexes)
   std::int32_t defeater_begin = 0;  // defeater_positions_: the rules that are exceptions to it (positions)
-  std::int32_t primary_slot = -1;   // the fact of its primary guard (see the rule index), -1 none
+  std::int32_t first_edge = -1;     // edges_[edge_begin] inline (most rules are an exception to one rule), -1 none
   std::uint16_t defeater_slots = 0; // bit i % 16 for the index slot i of each defeater's primary guard
   std::uint8_t effect = 0;          // 0 permit, 1 forbid, 2 limit
+  std::uint8_t flags = 0;           // kDefeasible, kMoreEdges
+  static constexpr std::uint8_t kDefeasible = 1;  // some rule is an exception to it
+  static constexpr std::uint8_t kMoreEdges = 2;   // it is an exception to more than one rule
 };
 static_assert(sizeof(FastRule) == 32);
 
 // A rule as the first pass of a decision reads it from the rule index: what
 // its condition needs, inline, so a bucket is read in order rather than each
-// rule's record looked up.
+// rule's record looked up, and most candidates are settled by two mask tests
+// without a branch: its shared leaves, and its first `any of` shared leaves.
+// A plain rule (no rule is an exception to it, and it is an exception to at
+// most one) is in force exactly when its condition is true, and settled as
+// soon as its condition is known, from this record alone; the others are
+// settled in evaluation order, after every exception to them.
 struct FastCandidate {
   std::uint64_t leaf_mask = 0;   // as FastRule
+  std::uint64_t any_mask = 0;    // the rule's first any_leaf test (the first of its tests), 0 none
   std::int32_t position = 0;
-  std::int32_t test_begin = -1;  // as FastRule
+  std::int32_t test_begin = -1;  // the tests after that any_leaf test, up to `end`; -1 none
+  std::int32_t plain = -1;       // a plain rule: its index * 4 + its effect; -1 the others
+  std::int32_t first_edge = -1;  // a plain rule: the rule it is an exception to, -1 none
 };
-static_assert(sizeof(FastCandidate) == 16);
+static_assert(sizeof(FastCandidate) == 32);
+
+// Up to 64 rules of one bucket, in order. A large chunk also has its shared
+// leaves transposed: per shared leaf, the members whose conditions include it,
+// so a decision rules out members by ORing the rows of its false leaves
+// (about half of them) instead of testing each member.
+struct FastChunk {
+  std::uint64_t used = 0;   // the shared leaves some member includes
+  std::int32_t begin = 0;   // bucket_ index of the first member
+  std::int32_t count = 0;   // members, up to 64
+  std::int32_t rows = -1;   // chunk_rows_ index of shared leaf 0's row; -1: each member tested
+  std::int32_t reserved = 0;
+};
+static_assert(sizeof(FastChunk) == 24);
 
 struct FastScratch;
 
@@ -169,6 +193,7 @@ class CompiledPolicy {
   };
   std::unordered_map<std::string, std::uint64_t, TextHash, std::equal_to<>> text_ids_;  // text -> index in texts_
   std::vector<FastRule> code_;                   // by evaluation position
+  std::vector<std::int32_t> primary_slot_;       // by evaluation position: the fact of its primary guard, -1 none
   std::vector<FastTest> tests_;
   // rule_root_, position_, order_ and edge_begin_ serve compiling only, and are freed after it.
   std::vector<std::int32_t> rule_root_;          // node of each rule's `when`, -1 when it always applies
@@ -205,12 +230,14 @@ class CompiledPolicy {
   struct IndexSlot {
     std::int32_t slot = -1;
     std::uint32_t domain = 0;
-    std::uint32_t bucket_row = 0;    // bucket_begin_ index of value 0; domain + 1 offsets
+    std::uint32_t bucket_row = 0;    // chunk_begin_ index of value 0; domain + 1 offsets
     std::uint32_t deferred_row = 0;  // deferred_begin_ index: permits, forbids, limits; 4 offsets
   };
   std::size_t words_ = 0;                        // bitset words over evaluation positions
   std::vector<IndexSlot> index_slots_;
-  std::vector<std::int32_t> bucket_begin_;       // CSR over bucket_
+  std::vector<std::int32_t> chunk_begin_;        // CSR over chunks_: each bucket's chunks
+  std::vector<FastChunk> chunks_;
+  std::vector<std::uint64_t> chunk_rows_;        // the transposed shared leaves of the large chunks
   std::vector<FastCandidate> bucket_;            // ascending positions within a bucket
   std::vector<std::int32_t> deferred_begin_;     // CSR over deferred_
   std::vector<std::int32_t> deferred_;           // by index slot and effect: positions, ascending
@@ -234,7 +261,8 @@ class CompiledPolicy {
   // used are evaluated once per decision into bitmasks (true, unknown); a
   // rule's conjunction then starts with one mask test for all of its shared
   // leaves, and an any of shared leaves is one test too (any_leaf).
-  std::vector<FastTest> shared_leaves_;
+  std::vector<FastTest> shared_leaves_;          // in (op, fact, constant) order
+  std::vector<std::pair<FastNode::Op, std::uint32_t>> shared_runs_;  // each run of one shape: its op and end
   std::size_t guarded_rules_ = 0;                // rules with at least one guard (for reports)
   std::size_t guard_slots_ = 0;                  // facts some rule has a guard on (for reports)
 };
@@ -257,10 +285,15 @@ struct FastScratch {
   std::uint32_t epoch = 0;
   std::vector<DefinitionState> definitions;
   std::vector<RuleState> rules;
+  // Sized for every rule once, written through a pointer (no capacity check
+  // per push); a decision's length is FastEval's.
   std::vector<std::int32_t> defeated_permits;  // permits that applied but were defeated (for limit authorities)
-  std::vector<std::uint64_t> candidates;   // bitset over evaluation positions: the rules that apply or may
-  std::vector<std::uint64_t> applying;     // bitset over evaluation positions: the rules that apply
-  std::vector<std::int32_t> permits, forbids;
+  // Bitsets, all zero between decisions; each with a bitset of its words not zero.
+  std::vector<std::uint64_t> candidates;   // over evaluation positions: the rules that apply or may (past 64 rules)
+  std::vector<std::uint64_t> applying;     // over evaluation positions: the rules that apply
+  std::vector<std::uint64_t> touched;      // the words of `candidates` not zero
+  std::vector<std::uint64_t> permits, forbids;  // over rule indexes: in force
+  std::vector<std::uint64_t> in_force_words;    // the words of `permits` or `forbids` not zero
   std::vector<std::int32_t> authorities;   // the result: rule indexes, ascending
 };
 

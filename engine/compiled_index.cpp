@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <tuple>
 
 namespace proviso {
@@ -182,9 +183,13 @@ struct FastIndexer {
       FastRule code;
       code.rule = r;
       code.effect = out.effect_[r];
-      code.primary_slot = primary;
+      out.primary_slot_.push_back(primary);
       code.edge_begin = static_cast<std::int32_t>(edges.size());
       edges.insert(edges.end(), out.edges_.begin() + out.edge_begin_[r], out.edges_.begin() + out.edge_begin_[r + 1]);
+      const auto edge_count = out.edge_begin_[r + 1] - out.edge_begin_[r];
+      if (edge_count > 0) code.first_edge = edges[code.edge_begin];
+      if (edge_count > 1) code.flags |= FastRule::kMoreEdges;
+      if (out.defeater_begin_[r + 1] > out.defeater_begin_[r]) code.flags |= FastRule::kDefeasible;
       code.defeater_begin = static_cast<std::int32_t>(out.defeater_positions_.size());
       std::vector<std::int32_t> defeaters;
       for (auto d = out.defeater_begin_[r]; d < out.defeater_begin_[r + 1]; ++d) defeaters.push_back(out.position_[out.defeaters_[d]]);
@@ -211,9 +216,20 @@ struct FastIndexer {
     sentinel.edge_begin = static_cast<std::int32_t>(out.edges_.size());
     sentinel.defeater_begin = static_cast<std::int32_t>(out.defeater_positions_.size());
     out.code_.push_back(sentinel);
+    out.primary_slot_.push_back(-1);
 
     auto candidate = [&](std::int32_t pos) {
-      return FastCandidate{out.code_[pos].leaf_mask, pos, out.code_[pos].test_begin};
+      const auto& code = out.code_[pos];
+      FastCandidate c{code.leaf_mask, 0, pos, code.test_begin, -1, -1};
+      if (!(code.flags & (FastRule::kDefeasible | FastRule::kMoreEdges)) && code.rule < (1 << 28)) {
+        c.plain = code.rule * 4 + code.effect;
+        c.first_edge = code.first_edge;
+      }
+      if (c.test_begin >= 0 && out.tests_[c.test_begin].op == FastNode::Op::any_leaf && out.tests_[c.test_begin].k != 0) {
+        c.any_mask = out.tests_[c.test_begin].k;
+        c.test_begin = out.tests_[c.test_begin + 1].op == FastNode::Op::end ? -1 : c.test_begin + 1;
+      }
+      return c;
     };
     for (auto pos : unindexed) out.unindexed_.push_back(candidate(pos));
     // Flatten the buckets and the deferred lists (CSR), in index slot order.
@@ -221,12 +237,14 @@ struct FastIndexer {
     for (std::size_t i = 0; i < out.index_slots_.size(); ++i) {
       auto& slot = out.index_slots_[i];
       const auto first = flat;
-      slot.bucket_row = static_cast<std::uint32_t>(out.bucket_begin_.size());
+      slot.bucket_row = static_cast<std::uint32_t>(out.chunk_begin_.size());
       for (std::uint32_t v = 0; v < slot.domain; ++v) {
-        out.bucket_begin_.push_back(static_cast<std::int32_t>(out.bucket_.size()));
-        for (auto pos : buckets[first + v]) out.bucket_.push_back(candidate(pos));
+        out.chunk_begin_.push_back(static_cast<std::int32_t>(out.chunks_.size()));
+        const auto& members = buckets[first + v];
+        for (std::size_t start = 0; start < members.size(); start += 64)
+          add_chunk(std::span(members).subspan(start, std::min<std::size_t>(64, members.size() - start)), candidate);
       }
-      out.bucket_begin_.push_back(static_cast<std::int32_t>(out.bucket_.size()));
+      out.chunk_begin_.push_back(static_cast<std::int32_t>(out.chunks_.size()));
       flat += slot.domain;
       slot.deferred_row = static_cast<std::uint32_t>(out.deferred_begin_.size());
       for (std::size_t e = 0; e < 3; ++e) {
@@ -237,6 +255,30 @@ struct FastIndexer {
     }
     if (out.words_ == 1) small_rows(guards_at, primary_at, index_of);
   }
+
+  // A chunk of a bucket (FastChunk); its shared leaves transposed when it
+  // has enough members to be worth a row per shared leaf.
+  template <class Candidate>
+  void add_chunk(std::span<const std::int32_t> members, const Candidate& candidate) {
+    FastChunk chunk;
+    chunk.begin = static_cast<std::int32_t>(out.bucket_.size());
+    chunk.count = static_cast<std::int32_t>(members.size());
+    for (auto pos : members) {
+      out.bucket_.push_back(candidate(pos));
+      chunk.used |= out.bucket_.back().leaf_mask;
+    }
+    if (members.size() >= kRowsFrom && !out.shared_leaves_.empty()) {
+      chunk.rows = static_cast<std::int32_t>(out.chunk_rows_.size());
+      out.chunk_rows_.resize(out.chunk_rows_.size() + out.shared_leaves_.size(), 0);
+      for (std::size_t m = 0; m < members.size(); ++m)
+        for (auto mask = out.bucket_[chunk.begin + m].leaf_mask; mask; mask &= mask - 1)
+          out.chunk_rows_[chunk.rows + std::countr_zero(mask)] |= std::uint64_t{1} << m;
+    }
+    out.chunks_.push_back(chunk);
+  }
+  // Below this many members a chunk's members are tested one by one (a row
+  // per shared leaf would cost more memory than it saves time).
+  static constexpr std::size_t kRowsFrom = 16;
 
   void small_rows(const std::vector<Guards>& guards_at, const std::vector<std::int32_t>& primary_at,
                   const std::map<std::int32_t, std::int32_t>& index_of) {
@@ -325,15 +367,21 @@ struct FastIndexer {
       if (count >= 2) ranked.emplace_back(count, key);
     std::stable_sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
     if (ranked.size() > 64) ranked.resize(64);
+    // Bits in (op, fact, constant) order: a decision evaluates them in bit
+    // order, so the same shapes come together and their branches predict.
+    std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) { return x.second < y.second; });
     std::map<Key, int> id;
     if (!ranked.empty() && raw.size() >= 8 * ranked.size())
       for (const auto& [count, key] : ranked) {
         id.emplace(key, static_cast<int>(out.shared_leaves_.size()));
         out.shared_leaves_.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key)});
+        if (out.shared_runs_.empty() || out.shared_runs_.back().first != std::get<0>(key)) out.shared_runs_.emplace_back(std::get<0>(key), 0);
+        out.shared_runs_.back().second = static_cast<std::uint32_t>(out.shared_leaves_.size());
       }
     for (std::size_t pos = 0; pos < raw.size(); ++pos) {
       auto& code = out.code_[pos];
       const auto begin = out.tests_.size();
+      bool any_first = false;  // the first any_leaf test goes first: a candidate holds it inline (FastCandidate)
       for (const auto& t : raw[pos]) {
         if (auto it = id.find(Key{t.op, t.a, t.k}); it != id.end() && shareable(t.op)) {
           code.leaf_mask |= std::uint64_t{1} << it->second;
@@ -349,7 +397,9 @@ struct FastIndexer {
             else any |= std::uint64_t{1} << it->second;
           }
           if (all_shared) {
-            out.tests_.push_back({FastNode::Op::any_leaf, -1, any});
+            if (!any_first) out.tests_.insert(out.tests_.begin() + static_cast<std::ptrdiff_t>(begin), {FastNode::Op::any_leaf, -1, any});
+            else out.tests_.push_back({FastNode::Op::any_leaf, -1, any});
+            any_first = true;
             continue;
           }
         }
@@ -401,11 +451,14 @@ struct FastIndexer {
     out.nodes_.shrink_to_fit();
     out.kids_.shrink_to_fit();
     out.code_.shrink_to_fit();
+    out.primary_slot_.shrink_to_fit();
     out.tests_.shrink_to_fit();
     out.edges_.shrink_to_fit();
     out.defeaters_.shrink_to_fit();
     out.defeater_begin_.shrink_to_fit();
     out.bucket_.shrink_to_fit();
+    out.chunks_.shrink_to_fit();
+    out.chunk_rows_.shrink_to_fit();
     out.deferred_.shrink_to_fit();
     out.defeater_positions_.shrink_to_fit();
     out.rule_json_ids_.shrink_to_fit();

@@ -1,0 +1,124 @@
+// Internal to the fast decide (compiled.hpp): the evaluator of one decision.
+// Expressions (fast_eval_expr.cpp): Kleene logic over the compiled nodes,
+// memoised definitions, values for comparisons. The decision
+// (fast_eval.cpp): candidates from the rule index, their force in evaluation
+// order, the outcome and its authorities.
+#pragma once
+#include <cstdint>
+
+#include "compiled.hpp"
+
+namespace proviso {
+
+struct FastEval {
+  const CompiledPolicy& p;
+  const FastFacts& f;
+  FastScratch& s;
+
+  // A value during evaluation; `kind` comes from the node that produced it.
+  struct V {
+    std::uint64_t bits = 0;
+    const std::string* text = nullptr;
+    std::uint8_t unit = 0;
+    bool known = false;
+  };
+
+  static std::int64_t sgn(std::uint64_t cell) { return static_cast<std::int64_t>(cell); }
+
+  // The shapes that need one load and one compare, inlined into the and/or
+  // loops; false when `n` is not one of them.
+  [[gnu::always_inline]] inline bool leaf(const FastNode& n, Tri& out) const {
+    using Op = FastNode::Op;
+    switch (n.op) {
+      case Op::fact: out = f.known[n.a] ? tri_of(f.cells[n.a] != 0) : Tri::unknown; return true;
+      case Op::fact_eq_k: out = f.known[n.a] ? tri_of(f.cells[n.a] == n.k) : Tri::unknown; return true;
+      case Op::fact_in_k: out = f.known[n.a] ? tri_of((n.k >> f.cells[n.a]) & 1u) : Tri::unknown; return true;
+      case Op::fact_superset_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & n.k) == n.k) : Tri::unknown; return true;
+      case Op::fact_subset_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & ~n.k) == 0) : Tri::unknown; return true;
+      case Op::fact_intersects_k: out = f.known[n.a] ? tri_of((f.cells[n.a] & n.k) != 0) : Tri::unknown; return true;
+      case Op::fact_eq_text: out = f.known[n.a] ? tri_of(f.cells[n.a] == n.k) : Tri::unknown; return true;  // interned
+      case Op::fact_lt_k: out = f.known[n.a] ? tri_of(sgn(f.cells[n.a]) < sgn(n.k)) : Tri::unknown; return true;
+      case Op::fact_le_k: out = f.known[n.a] ? tri_of(sgn(f.cells[n.a]) <= sgn(n.k)) : Tri::unknown; return true;
+      case Op::fact_gt_k: out = f.known[n.a] ? tri_of(sgn(f.cells[n.a]) > sgn(n.k)) : Tri::unknown; return true;
+      case Op::fact_ge_k: out = f.known[n.a] ? tri_of(sgn(f.cells[n.a]) >= sgn(n.k)) : Tri::unknown; return true;
+      case Op::is_known: out = tri_of(f.known[n.a] != 0); return true;
+      case Op::interpretation: {
+        const auto v = f.interpretations[n.a];
+        out = tri_of(v < 0 ? p.interpretation_default_[n.a] != 0 : v == 1);
+        return true;
+      }
+      case Op::definition: {
+        const auto& state = s.definitions[n.a];
+        if (state.stamp != s.epoch) return false;
+        out = state.known ? tri_of(state.bits != 0) : Tri::unknown;
+        return true;
+      }
+      default: return false;
+    }
+  }
+
+  // Expressions (fast_eval_expr.cpp).
+  Tri tri(std::int32_t i);
+  V definition(std::int32_t d);
+  V value(std::int32_t i);
+  static V of(Tri t) { return t == Tri::unknown ? V{} : V{t == Tri::true_ ? 1u : 0u, nullptr, 0, true}; }
+  int compare(const V& a, TypeKind ka, const V& b, TypeKind kb) const;
+  static V arithmetic(const FastNode& n, const V& a, TypeKind ka, const V& b, TypeKind kb);
+
+  // The decision (fast_eval.cpp).
+  // The arrays a decision walks, copied into a local so they stay in
+  // registers (stores into the scratch could alias them as members).
+  struct Hot {
+    const FastRule* code;
+    const FastTest* tests;
+    const std::int32_t* edges;
+    const std::uint64_t* cells;
+    const std::uint8_t* known;
+    FastScratch::RuleState* states;
+    std::uint32_t epoch;
+    std::uint64_t leaves_true, leaves_false, leaves_unknown;
+  };
+  Hot hot() const {
+    return {p.code_.data(), p.tests_.data(), p.edges_.data(), f.cells.data(), f.known.data(), s.rules.data(), s.epoch,
+            leaves_true, leaves_false, leaves_unknown};
+  }
+
+  // The shared leaves (compiled.hpp), once per decision.
+  std::uint64_t leaves_true = 0, leaves_false = 0, leaves_unknown = 0;
+  bool maybe_permit = false, maybe_forbid = false;
+  std::uint32_t unknown_index_slots = 0;  // bit i % 16 for each index slot i whose fact is unknown
+  // The permits and forbids in force (bits in the scratch), and the end of
+  // this decision's list of permits defeated.
+  std::uint32_t permits_in_force = 0, forbids_in_force = 0;
+  std::int32_t* defeated_permits_end = nullptr;
+  // A permit (effect 0) or forbid (1) in force, in the scratch's bitsets over rule indexes.
+  [[gnu::always_inline]] inline void in_force(std::int32_t rule, std::uint8_t effect) {
+    const auto r = static_cast<std::size_t>(rule);
+    (effect == 0 ? s.permits : s.forbids)[r >> 6] |= std::uint64_t{1} << (r & 63);
+    s.in_force_words[r >> 12] |= std::uint64_t{1} << ((r >> 6) & 63);
+    ++(effect == 0 ? permits_in_force : forbids_in_force);
+  }
+  // Writes the rules in force of the chosen effects into the authorities, ascending, and clears the bitsets.
+  void authorities_in_force(bool permits, bool forbids);
+  [[gnu::always_inline]] inline void settle_plain(const Hot& h, const FastCandidate& c, Tri applies);
+
+  void evaluate_shared_leaves();
+  Tri rest_of_conjunction(std::int32_t t, bool unknown);
+  [[gnu::always_inline]] inline Tri conjunction(const Hot& h, std::uint64_t leaf_mask, std::int32_t begin);
+  [[gnu::always_inline]] inline Tri tests_from(const Hot& h, std::int32_t t, bool unknown);
+  FastScratch::RuleState& touch(std::int32_t r);
+  bool deferred(std::int32_t position) const {
+    const auto slot = p.primary_slot_[position];
+    return slot >= 0 && !f.known[slot];
+  }
+  Tri deferred_in_force(std::int32_t position);
+  bool deferred_defeater_may_be_in_force(std::int32_t position);
+  bool deferred_may_be_in_force(std::uint8_t effect);
+  [[gnu::always_inline]] inline void settle(const Hot& h, std::size_t position, Tri applies);
+  Outcome run();
+  Outcome run_small(const Hot& h);
+  Outcome run_large(const Hot& h);
+  Outcome combine();
+};
+
+}  // namespace proviso

@@ -1,0 +1,155 @@
+// The fast decide's expressions (fast_eval.hpp): the semantics of
+// engine/eval.cpp's conditions and values (Kleene logic, unknown on
+// overflow) without the trace, short-circuit, definitions memoised per decision.
+#include <bit>
+#include <cmath>
+
+#include "fast_eval.hpp"
+
+namespace proviso {
+
+namespace {
+
+inline double as_double(const FastEval::V& v, TypeKind kind) {
+  return kind == TypeKind::decimal ? std::bit_cast<double>(v.bits) : static_cast<double>(static_cast<std::int64_t>(v.bits));
+}
+
+}  // namespace
+
+Tri FastEval::tri(std::int32_t i) {
+  using Op = FastNode::Op;
+  const FastNode& n = p.nodes_[i];
+  Tri out;
+  if (leaf(n, out)) return out;
+  switch (n.op) {
+    case Op::constant: return n.known ? tri_of(n.k != 0) : Tri::unknown;
+    case Op::definition: {
+      V v = definition(n.a);
+      return v.known ? tri_of(v.bits != 0) : Tri::unknown;
+    }
+    case Op::not_: return tri_not(tri(n.a));
+    case Op::and_: {
+      // Kleene: one false operand decides, so the rest need not be evaluated.
+      Tri result = Tri::true_;
+      for (std::int32_t k = 0; k < n.b; ++k) {
+        const auto kid = p.kids_[n.a + k];
+        Tri t;
+        if (!leaf(p.nodes_[kid], t)) t = tri(kid);
+        if (t == Tri::false_) return Tri::false_;
+        if (t == Tri::unknown) result = Tri::unknown;
+      }
+      return result;
+    }
+    case Op::or_: {
+      Tri result = Tri::false_;
+      for (std::int32_t k = 0; k < n.b; ++k) {
+        const auto kid = p.kids_[n.a + k];
+        Tri t;
+        if (!leaf(p.nodes_[kid], t)) t = tri(kid);
+        if (t == Tri::true_) return Tri::true_;
+        if (t == Tri::unknown) result = Tri::unknown;
+      }
+      return result;
+    }
+    default: break;
+  }
+  V v = value(i);
+  return v.known ? tri_of(v.bits != 0) : Tri::unknown;
+}
+
+FastEval::V FastEval::definition(std::int32_t d) {
+  auto& state = s.definitions[d];
+  if (state.stamp != s.epoch) {
+    const auto root = p.definition_root_[d];
+    // A condition (the usual definition) straight through tri(); other values through value().
+    V v = p.nodes_[root].kind == TypeKind::boolean ? of(tri(root)) : value(root);
+    state.bits = v.bits;
+    state.known = v.known;
+    state.stamp = s.epoch;
+  }
+  return V{state.bits, nullptr, 0, state.known};
+}
+
+int FastEval::compare(const V& a, TypeKind ka, const V& b, TypeKind kb) const {
+  if (ka == TypeKind::decimal || kb == TypeKind::decimal) {
+    const double x = as_double(a, ka), y = as_double(b, kb);
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
+  if (ka == TypeKind::string) return *a.text < *b.text ? -1 : (*a.text == *b.text ? 0 : 1);
+  if (ka == TypeKind::set) return a.bits == b.bits ? 0 : 1;
+  const auto x = static_cast<std::int64_t>(a.bits), y = static_cast<std::int64_t>(b.bits);
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+FastEval::V FastEval::value(std::int32_t i) {
+  using Op = FastNode::Op;
+  const FastNode& n = p.nodes_[i];
+  switch (n.op) {
+    case Op::constant:
+      if (!n.known) return V{};
+      return V{n.k, n.kind == TypeKind::string ? &p.texts_[n.k] : nullptr, n.unit, true};
+    case Op::fact:
+      if (!f.known[n.a]) return V{};
+      return V{f.cells[n.a], &f.strings[n.a], 0, true};
+    case Op::definition: return definition(n.a);
+    case Op::negate: {
+      V a = value(n.a);
+      if (!a.known) return a;
+      if (n.kind == TypeKind::decimal) {
+        a.bits = std::bit_cast<std::uint64_t>(-std::bit_cast<double>(a.bits));
+        return a;
+      }
+      auto negated = checked_negate(static_cast<std::int64_t>(a.bits));
+      if (!negated) return V{};
+      a.bits = static_cast<std::uint64_t>(*negated);
+      return a;
+    }
+    case Op::eq: case Op::lt: case Op::le: case Op::gt: case Op::ge:
+    case Op::in: case Op::subset: case Op::superset: case Op::intersects:
+    case Op::add: case Op::sub: break;
+    default: return of(tri(i));
+  }
+  const V a = value(n.a);
+  const V b = value(n.b);
+  if (!a.known || !b.known) return V{};
+  const TypeKind ka = p.nodes_[n.a].kind, kb = p.nodes_[n.b].kind;
+  switch (n.op) {
+    case Op::eq: return of(tri_of(compare(a, ka, b, kb) == 0));
+    case Op::lt: return of(tri_of(compare(a, ka, b, kb) < 0));
+    case Op::le: return of(tri_of(compare(a, ka, b, kb) <= 0));
+    case Op::gt: return of(tri_of(compare(a, ka, b, kb) > 0));
+    case Op::ge: return of(tri_of(compare(a, ka, b, kb) >= 0));
+    case Op::in: return of(tri_of((b.bits >> a.bits) & 1u));
+    case Op::subset: return of(tri_of((a.bits & ~b.bits) == 0));
+    case Op::superset: return of(tri_of((b.bits & ~a.bits) == 0));
+    case Op::intersects: return of(tri_of((a.bits & b.bits) != 0));
+    default: return arithmetic(n, a, ka, b, kb);
+  }
+}
+
+// As eval.cpp: overflow, and dates outside 0000–9999, give unknown.
+FastEval::V FastEval::arithmetic(const FastNode& n, const V& a, TypeKind ka, const V& b, TypeKind kb) {
+  const bool add = n.op == FastNode::Op::add;
+  const auto x = static_cast<std::int64_t>(a.bits), y = static_cast<std::int64_t>(b.bits);
+  V out{0, nullptr, 0, true};
+  if (ka == TypeKind::date && kb == TypeKind::duration) {
+    auto amount = add ? std::optional<std::int64_t>(y) : checked_negate(y);
+    auto days = amount ? shift_date(x, b.unit, *amount) : std::nullopt;
+    if (!days) return V{};
+    out.bits = static_cast<std::uint64_t>(*days);
+    return out;
+  }
+  if (n.kind == TypeKind::decimal) {
+    const double l = as_double(a, ka), r = as_double(b, kb);
+    const double result = add ? l + r : l - r;
+    if (!std::isfinite(result)) return V{};
+    out.bits = std::bit_cast<std::uint64_t>(result);
+    return out;
+  }
+  auto result = add ? checked_add(x, y) : checked_sub(x, y);
+  if (!result) return V{};
+  out.bits = static_cast<std::uint64_t>(*result);
+  return out;
+}
+
+}  // namespace proviso

@@ -264,7 +264,9 @@ Outcome FastDecider::decide_line(std::string_view line, std::string& out) {
       const Diagnostic* first = nullptr;
       for (const auto& d : bound.diagnostics)
         if (d.severity == Severity::error) { first = &d; break; }
-      nlohmann::json error{{"code", first ? first->code : "E401"}, {"message", first ? first->message : "the request was refused"}};
+      // No facts and no error: a bug in Proviso, not in the request (docs/diagnostics.md, E901).
+      nlohmann::json error{{"code", first ? first->code : "E901"},
+                           {"message", first ? first->message : "internal error: the request was refused without a diagnostic"}};
       if (first && !first->location.empty()) error["location"] = first->location;
       out += nlohmann::json{{"error", error}}.dump();
       return Outcome::not_applicable;

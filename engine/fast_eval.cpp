@@ -68,34 +68,6 @@ void FastEval::evaluate_shared_leaves() {
   leaves_false = ~(yes | unknown);
 }
 
-// A conjunction from test t on, t not a fact against a constant; out of
-// line, so the loop of tests_from() stays small enough for its registers.
-[[gnu::noinline]] Tri FastEval::rest_of_conjunction(std::int32_t t, bool unknown) {
-  for (;; ++t) {
-    const FastTest& test = p.tests_[t];
-    if (test.op == FastNode::Op::end) break;
-    Tri v;
-    if (test.op == FastNode::Op::guard) {
-      if (f.known[test.a] && !((test.k >> (f.cells[test.a] & 63)) & 1u)) return Tri::false_;
-      continue;
-    }
-    if (test.op == FastNode::Op::any_leaf) {
-      v = test.k & leaves_true ? Tri::true_ : test.k & leaves_unknown ? Tri::unknown : Tri::false_;
-    } else if (test.op == FastNode::Op::subtree) {
-      v = tri(test.a);
-    } else {
-      const FastNode n{test.op, TypeKind::boolean, true, 0, test.a, -1, test.k};
-      if (!leaf(n, v)) {
-        const V d = definition(test.a);  // a definition not yet computed in this decision
-        v = d.known ? tri_of(d.bits != 0) : Tri::unknown;
-      }
-    }
-    if (v == Tri::false_) return Tri::false_;
-    unknown = unknown || v == Tri::unknown;
-  }
-  return unknown ? Tri::unknown : Tri::true_;
-}
-
 // A rule's tests from t on, in Kleene logic: a false test decides it. The
 // fact-against-constant shapes are inline (one load of the known byte, one
 // of the cell, one compare); the rest through rest_of_conjunction().

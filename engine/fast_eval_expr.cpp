@@ -57,7 +57,8 @@ Tri FastEval::tri(std::int32_t i) {
   return v.known ? tri_of(v.bits != 0) : Tri::unknown;
 }
 
-FastEval::V FastEval::definition(std::int32_t d) {
+// Inline: its callers are all in this file.
+inline FastEval::V FastEval::definition(std::int32_t d) {
   auto& state = s.definitions[d];
   if (state.stamp != s.epoch) {
     const auto root = p.definition_root_[d];
@@ -150,6 +151,34 @@ FastEval::V FastEval::arithmetic(const FastNode& n, const V& a, TypeKind ka, con
   if (!result) return V{};
   out.bits = static_cast<std::uint64_t>(*result);
   return out;
+}
+
+// A conjunction from test t on, t not a fact against a constant; out of
+// line, so the loop of FastEval::tests_from() (fast_eval.cpp) stays small enough for its registers.
+[[gnu::noinline]] Tri FastEval::rest_of_conjunction(std::int32_t t, bool unknown) {
+  for (;; ++t) {
+    const FastTest& test = p.tests_[t];
+    if (test.op == FastNode::Op::end) break;
+    Tri v;
+    if (test.op == FastNode::Op::guard) {
+      if (f.known[test.a] && !((test.k >> (f.cells[test.a] & 63)) & 1u)) return Tri::false_;
+      continue;
+    }
+    if (test.op == FastNode::Op::any_leaf) {
+      v = test.k & leaves_true ? Tri::true_ : test.k & leaves_unknown ? Tri::unknown : Tri::false_;
+    } else if (test.op == FastNode::Op::subtree) {
+      v = tri(test.a);
+    } else {
+      const FastNode n{test.op, TypeKind::boolean, true, 0, test.a, -1, test.k};
+      if (!leaf(n, v)) {
+        const V d = definition(test.a);  // a definition not yet computed in this decision
+        v = d.known ? tri_of(d.bits != 0) : Tri::unknown;
+      }
+    }
+    if (v == Tri::false_) return Tri::false_;
+    unknown = unknown || v == Tri::unknown;
+  }
+  return unknown ? Tri::unknown : Tri::true_;
 }
 
 }  // namespace proviso

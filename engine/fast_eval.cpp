@@ -247,8 +247,10 @@ Outcome FastEval::run_large(const Hot& h) {
   // true or unknown rules it out too; an any of in a condition is rare, so
   // that branch predicts.)
   auto consider = [&](const FastCandidate& c) __attribute__((always_inline)) {
-    if ((c.any_mask != 0) & ((c.any_mask & live) == 0)) return;
-    const bool unknown = ((c.leaf_mask & unknown_leaves) != 0) | ((c.any_mask != 0) & ((c.any_mask & true_leaves) == 0));
+    // (One test, not one on any_mask != 0: a third of the rules have an any of, at random.)
+    const std::uint64_t no_any = c.any_mask == 0;
+    if (((c.any_mask & live) | no_any) == 0) return;
+    const bool unknown = ((c.leaf_mask & unknown_leaves) | (((c.any_mask & true_leaves) | no_any) == 0)) != 0;
     Tri applies = unknown ? Tri::unknown : Tri::true_;
     if (c.test_begin >= 0) {
       applies = tests_from(h, c.test_begin, unknown);

@@ -229,6 +229,7 @@ FastScratch CompiledPolicy::make_scratch() const {
   s.applying.assign(words_, 0);
   s.touched.assign(words_ / 64 + 1, 0);
   s.defeated_permits.resize(rules);
+  s.listed.resize(rules);
   s.permits.assign((rules + 63) / 64, 0);
   s.forbids.assign((rules + 63) / 64, 0);
   s.in_force_words.assign((rules + 63) / 64 / 64 + 1, 0);

@@ -288,6 +288,7 @@ struct FastScratch {
   // Sized for every rule once, written through a pointer (no capacity check
   // per push); a decision's length is FastEval's.
   std::vector<std::int32_t> defeated_permits;  // permits that applied but were defeated (for limit authorities)
+  std::vector<std::int32_t> listed;            // the authorities as they are read from the bitsets
   // Bitsets, all zero between decisions; each with a bitset of its words not zero.
   std::vector<std::uint64_t> candidates;   // over evaluation positions: the rules that apply or may (past 64 rules)
   std::vector<std::uint64_t> applying;     // over evaluation positions: the rules that apply

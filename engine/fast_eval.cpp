@@ -332,9 +332,15 @@ Outcome FastEval::run_small(const Hot& h) {
 }
 
 void FastEval::authorities_in_force(bool permits, bool forbids) {
-  auto& auth = s.authorities;  // empty, with room for every rule: no allocation
-  auth.resize((permits ? permits_in_force : 0) + (forbids ? forbids_in_force : 0));
-  std::int32_t* out = auth.data();
+  if (permits_in_force == 0 && forbids_in_force == 0) return;  // no bit to write or clear
+  if (s.permits.size() == 1) {  // up to 64 rules: one word, a few authorities
+    auto bits = (permits ? s.permits[0] : 0) | (forbids ? s.forbids[0] : 0);
+    s.permits[0] = s.forbids[0] = s.in_force_words[0] = 0;
+    for (; bits; bits &= bits - 1) s.authorities.push_back(std::countr_zero(bits));
+    return;
+  }
+  std::int32_t* const listed = s.listed.data();  // written without a capacity check, then copied at once
+  std::int32_t* out = listed;
   std::uint64_t* permit_bits = s.permits.data();
   std::uint64_t* forbid_bits = s.forbids.data();
   const std::uint64_t take_permits = permits ? ~std::uint64_t{0} : 0, take_forbids = forbids ? ~std::uint64_t{0} : 0;
@@ -347,6 +353,7 @@ void FastEval::authorities_in_force(bool permits, bool forbids) {
     }
     s.in_force_words[t] = 0;
   }
+  s.authorities.assign(listed, out);  // empty, with room for every rule: no allocation
 }
 
 Outcome FastEval::combine() {

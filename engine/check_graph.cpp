@@ -176,13 +176,8 @@ class GraphChecker {
 
  private:
   void error(SourceId source, Span span, std::string code, std::string message, std::string help) {
-    Diagnostic d;
-    d.code = std::move(code);
-    d.source = source;
-    d.span = span;
-    d.message = std::move(message);
-    d.help = std::move(help);
-    diagnostics_.push_back(std::move(d));
+    diagnostics_.push_back({.code = std::move(code), .severity = Severity::error, .source = source, .span = span,
+                            .message = std::move(message), .help = std::move(help), .location = {}});
   }
 
   Policy& policy_;

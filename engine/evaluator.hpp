@@ -132,23 +132,19 @@ class Evaluator {
     return index == flipped_ ? flipped_value_ : facts_.interpretation(policy_, index);
   }
 
-  // Every operand is evaluated (no short circuit) so the trace shows each condition.
-  Tri all_of(const CExpr& e) {
-    Tri result = Tri::true_;
-    for (const auto& a : e.args) {
-      Tri t = truth_of(a);
-      if (t == Tri::false_) result = Tri::false_;
-      else if (t == Tri::unknown && result == Tri::true_) result = Tri::unknown;
-    }
-    return result;
-  }
+  // Kleene's `all of` (a false operand dominates) and `any of` (a true one
+  // does); otherwise unknown if any operand is. Every operand is evaluated (no
+  // short circuit) so the trace shows each condition.
+  Tri all_of(const CExpr& e) { return kleene(e, Tri::false_); }
+  Tri any_of(const CExpr& e) { return kleene(e, Tri::true_); }
 
-  Tri any_of(const CExpr& e) {
-    Tri result = Tri::false_;
+  Tri kleene(const CExpr& e, Tri dominant) {
+    const Tri neutral = tri_not(dominant);
+    Tri result = neutral;
     for (const auto& a : e.args) {
       Tri t = truth_of(a);
-      if (t == Tri::true_) result = Tri::true_;
-      else if (t == Tri::unknown && result == Tri::false_) result = Tri::unknown;
+      if (t == dominant) result = dominant;
+      else if (t == Tri::unknown && result == neutral) result = Tri::unknown;
     }
     return result;
   }

@@ -59,6 +59,8 @@ struct FastEval {
 
   // Expressions (fast_eval_expr.cpp).
   Tri tri(std::int32_t i);
+  template <Tri Dominant>
+  Tri kleene(const FastNode& n);  // and_ / or_ over the node's kids
   V definition(std::int32_t d);
   V value(std::int32_t i);
   static V of(Tri t) { return t == Tri::unknown ? V{} : V{t == Tri::true_ ? 1u : 0u, nullptr, 0, true}; }

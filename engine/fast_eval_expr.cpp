@@ -16,6 +16,22 @@ inline double as_double(const FastEval::V& v, TypeKind kind) {
 
 }  // namespace
 
+// Kleene's and (Dominant false) and or (Dominant true): one dominant operand
+// decides, so the rest need not be evaluated; otherwise unknown if any is.
+template <Tri Dominant>
+Tri FastEval::kleene(const FastNode& n) {
+  constexpr Tri neutral = Dominant == Tri::false_ ? Tri::true_ : Tri::false_;
+  Tri result = neutral;
+  for (std::int32_t k = 0; k < n.b; ++k) {
+    const auto kid = p.kids_[n.a + k];
+    Tri t;
+    if (!leaf(p.nodes_[kid], t)) t = tri(kid);
+    if (t == Dominant) return Dominant;
+    if (t == Tri::unknown) result = Tri::unknown;
+  }
+  return result;
+}
+
 Tri FastEval::tri(std::int32_t i) {
   using Op = FastNode::Op;
   const FastNode& n = p.nodes_[i];
@@ -28,29 +44,8 @@ Tri FastEval::tri(std::int32_t i) {
       return v.known ? tri_of(v.bits != 0) : Tri::unknown;
     }
     case Op::not_: return tri_not(tri(n.a));
-    case Op::and_: {
-      // Kleene: one false operand decides, so the rest need not be evaluated.
-      Tri result = Tri::true_;
-      for (std::int32_t k = 0; k < n.b; ++k) {
-        const auto kid = p.kids_[n.a + k];
-        Tri t;
-        if (!leaf(p.nodes_[kid], t)) t = tri(kid);
-        if (t == Tri::false_) return Tri::false_;
-        if (t == Tri::unknown) result = Tri::unknown;
-      }
-      return result;
-    }
-    case Op::or_: {
-      Tri result = Tri::false_;
-      for (std::int32_t k = 0; k < n.b; ++k) {
-        const auto kid = p.kids_[n.a + k];
-        Tri t;
-        if (!leaf(p.nodes_[kid], t)) t = tri(kid);
-        if (t == Tri::true_) return Tri::true_;
-        if (t == Tri::unknown) result = Tri::unknown;
-      }
-      return result;
-    }
+    case Op::and_: return kleene<Tri::false_>(n);
+    case Op::or_: return kleene<Tri::true_>(n);
     default: break;
   }
   V v = value(i);

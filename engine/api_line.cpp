@@ -5,6 +5,9 @@
 namespace proviso::v1 {
 
 struct LineDecider::Impl {
+  // Held so the decider may outlive the caller's Policy: the compiled form
+  // refers to the checked policy in the shared state (its fallback binder).
+  Policy policy;
   ::proviso::FastDecider decider;
 };
 
@@ -18,7 +21,7 @@ std::shared_ptr<const ::proviso::CompiledPolicy> compiled(const detail::PolicySt
 }  // namespace
 
 LineDecider::LineDecider(const Policy& policy, const RequestLimits& limits)
-    : impl_(std::make_unique<Impl>(Impl{::proviso::FastDecider(compiled(*policy.state_), detail::engine_limits(limits))})) {}
+    : impl_(std::make_unique<Impl>(Impl{policy, ::proviso::FastDecider(compiled(*policy.state_), detail::engine_limits(limits))})) {}
 LineDecider::~LineDecider() = default;
 LineDecider::LineDecider(LineDecider&&) noexcept = default;
 LineDecider& LineDecider::operator=(LineDecider&&) noexcept = default;

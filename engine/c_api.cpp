@@ -13,6 +13,12 @@ struct proviso_policy {
   proviso::Policy policy;
 };
 
+struct proviso_decider {
+  proviso::Policy policy;  // a copy of the handle: shares the policy's state, so it outlives proviso_policy_free
+  proviso::LineDecider decider;
+  std::string line;
+};
+
 namespace {
 
 char* copy_out(const std::string& text) {
@@ -140,6 +146,33 @@ int proviso_verify_receipt(const proviso_policy* policy, const char* receipt, si
     std::string why;
     if (policy->policy.verify_receipt(parsed, &why)) return static_cast<int>(PROVISO_OK);
     return report(error, PROVISO_ERROR_REQUEST, "E903", why);
+  });
+}
+
+int proviso_decider_new(const proviso_policy* policy, proviso_decider** decider, char** error) {
+  return guarded(error, [&] {
+    if (!policy || !decider) return report(error, PROVISO_ERROR_ARGUMENT, "E902", "`policy` or `decider` is NULL");
+    *decider = new (std::nothrow) proviso_decider{policy->policy, proviso::LineDecider(policy->policy), {}};
+    return *decider ? PROVISO_OK : internal(error, "out of memory");
+  });
+}
+
+void proviso_decider_free(proviso_decider* decider) { delete decider; }
+
+int proviso_decider_decide(proviso_decider* decider, const char* request, size_t length, const char** decision,
+                           char** error) {
+  return guarded(error, [&] {
+    if (!decider || !request || !decision) return report(error, PROVISO_ERROR_ARGUMENT, "E902", "`decider`, `request` or `decision` is NULL");
+    *decision = nullptr;
+    decider->line.clear();
+    if (decider->decider.decide(std::string_view(request, length), decider->line)) {
+      *decision = decider->line.c_str();
+      return static_cast<int>(PROVISO_OK);
+    }
+    // The line names only the first error; the full path gives all of them, as proviso_decide does.
+    auto result = decider->policy.decide(std::string_view(request, length));
+    if (!result) return report_failure(error, PROVISO_ERROR_REQUEST, result);
+    return internal(error, ("the fast path refused a request the full path decides: " + decider->line).c_str());
   });
 }
 

@@ -27,6 +27,35 @@ const Diagnostic* first_error(const std::vector<Diagnostic>& diagnostics) {
   return nullptr;
 }
 
+// One fast decider per worker thread, made again when the policy (a reload)
+// or the limits change. Holding the policy keeps a replaced one alive until
+// this thread's next fast request, which is what LineDecider needs anyway.
+LineDecider& line_decider(const std::shared_ptr<const Policy>& policy, const RequestLimits& limits) {
+  thread_local std::shared_ptr<const Policy> made_for;
+  thread_local std::size_t made_with_max_bytes = 0;
+  thread_local std::optional<LineDecider> decider;
+  if (!decider || made_for != policy || made_with_max_bytes != limits.max_bytes) {
+    decider.reset();
+    decider.emplace(*policy, limits);
+    made_for = policy;
+    made_with_max_bytes = limits.max_bytes;
+  }
+  return *decider;
+}
+
+// LineDecider's line for a decision made by Policy::decide (the same bytes:
+// tests/unit/server_fast_test.cpp).
+std::string decision_line(const Decision& decision) {
+  json authorities = json::array();
+  for (const auto& rule : decision.authorities()) authorities.push_back(rule.rule);
+  std::string line = R"({"decision":")";
+  line += decision.outcome_name();
+  line += R"(","authorities":)";
+  line += authorities.dump();
+  line += '}';
+  return line;
+}
+
 // The server, with httplib's per-connection request processing reachable so
 // that one request can be answered from memory (handle_raw_request).
 class Server : public httplib::Server {
@@ -188,19 +217,22 @@ void DecisionService::install_routes() {
   };
 
   // Decides the body; answers errors itself and returns the decision otherwise.
-  auto decide = [this, send_error](const httplib::Request& req, httplib::Response& res) -> std::optional<Decision> {
-    auto format = RequestFormat::json;
+  // The body's format from its Content-Type; nullopt (answered 415) for any other type.
+  auto body_format = [send_error](const httplib::Request& req, httplib::Response& res) -> std::optional<RequestFormat> {
     auto type = req.get_header_value("Content-Type");
-    if (type.find("yaml") != std::string::npos) format = RequestFormat::yaml;
-    else if (!type.empty() && type.find("json") == std::string::npos) {
-      send_error(res, 415, "E804", "unsupported content type `" + type + "`; send application/json or application/yaml");
-      return std::nullopt;
-    }
+    if (type.find("yaml") != std::string::npos) return RequestFormat::yaml;
+    if (type.empty() || type.find("json") != std::string::npos) return RequestFormat::json;
+    send_error(res, 415, "E804", "unsupported content type `" + type + "`; send application/json or application/yaml");
+    return std::nullopt;
+  };
+  auto decide = [this, send_error, body_format](const httplib::Request& req, httplib::Response& res) -> std::optional<Decision> {
+    const auto format = body_format(req, res);
+    if (!format) return std::nullopt;
     auto current = policy();
     RequestLimits limits;
     limits.max_bytes = options_.max_body_bytes;
     auto start = std::chrono::steady_clock::now();
-    auto result = current->decide(std::string_view(req.body), format, limits);
+    auto result = current->decide(std::string_view(req.body), *format, limits);
     if (!result) {
       const auto* error = first_error(result.diagnostics);
       std::string code = error ? error->code : "E901";
@@ -225,11 +257,42 @@ void DecisionService::install_routes() {
     return true;
   };
 
+  // explain=none: the outcome and the deciding rules from the compiled evaluator
+  // (LineDecider). A refused request goes through decide() for the full error
+  // answer, and so does every request while a decision log is kept: a receipt
+  // needs the whole decision.
+  auto decide_fast = [=, this](const httplib::Request& req, httplib::Response& res) {
+    const auto format = body_format(req, res);
+    if (!format) return;
+    if (*format == RequestFormat::json && !decision_log_) {
+      auto current = policy();
+      RequestLimits limits;
+      limits.max_bytes = options_.max_body_bytes;
+      auto start = std::chrono::steady_clock::now();
+      std::string body;
+      if (auto outcome = line_decider(current, limits).decide(req.body, body)) {
+        metrics_.record_decision(*outcome, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        res.status = 200;
+        res.set_content(std::move(body), "application/json");
+        return;
+      }
+    }
+    auto decision = decide(req, res);
+    if (!decision) return;
+    res.status = 200;
+    res.set_content(decision_line(*decision), "application/json");
+  };
+
   http.Post("/v1/decide", [=, this](const httplib::Request& req, httplib::Response& res) {
-    bool full = req.get_param_value("explain") == "full", receipt = false;
-    if (req.has_param("explain") && !full && req.get_param_value("explain") != "compact")
-      return send_error(res, 400, "E805", "query parameter `explain` must be compact or full");
+    const auto explain = req.get_param_value("explain");
+    const bool full = explain == "full", none = explain == "none";
+    bool receipt = false;
+    if (req.has_param("explain") && !full && !none && explain != "compact")
+      return send_error(res, 400, "E805", "query parameter `explain` must be compact, full or none");
     if (!flag(req, res, "receipt", receipt)) return;
+    if (none && receipt)
+      return send_error(res, 400, "E805", "`receipt=true` needs the whole decision; use explain=compact or explain=full with it");
+    if (none) return decide_fast(req, res);
     auto decision = decide(req, res);
     if (!decision) return;
     auto body = decision->to_json(full ? Detail::full : Detail::compact);

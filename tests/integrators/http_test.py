@@ -2,12 +2,15 @@
 """End-to-end test of `proviso serve` on a free loopback port: every endpoint,
 bad input of each kind, and reloads of a broken then a good rule set (by
 SIGHUP and by --watch) while a client keeps deciding, with zero failed
-requests; then a clean stop that flushes the decision log.
+requests; then a clean stop that flushes the decision log. Then the fast path
+(`explain=none`) on a server without a decision log, on every scenario's
+request, against `proviso batch --explain none`.
 
     http_test.py PROVISO SOURCE_DIR
 """
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -20,6 +23,8 @@ import urllib.request
 
 PROVISO, SOURCE = sys.argv[1], sys.argv[2]
 RULES = os.path.join(SOURCE, "rules", "us", "irc-6103")
+sys.path.insert(0, os.path.join(SOURCE, "tests"))
+from scenario_requests import scenario_requests  # noqa: E402
 ICE = os.path.join(SOURCE, "examples", "ice-address-verification.json")
 WAIT_SECONDS = 60  # each wait below is bounded by this (generous: the test machines are shared and loaded)
 
@@ -69,7 +74,49 @@ def wait_for(what, predicate):
     fail("timed out waiting for " + what)
 
 
+def start(args):
+    """Starts `proviso serve ARGS --port 0`; the process and its port."""
+    server = subprocess.Popen([PROVISO, "serve", "--port", "0"] + args, stderr=subprocess.PIPE, text=True)
+    line = server.stderr.readline()
+    if "listening on http://127.0.0.1:" not in line:
+        server.kill()
+        fail("serve did not start: " + line)
+    return server, int(line.rsplit(":", 1)[1].split()[0])
+
+
+def fast_path():
+    """explain=none without a decision log: the compiled evaluator's line, the
+    same bytes as `proviso batch --explain none`, for every scenario's request
+    (JSON; a YAML body goes through the full binder); errors as on the full path."""
+    requests = [json.dumps(r) for r in scenario_requests(RULES)]
+    random.Random(6103).shuffle(requests)
+    batch = subprocess.run([PROVISO, "batch", "--rules", RULES, "--explain", "none"], input="\n".join(requests) + "\n",
+                           check=True, capture_output=True, text=True).stdout.splitlines()
+    server, port = start(["--rules", RULES, "--threads", "2"])
+    try:
+        for request, want in zip(requests, batch, strict=True):
+            status, text = call(port, "POST", "/v1/decide?explain=none", request)
+            if status != 200 or text != want:
+                fail(f"explain=none gave {status} {text!r}, batch gave {want!r}, for {request}")
+        print(f"ok: POST /v1/decide?explain=none equals proviso batch --explain none on {len(requests)} scenario requests")
+        status, text = call(port, "POST", "/v1/decide?explain=none", "request:\n  in_writing: true\n", "application/yaml")
+        if status != 200 or "decision" not in json.loads(text):
+            fail("explain=none with a YAML body: " + text)
+        expect_error(port, "POST", "/v1/decide?explain=none", '{"request": {"in_writing": "yes"}}', 400, "E403")
+        expect_error(port, "POST", "/v1/decide?explain=none", '{"request": ', 400, "E401")
+        expect_error(port, "POST", "/v1/decide?explain=none", "<xml/>", 415, "E804", "text/xml")
+        decided = sum(metric(port, f'proviso_decisions_total{{outcome="{o}"}}')
+                      for o in ("permitted", "denied", "undetermined", "conflict", "not_applicable"))
+        if decided != len(requests) + 1:
+            fail(f"metrics count {decided} decisions, want {len(requests) + 1}")
+        print("ok: explain=none takes YAML, answers errors as the full path does, and is counted in /metrics")
+    finally:
+        server.kill()
+        server.wait()
+
+
 def main():
+    fast_path()
     work = tempfile.mkdtemp()
     rules = os.path.join(work, "rules")
     shutil.copytree(RULES, rules)
@@ -138,6 +185,14 @@ def run(port, rules, log_path, server, log_lines):
                  413, "E801")
     expect_error(port, "POST", "/v1/decide", "<xml/>", 415, "E804", "text/xml")
     expect_error(port, "POST", "/v1/decide?receipt=maybe", ice, 400, "E805")
+    expect_error(port, "POST", "/v1/decide?explain=brief", ice, 400, "E805")
+    expect_error(port, "POST", "/v1/decide?explain=none&receipt=true", ice, 400, "E805")
+    # With a decision log, explain=none decides on the full path (a receipt needs the whole
+    # decision) and answers the fast path's line all the same.
+    status, text = call(port, "POST", "/v1/decide?explain=none", ice)
+    if status != 200 or json.loads(text) != {"decision": expected["decision"], "authorities": [a["rule"] for a in expected["authorities"]]}:
+        fail("explain=none with a decision log: " + text[:300])
+    print("ok: POST /v1/decide?explain=none with a decision log gives the decision and its authorities")
     expect_error(port, "GET", "/v1/decide", None, 405, "E803")
     expect_error(port, "POST", "/v1/policy", "{}", 405, "E803")
     expect_error(port, "GET", "/v2/nothing", None, 404, "E802")

@@ -35,4 +35,7 @@ cc -std=c11 -Wall -Wextra -Werror "$source/examples/embed/decide.c" $(pkg-config
 c_decision=$("$tmp/decide_c" < "$request" | python3 -c 'import json,sys; print(json.load(sys.stdin)["decision"])')
 [ "$c_decision" = "$expected" ] || { echo "FAIL: the C example decided $c_decision, want $expected"; exit 1; }
 echo "ok: examples/embed/decide.c built with pkg-config decides $c_decision"
+fast_decision=$("$tmp/decide_c" --fast < "$request" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert set(d) == {"decision", "authorities"}; print(d["decision"])')
+[ "$fast_decision" = "$expected" ] || { echo "FAIL: the C example's fast path decided $fast_decision, want $expected"; exit 1; }
+echo "ok: examples/embed/decide.c --fast (proviso_decider) decides $fast_decision"
 echo "ok: examples/embed built against the installed package decides $expected"

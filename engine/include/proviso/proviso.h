@@ -57,6 +57,23 @@ PROVISO_API int proviso_explain(const proviso_policy* policy, const char* reques
    byte; otherwise PROVISO_ERROR_REQUEST with the difference in *error. */
 PROVISO_API int proviso_verify_receipt(const proviso_policy* policy, const char* receipt, size_t length, char** error);
 
+/* The fast path, for bulk and latency-bound callers: the outcome and the
+   deciding rules only, as one line
+     {"decision":"permitted","authorities":["c_consent"]}
+   from the compiled evaluator (the same outcome and authorities as
+   proviso_decide). A decider serves one thread at a time (it reuses its
+   buffers): make one per thread. It keeps its policy alive, so the two may be
+   freed in either order. */
+typedef struct proviso_decider proviso_decider;
+PROVISO_API int proviso_decider_new(const proviso_policy* policy, proviso_decider** decider, char** error);
+PROVISO_API void proviso_decider_free(proviso_decider* decider);
+/* Decides a request (JSON, or YAML through the full binder). On PROVISO_OK,
+   *decision is the NUL-terminated line, owned by the decider and valid until
+   its next call or proviso_decider_free: do not free it. A refused request
+   gives PROVISO_ERROR_REQUEST and *error as proviso_decide does. */
+PROVISO_API int proviso_decider_decide(proviso_decider* decider, const char* request, size_t length,
+                                       const char** decision, char** error);
+
 PROVISO_API void proviso_string_free(char* text);
 
 #ifdef __cplusplus

@@ -168,7 +168,8 @@ class PROVISO_API Policy {
 //   {"error":{"code":"E402","location":"request: $.x","message":"…"}}
 // with decide()'s first error; call decide() for all of its diagnostics.
 // One LineDecider per thread (it reuses its buffers); cheap to make once the
-// policy has been compiled, which the first LineDecider of a Policy does.
+// policy has been compiled, which the first LineDecider of a Policy does. It
+// shares the policy's state, so it may outlive the Policy it was made from.
 class PROVISO_API LineDecider {
  public:
   explicit LineDecider(const Policy& policy, const RequestLimits& limits = {});

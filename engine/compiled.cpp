@@ -238,16 +238,17 @@ FastScratch CompiledPolicy::make_scratch() const {
 }
 
 void CompiledPolicy::load_facts(const Facts& facts, FastFacts& out) const {
-  for (std::size_t slot = 0; slot < facts.values.size(); ++slot) {
-    const auto& v = facts.values[slot];
-    out.known[slot] = v.known;
-    out.cells[slot] = v.known ? cell_of(v) : 0;
-    if (v.known && v.kind == TypeKind::string) {
-      out.strings[slot] = v.text;
-      out.cells[slot] = text_id(v.text);
-    }
-  }
+  for (std::size_t slot = 0; slot < facts.values.size(); ++slot) load_fact(static_cast<std::int32_t>(slot), facts.values[slot], out);
   std::copy(facts.interpretations.begin(), facts.interpretations.end(), out.interpretations.begin());
+}
+
+void CompiledPolicy::load_fact(std::int32_t slot, const Value& v, FastFacts& out) const {
+  out.known[slot] = v.known;
+  out.cells[slot] = v.known ? cell_of(v) : 0;
+  if (v.known && v.kind == TypeKind::string) {
+    out.strings[slot] = v.text;
+    out.cells[slot] = text_id(v.text);
+  }
 }
 
 void CompiledPolicy::append_decision_json(Outcome outcome, const std::vector<std::int32_t>& authorities,

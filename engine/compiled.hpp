@@ -169,6 +169,13 @@ class CompiledPolicy {
 
   // The outcome and its authorities (rule indexes, ascending) into scratch; no trace.
   Outcome decide(const FastFacts& facts, FastScratch& scratch) const;
+  // decide(), and every rule's condition and force by rule index, as the
+  // tracing decide() has them in Decision::rules: for the searches of
+  // explanations, which read each rule's force (engine/fast_trace.cpp).
+  // No rule is deferred or skipped, so it costs the whole rule set.
+  Outcome decide_every_rule(const FastFacts& facts, FastScratch& scratch, std::span<Tri> applies, std::span<Tri> in_force) const;
+  // Copies one fact of bound Facts into the fast layout (load_facts, one slot).
+  void load_fact(std::int32_t slot, const Value& value, FastFacts& out) const;
 
   // Writes the compact decision line {"decision":…,"authorities":[…]} (no newline).
   void append_decision_json(Outcome outcome, const std::vector<std::int32_t>& authorities, std::string& out) const;

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "compiled.hpp"
 #include "json_text.hpp"
 
 namespace proviso {
@@ -112,6 +113,15 @@ const ExplainTexts& explain_texts(const Policy& policy) {
   auto& state = *policy.explain_cache.state_;
   std::call_once(state.once, [&] { state.texts = build(policy); });
   return *state.texts;
+}
+
+const CompiledPolicy& search_compiled(const Policy& policy) {
+  const auto& texts = explain_texts(policy);
+  std::call_once(texts.compiled_once, [&] {
+    // Not owning: the compiled form lives in the policy's own cache, so the policy outlives it.
+    texts.compiled = std::make_unique<const CompiledPolicy>(std::shared_ptr<const Policy>(std::shared_ptr<const Policy>(), &policy));
+  });
+  return *texts.compiled;
 }
 
 }  // namespace proviso

@@ -3,6 +3,8 @@
 // the JSON fragments the explanation's JSON text copies instead of escaping
 // the same strings again for every request.
 #pragma once
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +12,8 @@
 #include "policy.hpp"
 
 namespace proviso {
+
+class CompiledPolicy;
 
 struct ExplainTexts {
   std::vector<std::string> condition_text;       // condition_text(policy, c)
@@ -26,9 +30,18 @@ struct ExplainTexts {
   std::vector<std::string> rule_id_json;         // "\"id\""
   std::vector<std::string> rule_cite_json;       // {"cite":…   (a rule reference's first key)
   std::vector<std::string> rule_id_title_json;   // ,"rule":"id","title":"…"   (its last two; no title when empty)
+
+  // The compiled form, for the searches of explanations (search_compiled()):
+  // built on the first search, so an explanation that needs none never compiles.
+  mutable std::once_flag compiled_once;
+  mutable std::unique_ptr<const CompiledPolicy> compiled;
 };
 
 const ExplainTexts& explain_texts(const Policy& policy);
+
+// The policy's compiled form (engine/compiled.hpp), built once on first use,
+// for the searches of explanations: the next question and its witness.
+const CompiledPolicy& search_compiled(const Policy& policy);
 
 // The empty citation the views point to when a condition has none.
 const Citation& no_citation();

@@ -121,6 +121,8 @@ struct FastEval {
   Outcome run_small(const Hot& h);
   Outcome run_large(const Hot& h);
   Outcome combine();
+  // CompiledPolicy::decide_every_rule (fast_trace.cpp).
+  Outcome run_every_rule(std::span<Tri> applies, std::span<Tri> in_force);
 };
 
 }  // namespace proviso

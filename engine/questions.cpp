@@ -4,6 +4,7 @@
 #include <map>
 
 #include "counterfactual.hpp"
+#include "fast_search.hpp"
 
 namespace proviso {
 namespace {
@@ -54,22 +55,26 @@ std::string answer_words(const Policy& policy, std::int32_t fact, const Value& v
 
 namespace {
 
-// The question about one fact, with what each answer leads to, ranked by how much it settles.
-Question rank_question(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t fact, std::size_t before,
+// The question about one fact, with what each answer leads to, ranked by how
+// much it settles. Each answer is decided on the compiled evaluator, which
+// gives the outcome, the authorities and every rule's force as decide() does;
+// `search` holds the facts and is left as it was.
+Question rank_question(const Policy& policy, FastSearch& search, const Facts& facts, std::int32_t fact, std::size_t before,
                        const QuestionLimits& limits) {
   Question q;
   q.fact = fact;
   q.text = question_text(policy, fact);
   std::size_t settled = 0;
   double progress = 0;
-  Facts changed = facts;  // one copy; each answer overwrites the fact
   for (auto& value : candidate_values(policy, fact, facts.values[fact], limits.max_set_answers)) {
-    changed.values[fact] = value;
-    auto d = decide_outcome_changed(policy, changed, decision, {fact});
-    if (decided(d.outcome)) ++settled;
-    progress += static_cast<double>(before - std::min(before, unknown_rules(d)));
-    q.answers.push_back({std::move(value), d.outcome, std::move(d.authorities)});
+    search.set(fact, value);
+    const Outcome outcome = search.decide_every_rule();
+    if (decided(outcome)) ++settled;
+    const auto unknown = static_cast<std::size_t>(std::count(search.in_force().begin(), search.in_force().end(), Tri::unknown));
+    progress += static_cast<double>(before - std::min(before, unknown));
+    q.answers.push_back({std::move(value), outcome, search.authorities()});
   }
+  search.set(fact, facts.values[fact]);
   if (!q.answers.empty()) {
     q.settles = static_cast<double>(settled) / static_cast<double>(q.answers.size());
     q.progress = progress / static_cast<double>(q.answers.size());
@@ -194,9 +199,10 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
   }
   std::sort(second.begin(), second.end());
   second.erase(std::unique(second.begin(), second.end()), second.end());
+  FastSearch search(policy, facts);
   for (const auto* tier : {&first, &second}) {
     std::vector<Question> ranked;
-    for (auto fact : *tier) ranked.push_back(rank_question(policy, facts, decision, fact, before, limits));
+    for (auto fact : *tier) ranked.push_back(rank_question(policy, search, facts, fact, before, limits));
     std::stable_sort(ranked.begin(), ranked.end(), [](const Question& a, const Question& b) {
       if (a.settles != b.settles) return a.settles > b.settles;
       if (a.progress != b.progress) return a.progress > b.progress;

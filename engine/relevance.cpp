@@ -3,14 +3,17 @@
 #include <algorithm>
 
 #include "fact_domain.hpp"
+#include "fast_search.hpp"
 
 namespace proviso {
 namespace {
 
 class WitnessSearch {
  public:
-  WitnessSearch(const Policy& policy, std::int32_t fact, const RelevanceLimits& limits, const std::vector<std::int32_t>& unknowable)
-      : policy_(policy), fact_(fact), limits_(limits), domain_(fact_domain(policy, fact)), unknowable_(unknowable) {
+  WitnessSearch(const Policy& policy, const Facts& state, std::int32_t fact, const RelevanceLimits& limits,
+                const std::vector<std::int32_t>& unknowable)
+      : policy_(policy), fact_(fact), limits_(limits), domain_(fact_domain(policy, fact)), unknowable_(unknowable),
+        search_(policy, state) {
     complete_ = domain_.complete;
     for (std::size_t r = 0; r < policy.rules.size(); ++r) {
       const auto& rule = policy.rules[r];
@@ -22,7 +25,7 @@ class WitnessSearch {
 
   RelevanceResult run(Facts state, const Decision* decided) {
     RelevanceResult result;
-    state.values[fact_] = Value::unknown(policy_.facts[fact_].type.kind);
+    set(state, fact_, Value::unknown(policy_.facts[fact_].type.kind));
     std::vector<FactChange> completion;
     // From `decided`, only the rules that read the fact (now unknown) are decided again.
     if (node(state, completion, decided, decided ? fact_ : -1)) result.witness = std::move(witness_);
@@ -35,11 +38,12 @@ class WitnessSearch {
   // Rules whose force may still turn on the fact: readers whose condition is
   // unknown, and the rules they are exceptions to, transitively, while unknown.
   // Known force stays known whatever the unknown facts turn out to be (Kleene).
-  bool reaches_outcome(const Decision& d) const {
+  // `applies` and `in_force`: by rule, as Decision::rules has them.
+  bool reaches_outcome(const std::vector<Tri>& applies, const std::vector<Tri>& in_force) const {
     std::vector<bool> marked(policy_.rules.size(), false);
     std::vector<std::int32_t> pending;
     for (auto r : readers_)
-      if (d.rules[r].applies == Tri::unknown && d.rules[r].in_force == Tri::unknown) pending.push_back(r);
+      if (applies[r] == Tri::unknown && in_force[r] == Tri::unknown) pending.push_back(r);
     while (!pending.empty()) {
       auto r = pending.back();
       pending.pop_back();
@@ -47,7 +51,7 @@ class WitnessSearch {
       marked[r] = true;
       if (!policy_.rules[r].is_limit()) return true;  // a permit or forbid: the outcome reads its force
       for (auto e : policy_.rules[r].exception_to)
-        if (d.rules[e].in_force == Tri::unknown) pending.push_back(e);
+        if (in_force[e] == Tri::unknown) pending.push_back(e);
     }
     return false;
   }
@@ -73,30 +77,38 @@ class WitnessSearch {
     return -1;
   }
 
-  // `parent`: the decision of `s` before its fact `changed` was given a value
-  // (at the root: the caller's decision of the state, or null), so only the
-  // rules reading that fact are evaluated again.
+  // A fact of the state, in `s` and in the compiled search alike.
+  void set(Facts& s, std::int32_t slot, const Value& value) {
+    s.values[slot] = value;
+    search_.set(slot, value);
+  }
+
+  // `parent`: the traced decision of `s` before its fact `changed` was given a
+  // value (at the root: the caller's decision of the state, or null). The
+  // node and its answers are decided on the compiled evaluator; the traced
+  // decision, whose condition values choose the fact to branch on, is made
+  // only when the node branches, from `parent`, evaluating again only the
+  // rules reading `changed`.
   bool node(Facts& s, std::vector<FactChange>& completion, const Decision* parent = nullptr, std::int32_t changed = -1) {
     if (++nodes_ > limits_.max_nodes) return false;
-    const auto unanswered = parent ? decide_outcome_changed(policy_, s, *parent, {changed}) : decide_outcome(policy_, s);
-    if (!reaches_outcome(unanswered)) return false;
+    const Outcome unanswered = search_.decide_every_rule();
+    if (!reaches_outcome(search_.applies(), search_.in_force())) return false;
     std::vector<Outcome> outcomes;
     outcomes.reserve(domain_.values.size());
-    const std::vector<std::int32_t> answered{fact_};
     for (const auto& v : domain_.values) {  // each answer in place: the fact is unknown in `s` on entry and on return
-      s.values[fact_] = v;
-      outcomes.push_back(decide_outcome_changed(policy_, s, unanswered, answered).outcome);
+      search_.set(fact_, v);
+      outcomes.push_back(search_.outcome());
     }
-    s.values[fact_] = Value::unknown(policy_.facts[fact_].type.kind);
+    search_.set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
-      if (outcomes[i] == unanswered.outcome) continue;
+      if (outcomes[i] == unanswered) continue;
       witness_.fact = fact_;
       witness_.completion = completion;
       std::sort(witness_.completion.begin(), witness_.completion.end(), [](const FactChange& a, const FactChange& b) { return a.fact < b.fact; });
       witness_.answer = domain_.values[i];
       witness_.answer_outcome = outcomes[i];
       witness_.other = Value::unknown(policy_.facts[fact_].type.kind);
-      witness_.other_outcome = unanswered.outcome;
+      witness_.other_outcome = unanswered;
       for (std::size_t j = 0; j < outcomes.size(); ++j)
         if (outcomes[j] != outcomes[i]) {  // two answers that differ say more than "not known"
           witness_.other = domain_.values[j];
@@ -105,19 +117,20 @@ class WitnessSearch {
         }
       return true;
     }
-    if (unanswered.outcome != Outcome::undetermined) return false;  // every answer gives the same settled outcome
-    auto g = branch_fact(s, unanswered);
+    if (unanswered != Outcome::undetermined) return false;  // every answer gives the same settled outcome
+    const auto traced = parent ? decide_outcome_changed(policy_, s, *parent, {changed}) : decide_outcome(policy_, s);
+    auto g = branch_fact(s, traced);
     if (g < 0) return false;
     const auto domain = fact_domain(policy_, g);
     complete_ = complete_ && domain.complete;
     for (const auto& w : domain.values) {
-      s.values[g] = w;
+      set(s, g, w);
       completion.push_back({g, w});
-      if (node(s, completion, &unanswered, g)) return true;
+      if (node(s, completion, &traced, g)) return true;
       completion.pop_back();
       if (nodes_ > limits_.max_nodes) break;
     }
-    s.values[g] = Value::unknown(policy_.facts[g].type.kind);
+    set(s, g, Value::unknown(policy_.facts[g].type.kind));
     return false;
   }
 
@@ -130,13 +143,14 @@ class WitnessSearch {
   std::vector<std::int32_t> readers_;
   std::size_t nodes_ = 0;
   Witness witness_;
+  FastSearch search_;  // the state `s` of the search, in the compiled layout
 };
 
 }  // namespace
 
 RelevanceResult find_witness(const Policy& policy, const Facts& state, std::int32_t fact, const RelevanceLimits& limits,
                              const std::vector<std::int32_t>& unknowable, const Decision* decided) {
-  return WitnessSearch(policy, fact, limits, unknowable).run(state, decided);
+  return WitnessSearch(policy, state, fact, limits, unknowable).run(state, decided);
 }
 
 bool witness_holds(const Policy& policy, const Facts& state, const Witness& w) {

@@ -1,0 +1,39 @@
+// The compiled evaluator (engine/compiled.hpp) for the searches of
+// explanations, which decide many variants of one request that differ in a
+// fact or two: the facts loaded once, then changed one slot at a time.
+// Each decision agrees with the tracing decide() on the outcome, the
+// authorities and every rule's force (tests/unit/fast_trace_test.cpp).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "compiled.hpp"
+
+namespace proviso {
+
+class FastSearch {
+ public:
+  // `facts` bound to `policy`; the compiled form is the policy's own (search_compiled()).
+  FastSearch(const Policy& policy, const Facts& facts);
+
+  void set(std::int32_t slot, const Value& value) { compiled_.load_fact(slot, value, facts_); }
+
+  // The outcome only.
+  Outcome outcome() { return compiled_.decide(facts_, scratch_); }
+  // The outcome, with authorities() and each rule's force (in_force()).
+  Outcome decide_every_rule() { return compiled_.decide_every_rule(facts_, scratch_, applies_, in_force_); }
+
+  // Of the last decision: the authorities, rule indexes ascending.
+  const std::vector<std::int32_t>& authorities() const { return scratch_.authorities; }
+  // Of the last decide_every_rule(): by rule index.
+  const std::vector<Tri>& applies() const { return applies_; }
+  const std::vector<Tri>& in_force() const { return in_force_; }
+
+ private:
+  const CompiledPolicy& compiled_;
+  FastFacts facts_;
+  FastScratch scratch_;
+  std::vector<Tri> applies_, in_force_;
+};
+
+}  // namespace proviso

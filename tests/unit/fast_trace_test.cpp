@@ -1,0 +1,153 @@
+// CompiledPolicy::decide_every_rule (engine/fast_trace.cpp) agrees with the
+// tracing decide() on every rule's condition and force, the outcome and the
+// authorities: every § 6103 scenario, random requests over the declared
+// domains (unknowns and interpretations included), the toy policy and
+// generated rule sets. The searches of explanations (the next question and its
+// witness) rank answers by those forces, so they must be the same.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "bench/rulegen.hpp"
+#include "engine/compiled.hpp"
+#include "engine/fact_domain.hpp"
+#include "engine/fast_search.hpp"
+#include "engine/load.hpp"
+#include "engine/scenario.hpp"
+
+using namespace proviso;
+
+namespace {
+
+struct RuleAgreement {
+  std::shared_ptr<const Policy> policy;
+  CompiledPolicy compiled{policy};
+  FastFacts fast = compiled.make_facts();
+  FastScratch scratch = compiled.make_scratch();
+  std::vector<Tri> applies = std::vector<Tri>(policy->rules.size()), in_force = std::vector<Tri>(policy->rules.size());
+  std::size_t decisions = 0, unknown_forces = 0;
+  std::map<Outcome, int> outcomes;
+  std::vector<std::string> failures;
+
+  explicit RuleAgreement(std::shared_ptr<const Policy> p) : policy(std::move(p)) {}
+
+  void fail(const std::string& what) {
+    if (failures.size() < 5) failures.push_back(what + " (decision " + std::to_string(decisions) + ")");
+  }
+
+  void check(const Facts& facts) {
+    const Decision reference = decide(*policy, facts);
+    // Poisoned, so a rule the pass leaves unwritten shows as a difference.
+    std::fill(applies.begin(), applies.end(), Tri::unknown);
+    std::fill(in_force.begin(), in_force.end(), Tri::unknown);
+    fast.reset();
+    compiled.load_facts(facts, fast);
+    const Outcome outcome = compiled.decide_every_rule(fast, scratch, applies, in_force);
+    ++decisions;
+    ++outcomes[reference.outcome];
+    if (outcome != reference.outcome) fail("outcome " + std::string(outcome_name(outcome)) + " instead of " + std::string(outcome_name(reference.outcome)));
+    else if (scratch.authorities != reference.authorities) fail("different authorities");
+    for (std::size_t r = 0; r < policy->rules.size(); ++r) {
+      if (applies[r] != reference.rules[r].applies) fail("rule " + policy->rules[r].id + ": a different condition");
+      if (in_force[r] != reference.rules[r].in_force) fail("rule " + policy->rules[r].id + ": a different force");
+      unknown_forces += reference.rules[r].in_force == Tri::unknown;
+    }
+  }
+
+  void report() {
+    std::string listed;
+    for (const auto& f : failures) listed += "\n  " + f;
+    INFO("decisions: " << decisions << listed);
+    CHECK(failures.empty());
+  }
+};
+
+// Each fact unknown with `unknown_percent` chance, else a random value of its
+// search domain (the values the rules tell apart); interpretations at random.
+Facts random_facts(const Policy& policy, std::mt19937_64& rng, int unknown_percent) {
+  Facts facts;
+  facts.interpretations.assign(policy.interpretations.size(), -1);
+  for (std::size_t f = 0; f < policy.facts.size(); ++f) {
+    const auto domain = fact_domain(policy, static_cast<std::int32_t>(f));
+    if (domain.values.empty() || static_cast<int>(rng() % 100) < unknown_percent)
+      facts.values.push_back(Value::unknown(policy.facts[f].type.kind));
+    else
+      facts.values.push_back(domain.values[rng() % domain.values.size()]);
+  }
+  for (auto& i : facts.interpretations) i = static_cast<std::int8_t>(static_cast<int>(rng() % 3) - 1);
+  return facts;
+}
+
+std::shared_ptr<const Policy> builtin() {
+  auto loaded = load_builtin_rule_set();
+  REQUIRE(loaded.policy);
+  return loaded.policy;
+}
+
+}  // namespace
+
+TEST_CASE("every rule's force from the compiled evaluator is the tracing decide's, on § 6103 scenarios and random requests") {
+  auto policy = builtin();
+  RuleAgreement agreement(policy);
+  auto scenarios = load_scenarios(std::string(PROVISO_SOURCE_DIR) + "/rules/us/irc-6103/tests");
+  REQUIRE(scenarios.scenarios.size() > 20);
+  for (const auto& scenario : scenarios.scenarios) {
+    auto bound = bind_request(*policy, scenario.request, "request");
+    if (bound.facts) agreement.check(*bound.facts);
+  }
+  std::mt19937_64 rng(6103);
+  for (int unknown_percent : {0, 20, 60, 95})
+    for (int i = 0; i < 500; ++i) agreement.check(random_facts(*policy, rng, unknown_percent));
+  agreement.report();
+  CHECK(agreement.decisions > 2300);
+  // Every outcome, and rules of unknown force, are exercised.
+  CHECK(agreement.outcomes[Outcome::permitted] > 0);
+  CHECK(agreement.outcomes[Outcome::denied] > 0);
+  CHECK(agreement.outcomes[Outcome::undetermined] > 0);
+  CHECK(agreement.unknown_forces > 1000);
+}
+
+TEST_CASE("every rule's force agrees on the toy policy and on generated rule sets, the rule index in use") {
+  auto toy = load_rule_set(std::string(PROVISO_SOURCE_DIR) + "/bench/toy");
+  REQUIRE(toy.policy);
+  RuleAgreement on_toy(toy.policy);
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 1000; ++i) on_toy.check(random_facts(*toy.policy, rng, i % 2 ? 0 : 30));
+  on_toy.report();
+  CHECK(on_toy.outcomes[Outcome::permitted] > 0);
+
+  for (int size : {10, 300}) {  // 300 rules: several bitset words, the rule index and shared leaves
+    auto generated = load_rule_set_from_texts({{"proviso.yaml", rulegen::manifest()}, {"rules.proviso", rulegen::rules(size)}}, "generated");
+    REQUIRE(generated.policy);
+    RuleAgreement agreement(generated.policy);
+    for (int i = 0; i < 600; ++i) {
+      auto bound = bind_request(*generated.policy, rulegen::request(rng, i % 3 == 0), "request");
+      REQUIRE(bound.facts);
+      agreement.check(*bound.facts);
+    }
+    for (int i = 0; i < 300; ++i) agreement.check(random_facts(*generated.policy, rng, 40));
+    agreement.report();
+    CHECK(agreement.outcomes.size() >= 2);
+  }
+}
+
+TEST_CASE("a FastSearch changes one fact at a time and decides as the tracing decide does") {
+  auto policy = builtin();
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 200; ++i) {
+    Facts facts = random_facts(*policy, rng, 60);
+    FastSearch search(*policy, facts);
+    for (int change = 0; change < 4; ++change) {
+      const auto slot = static_cast<std::int32_t>(rng() % policy->facts.size());
+      const auto domain = fact_domain(*policy, slot);
+      facts.values[slot] = domain.values.empty() || rng() % 4 == 0 ? Value::unknown(policy->facts[slot].type.kind)
+                                                                    : domain.values[rng() % domain.values.size()];
+      search.set(slot, facts.values[slot]);
+      const Decision reference = decide(*policy, facts);
+      REQUIRE(search.outcome() == reference.outcome);
+      CHECK(search.authorities() == reference.authorities);
+      REQUIRE(search.decide_every_rule() == reference.outcome);
+      for (std::size_t r = 0; r < policy->rules.size(); ++r) CHECK(search.in_force()[r] == reference.rules[r].in_force);
+    }
+  }
+}

@@ -183,8 +183,6 @@ struct FastBinder::Impl {
       if (!count_value()) return false;
       std::string_view key;
       if (field.unescaped_key().get(key)) return false;
-      // A dotted key names a path across groups; the DOM binder orders those by key, so it decides them.
-      if (key.find('.') != std::string_view::npos) return false;
       simdjson::ondemand::value v;
       if (field.value().get(v)) return false;
       if (node == 0 && key == "interpretations") {
@@ -192,6 +190,7 @@ struct FastBinder::Impl {
         interpretations_seen = true;
         continue;
       }
+      // (A dotted key, a path across groups, matches no segment, so it is declined here too: the DOM binder orders those by key.)
       const auto next = child(node, key);
       if (next < 0 || seen[next] == id) return false;
       seen[next] = id;

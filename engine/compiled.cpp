@@ -112,6 +112,25 @@ struct FastCompiler {
     }
   }
 
+  // `not` of an enum fact == or in a constant (`!=`, `not in`) is the fact
+  // in the other values, in Kleene logic too (unknown stays unknown): one
+  // leaf, which the rule index can take as a guard and drop from a test
+  // sequence, rather than a subtree. Returns a constant node when it is not that shape.
+  FastNode complement_in(const FastNode& inner) const {
+    FastNode in;
+    if ((inner.op != FastNode::Op::fact_eq_k && inner.op != FastNode::Op::fact_in_k) ||
+        policy.facts[inner.a].type.kind != TypeKind::enumeration)
+      return in;
+    const auto domain = policy.enums[policy.facts[inner.a].type.enum_id].values.size();
+    if (domain > 64 || (inner.op == FastNode::Op::fact_eq_k && inner.k >= 64)) return in;
+    const std::uint64_t all = domain == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << domain) - 1;
+    const std::uint64_t admitted = inner.op == FastNode::Op::fact_eq_k ? std::uint64_t{1} << inner.k : inner.k;
+    in.op = FastNode::Op::fact_in_k;
+    in.a = inner.a;
+    in.k = all & ~admitted;
+    return in;
+  }
+
   std::int32_t expr(const CExpr& e) {
     using Op = CExpr::Op;
     using F = FastNode::Op;
@@ -133,6 +152,7 @@ struct FastCompiler {
         }
         n.op = F::not_;
         n.a = expr(e.args[0]);
+        if (auto in = complement_in(out.nodes_[n.a]); in.op == F::fact_in_k) return push(in);
         return push(n);
       case Op::and_:
       case Op::or_: {
@@ -191,7 +211,7 @@ struct FastCompiler {
 };
 
 CompiledPolicy::CompiledPolicy(std::shared_ptr<const Policy> policy, bool defer_always)
-    : policy_(std::move(policy)), defer_small_(defer_always) {
+    : policy_(std::move(policy)), small_(!defer_always) {  // (build_rule_index clears small_ past 64 rules)
   FastCompiler{*this, *policy_}.compile();
 }
 
@@ -271,7 +291,8 @@ std::size_t CompiledPolicy::memory_bytes() const {
                       bytes(defeater_begin_) + bytes(defeaters_) + bytes(interpretation_default_) + bytes(index_slots_) +
                       bytes(chunk_begin_) + bytes(chunks_) + bytes(chunk_rows_) + bytes(bucket_) + bytes(deferred_begin_) + bytes(deferred_) +
                       bytes(defeater_positions_) + bytes(unindexed_) + bytes(code_) + bytes(primary_slot_) + bytes(tests_) +
-                      bytes(small_guards_) + bytes(small_admits_) + bytes(small_primary_) + bytes(shared_leaves_) + bytes(shared_runs_);
+                      bytes(small_guards_) + bytes(small_admits_) + bytes(small_defeaters_) + bytes(shared_leaves_) + bytes(shared_runs_) +
+                      bytes(definition_disjuncts_) + bytes(disjuncts_);
   for (const auto& t : texts_) total += 2 * (sizeof(t) + t.capacity()) + 2 * sizeof(void*);  // and its text_ids_ entry
   total += rule_json_ids_.capacity() + bytes(rule_json_begin_);
   return total;

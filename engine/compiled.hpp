@@ -149,9 +149,10 @@ struct FastScratch;
 
 class CompiledPolicy {
  public:
-  // A rule set of up to 64 rules is decided without deferring any rule (it
-  // gains nothing there); `defer_always` defers there too, so tests can check
-  // the deferral on the many small random rule sets of the differential test.
+  // A rule set of up to 64 rules is decided in one word, without the rule
+  // index or deferring any rule (small_); `defer_always` decides it as a
+  // large set is (buckets, deferral), so tests can check that path on the
+  // many small random rule sets of the differential test.
   explicit CompiledPolicy(std::shared_ptr<const Policy> policy, bool defer_always = false);
 
   const Policy& policy() const { return *policy_; }
@@ -205,6 +206,12 @@ class CompiledPolicy {
   // rule_root_, position_, order_ and edge_begin_ serve compiling only, and are freed after it.
   std::vector<std::int32_t> rule_root_;          // node of each rule's `when`, -1 when it always applies
   std::vector<std::int32_t> definition_root_;
+  // A condition definition as a flat any of all ofs: per definition a range
+  // of disjuncts_, each the tests_ index of one all of (up to an `end` test),
+  // so it is evaluated by the loop rule conditions use, not by a tree walk.
+  // An empty range: a value definition (value()).
+  std::vector<std::int32_t> definition_disjuncts_;  // by definition, CSR over disjuncts_, and the end
+  std::vector<std::int32_t> disjuncts_;
   std::vector<std::uint8_t> effect_;             // 0 permit, 1 forbid, 2 limit
   std::vector<std::int32_t> position_;           // rule -> position in evaluation order
   std::vector<std::int32_t> order_;              // position -> rule
@@ -250,19 +257,29 @@ class CompiledPolicy {
   std::vector<std::int32_t> deferred_;           // by index slot and effect: positions, ascending
   std::vector<std::int32_t> defeater_positions_; // by position, CSR through FastRule::defeater_begin
   std::vector<FastCandidate> unindexed_;         // the rules without a primary guard, ascending positions
-  // Up to 64 rules (one word), every guard is a bitmask row instead of a
-  // test: per guard fact and value, the rules that value leaves possible;
-  // a decision ANDs the rows of its known guard facts. And per index slot,
-  // the rules it is the primary guard of (deferred when its fact is unknown).
+  // Up to 64 rules (`small_`: one word, and not `defer_always`), the rules
+  // are decided without a rule index, deferral or per-rule state:
+  //  - every guard is a bitmask row instead of a test: per guard fact and
+  //    value, the rules (by position) that value leaves possible; a decision
+  //    ANDs the rows of its known guard facts. A leaf that says exactly what
+  //    a guard of its rule says is left out of the rule's tests (the row
+  //    decides it when the fact is known); `unknown_rules` marks the rules
+  //    whose condition is then at most unknown, when the fact is unknown;
+  //  - the exceptions are words over rule indexes (small_defeaters_): a rule
+  //    is out of force when one of its defeaters is in force, in force when
+  //    it applies and none of them may be, else maybe in force.
   struct SmallGuard {
     std::int32_t slot = -1;
     std::uint32_t domain = 0;
-    std::uint32_t row = 0;  // small_admits_ index of value 0
+    std::uint64_t unknown_rules = 0;  // positions whose condition is at most unknown when the fact is unknown
+    std::uint32_t row = 0;            // small_admits_ index of value 0
   };
+  bool small_ = false;
+  std::uint64_t small_positions_ = 0;            // every evaluation position
   std::vector<SmallGuard> small_guards_;
   std::vector<std::uint64_t> small_admits_;
-  std::vector<std::uint64_t> small_primary_;     // by index slot
-  bool defer_small_ = false;
+  std::vector<std::uint64_t> small_defeaters_;   // by rule index: the rules that are exceptions to it (rule bits)
+  std::uint64_t small_effect_[3] = {0, 0, 0};    // the permits, forbids and limits (rule bits)
   // Shared leaves: in a large rule set the same fact-against-constant tests
   // (`g.flag3`, `g.count >= 7`) recur in many rules. Up to 64 of the most
   // used are evaluated once per decision into bitmasks (true, unknown); a

@@ -151,6 +151,7 @@ struct FastIndexer {
     const auto count = out.order_.size();
     definition_guards.assign(policy.definitions.size(), std::nullopt);
     out.words_ = (count + 63) / 64;
+    out.small_ = out.small_ && out.words_ == 1;
     std::vector<Guards> guards_at(count);
     std::vector<std::int32_t> primary_at(count, -1);
     std::map<std::int32_t, std::int32_t> index_of;  // primary slot -> index_slots_ entry
@@ -176,6 +177,7 @@ struct FastIndexer {
     }
     std::vector<std::int32_t> edges;  // in position order, for the records' ranges
     std::vector<std::vector<FastTest>> raw(count);  // each rule's tests, before leaves are shared
+    std::vector<std::vector<std::int32_t>> dropped(count);  // small_: the guard facts whose leaves each rule's tests leave out
     std::vector<std::int32_t> unindexed;
     for (std::size_t pos = 0; pos < count; ++pos) {
       const auto r = out.order_[pos];
@@ -206,10 +208,11 @@ struct FastIndexer {
           if ((admitted >> v) & 1u) buckets[slot.bucket_row + v].push_back(static_cast<std::int32_t>(pos));
         deferred[3 * static_cast<std::size_t>(index_of.at(primary)) + code.effect].push_back(static_cast<std::int32_t>(pos));
       }
-      if (out.rule_root_[r] >= 0) raw[pos] = tests_of(out.rule_root_[r], guards_at[pos], primary);
+      if (out.rule_root_[r] >= 0) raw[pos] = tests_of(out.rule_root_[r], guards_at[pos], primary, dropped[pos]);
       out.code_.push_back(code);
     }
     share_leaves(raw);
+    flatten_definitions();
     out.edges_ = std::move(edges);
     out.edge_begin_ = {};
     FastRule sentinel;  // closes the ranges of the last record
@@ -253,7 +256,7 @@ struct FastIndexer {
       }
       out.deferred_begin_.push_back(static_cast<std::int32_t>(out.deferred_.size()));
     }
-    if (out.words_ == 1) small_rows(guards_at, primary_at, index_of);
+    if (out.small_) small_rows(guards_at, dropped);
   }
 
   // A chunk of a bucket (FastChunk); its shared leaves transposed when it
@@ -280,23 +283,31 @@ struct FastIndexer {
   // per shared leaf would cost more memory than it saves time).
   static constexpr std::size_t kRowsFrom = 16;
 
-  void small_rows(const std::vector<Guards>& guards_at, const std::vector<std::int32_t>& primary_at,
-                  const std::map<std::int32_t, std::int32_t>& index_of) {
+  // small_ (compiled.hpp): the guard rows, which leaves of each rule they
+  // stand for, and the exceptions and effects as words over rule indexes.
+  void small_rows(const std::vector<Guards>& guards_at, const std::vector<std::vector<std::int32_t>>& dropped) {
     std::map<std::int32_t, std::size_t> row_of;  // slot -> small_guards_ index
     for (std::size_t pos = 0; pos < guards_at.size(); ++pos)
       for (auto [slot, admitted] : guards_at[pos]) {
         auto [it, fresh] = row_of.try_emplace(slot, out.small_guards_.size());
         if (fresh) {
-          out.small_guards_.push_back({slot, domain_of(slot), static_cast<std::uint32_t>(out.small_admits_.size())});
+          out.small_guards_.push_back({slot, domain_of(slot), 0, static_cast<std::uint32_t>(out.small_admits_.size())});
           out.small_admits_.resize(out.small_admits_.size() + domain_of(slot), ~std::uint64_t{0});
         }
         const auto& g = out.small_guards_[it->second];
         for (std::uint32_t v = 0; v < g.domain; ++v)
           if (!((admitted >> v) & 1u)) out.small_admits_[g.row + v] &= ~(std::uint64_t{1} << pos);
       }
-    out.small_primary_.assign(out.index_slots_.size(), 0);
-    for (std::size_t pos = 0; pos < primary_at.size(); ++pos)
-      if (primary_at[pos] >= 0) out.small_primary_[index_of.at(primary_at[pos])] |= std::uint64_t{1} << pos;
+    for (std::size_t pos = 0; pos < dropped.size(); ++pos)
+      for (auto slot : dropped[pos]) out.small_guards_[row_of.at(slot)].unknown_rules |= std::uint64_t{1} << pos;
+    const auto count = out.order_.size();
+    out.small_positions_ = count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1;
+    out.small_defeaters_.assign(count, 0);
+    for (std::size_t r = 0; r < count; ++r) {
+      for (auto d = out.defeater_begin_[r]; d < out.defeater_begin_[r + 1]; ++d)
+        out.small_defeaters_[r] |= std::uint64_t{1} << out.defeaters_[d];
+      out.small_effect_[out.effect_[r]] |= std::uint64_t{1} << r;
+    }
   }
 
   // A rule's tests: its guards other than the primary one, where no leaf
@@ -305,8 +316,10 @@ struct FastIndexer {
   // the rest. Past 64 rules, a leaf that says exactly what the primary guard
   // says is left out: a rule evaluated from a bucket has that leaf true, and
   // a deferred rule (its primary fact unknown) is at most unknown whatever
-  // its tests say.
-  std::vector<FastTest> tests_of(std::int32_t root, const Guards& found, std::int32_t primary) {
+  // its tests say. In a small_ set every guard is a row, so a leaf that says
+  // exactly what any guard of its rule says is left out, and its fact goes
+  // into `dropped` (the row's unknown_rules).
+  std::vector<FastTest> tests_of(std::int32_t root, const Guards& found, std::int32_t primary, std::vector<std::int32_t>& dropped) {
     std::vector<FastTest> tests;
     std::vector<std::int32_t> items;
     conjuncts(root, items);
@@ -322,12 +335,15 @@ struct FastIndexer {
         const auto& n = out.nodes_[node];
         tested = tested || ((n.op == FastNode::Op::fact || n.op == FastNode::Op::fact_eq_k || n.op == FastNode::Op::fact_in_k) && n.a == slot);
       }
-      if (!tested && out.words_ > 1) tests.push_back({FastNode::Op::guard, slot, admitted});  // one word: a row (small_guards_)
+      if (!tested && !out.small_) tests.push_back({FastNode::Op::guard, slot, admitted});  // small_: a row (small_guards_)
     }
     for (auto node : items) {
       const auto& n = out.nodes_[node];
-      // (Up to 64 rules a rule whose primary fact is unknown may be evaluated in order: the leaf stays.)
-      if (out.words_ > 1 && primary >= 0 && is_leaf(n.op) && same_as_guard(n, primary, found.at(primary))) continue;
+      if (out.small_ && is_leaf(n.op) && found.contains(n.a) && same_as_guard(n, n.a, found.at(n.a))) {
+        if (std::find(dropped.begin(), dropped.end(), n.a) == dropped.end()) dropped.push_back(n.a);
+        continue;
+      }
+      if (!out.small_ && primary >= 0 && is_leaf(n.op) && same_as_guard(n, primary, found.at(primary))) continue;
       if (is_leaf(n.op) || n.op == FastNode::Op::definition) tests.push_back({n.op, n.a, n.k});
       else tests.push_back({FastNode::Op::subtree, node, 0});
     }
@@ -412,6 +428,43 @@ struct FastIndexer {
     }
   }
 
+  // The items of an all of as tests: leaves first (one load, one compare),
+  // then definitions (memoised), then the rest; and an `end`.
+  void append_conjunction(std::int32_t node) {
+    std::vector<std::int32_t> items;
+    conjuncts(node, items);
+    auto rank = [&](std::int32_t item) {
+      const auto op = out.nodes_[item].op;
+      return is_leaf(op) ? 0 : op == FastNode::Op::definition ? 1 : 2;
+    };
+    std::stable_sort(items.begin(), items.end(), [&](std::int32_t x, std::int32_t y) { return rank(x) < rank(y); });
+    for (auto item : items) {
+      const auto& n = out.nodes_[item];
+      if (is_leaf(n.op) || n.op == FastNode::Op::definition) out.tests_.push_back({n.op, n.a, n.k});
+      else out.tests_.push_back({FastNode::Op::subtree, item, 0});
+    }
+    out.tests_.push_back({FastNode::Op::end, -1, 0});
+  }
+
+  // Each condition definition as an any of all ofs (definition_disjuncts_):
+  // an any of, one all of per item; anything else, one all of.
+  void flatten_definitions() {
+    out.definition_disjuncts_.push_back(0);
+    for (auto root : out.definition_root_) {
+      const auto& n = out.nodes_[root];
+      if (n.kind == TypeKind::boolean) {
+        std::vector<std::int32_t> items;
+        if (n.op == FastNode::Op::or_) items.assign(out.kids_.begin() + n.a, out.kids_.begin() + n.a + n.b);
+        else items.push_back(root);
+        for (auto item : items) {
+          out.disjuncts_.push_back(static_cast<std::int32_t>(out.tests_.size()));
+          append_conjunction(item);
+        }
+      }
+      out.definition_disjuncts_.push_back(static_cast<std::int32_t>(out.disjuncts_.size()));
+    }
+  }
+
   // After compiling: only the nodes the tests and definitions still reach
   // (a condition made of leaves is all tests), renumbered; and the arrays only
   // compiling needed, freed.
@@ -453,6 +506,7 @@ struct FastIndexer {
     out.code_.shrink_to_fit();
     out.primary_slot_.shrink_to_fit();
     out.tests_.shrink_to_fit();
+    out.disjuncts_.shrink_to_fit();
     out.edges_.shrink_to_fit();
     out.defeaters_.shrink_to_fit();
     out.defeater_begin_.shrink_to_fit();

@@ -89,6 +89,13 @@ Tri FastEval::tests_from(const Hot& h, std::int32_t t, bool unknown) {
         unknown = true;
         continue;
       case Op::end: return unknown ? Tri::unknown : Tri::true_;
+      case Op::definition: {  // memoised: computed once per decision
+        const auto& memo = h.definitions[test.a];
+        if (memo.stamp != h.epoch) compute_definition(test.a);
+        if (!memo.known) unknown = true;
+        else if (!memo.bits) return Tri::false_;
+        continue;
+      }
       case Op::fact: case Op::fact_eq_k: case Op::fact_eq_text: case Op::fact_in_k: case Op::fact_superset_k:
       case Op::fact_subset_k: case Op::fact_intersects_k: case Op::fact_lt_k: case Op::fact_le_k: case Op::fact_gt_k:
       case Op::fact_ge_k: break;
@@ -99,6 +106,28 @@ Tri FastEval::tests_from(const Hot& h, std::int32_t t, bool unknown) {
     if (!known[test.a]) unknown = true;
     else if (!holds) return Tri::false_;
   }
+}
+
+// Computes definition d into its memo: a condition definition
+// (definition_disjuncts_) as Kleene's or of its all ofs, by the loop rule
+// conditions use; a value definition through value().
+[[gnu::noinline]] void FastEval::compute_definition(std::int32_t d) {
+  auto& memo = s.definitions[d];
+  V v;
+  if (p.definition_disjuncts_[d] < p.definition_disjuncts_[d + 1]) {
+    const Hot h = hot();
+    Tri result = Tri::false_;
+    for (auto i = p.definition_disjuncts_[d]; i < p.definition_disjuncts_[d + 1] && result != Tri::true_; ++i) {
+      const Tri all = tests_from(h, p.disjuncts_[i], false);
+      if (all != Tri::false_) result = all;
+    }
+    v = of(result);
+  } else {
+    v = value(p.definition_root_[d]);
+  }
+  memo.bits = v.bits;
+  memo.known = v.known;
+  memo.stamp = s.epoch;
 }
 
 Tri FastEval::conjunction(const Hot& h, std::uint64_t leaf_mask, std::int32_t begin) {
@@ -222,7 +251,7 @@ Outcome FastEval::run() {
   s.authorities.clear();
   if (!p.shared_leaves_.empty()) evaluate_shared_leaves();
   const Hot h = hot();
-  return p.words_ == 1 ? run_small(h) : run_large(h);
+  return p.small_ ? run_small(h) : run_large(h);
 }
 
 // Past 64 rules, two passes. First the candidates no shared leaf rules out:
@@ -309,26 +338,58 @@ Outcome FastEval::run_large(const Hot& h) {
   return combine();
 }
 
-// Up to 64 rules: the candidates are one word, the known guard facts' rows
-// ANDed (less the deferred rules, when deferring here); visited in
-// evaluation order, each condition then its force.
+// small_ (compiled.hpp): the candidates are one word, the known guard facts'
+// rows ANDed; visited in evaluation order (every exception to a rule before
+// it), each condition then its force, from words over rule indexes: the
+// rules in force, those maybe in force, and each rule's defeaters. No
+// per-rule state is read or written.
 Outcome FastEval::run_small(const Hot& h) {
-  std::uint64_t candidates = p.code_.size() > 1 ? ~std::uint64_t{0} >> (65 - p.code_.size()) : 0;  // code_ has a sentinel
+  std::uint64_t candidates = p.small_positions_, unknown = 0;  // by position; unknown: a left-out leaf is unknown
   for (const auto& g : p.small_guards_) {
-    const auto v = f.cells[g.slot];
-    if (f.known[g.slot] && v < g.domain) candidates &= p.small_admits_[g.row + v];
+    const auto v = h.cells[g.slot];
+    if (!h.known[g.slot]) unknown |= g.unknown_rules;
+    else if (v < g.domain) candidates &= p.small_admits_[g.row + v];
   }
-  for (std::size_t i = 0; p.defer_small_ && i < p.index_slots_.size(); ++i)
-    if (!f.known[p.index_slots_[i].slot]) {
-      unknown_index_slots |= std::uint32_t{1} << (i % 16);
-      candidates &= ~p.small_primary_[i];
-    }
+  std::uint64_t sure = 0, maybe = 0, defeated_permits = 0;  // by rule index
+  const std::uint64_t* defeaters = p.small_defeaters_.data();
   for (; candidates; candidates &= candidates - 1) {
-    const auto pos = static_cast<std::size_t>(std::countr_zero(candidates));
-    const Tri applies = conjunction(h, h.code[pos].leaf_mask, h.code[pos].test_begin);
-    if (applies != Tri::false_) settle(h, pos, applies);
+    const auto pos = std::countr_zero(candidates);
+    const FastRule& code = h.code[pos];
+    if (code.leaf_mask & h.leaves_false) continue;
+    const bool unknown_leaf = ((code.leaf_mask & h.leaves_unknown) | ((unknown >> pos) & 1u)) != 0;
+    const Tri applies = code.test_begin < 0 ? (unknown_leaf ? Tri::unknown : Tri::true_) : tests_from(h, code.test_begin, unknown_leaf);
+    if (applies == Tri::false_) continue;
+    const auto bit = std::uint64_t{1} << code.rule;
+    const auto against = defeaters[code.rule];
+    if (sure & against) {
+      defeated_permits |= applies == Tri::true_ && code.effect == 0 ? bit : 0;
+      continue;
+    }
+    (applies == Tri::true_ && !(maybe & against) ? sure : maybe) |= bit;
   }
-  return combine();
+  // The outcome as combine(), and its authorities as a word.
+  const std::uint64_t permits = sure & p.small_effect_[0], forbids = sure & p.small_effect_[1];
+  const bool permit_may_be = maybe & p.small_effect_[0], forbid_may_be = maybe & p.small_effect_[1];
+  Outcome outcome = Outcome::undetermined;
+  std::uint64_t authorities = 0;
+  if (permits && forbids) {
+    outcome = Outcome::conflict;
+    authorities = permits | forbids;
+  } else if (permits) {
+    if (!forbid_may_be) outcome = Outcome::permitted, authorities = permits;
+  } else if (forbids) {
+    if (!permit_may_be) {
+      outcome = Outcome::denied;
+      authorities = forbids;
+      // A limit in force that defeated a permit which applied decides the denial too.
+      for (; defeated_permits; defeated_permits &= defeated_permits - 1)
+        authorities |= defeaters[std::countr_zero(defeated_permits)] & sure & p.small_effect_[2];
+    }
+  } else if (!permit_may_be && !forbid_may_be) {
+    outcome = Outcome::not_applicable;
+  }
+  for (; authorities; authorities &= authorities - 1) s.authorities.push_back(std::countr_zero(authorities));
+  return outcome;
 }
 
 void FastEval::authorities_in_force(bool permits, bool forbids) {

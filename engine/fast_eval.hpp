@@ -62,6 +62,7 @@ struct FastEval {
   template <Tri Dominant>
   Tri kleene(const FastNode& n);  // and_ / or_ over the node's kids
   V definition(std::int32_t d);
+  void compute_definition(std::int32_t d);  // into its memo (fast_eval.cpp, beside the loop it uses)
   V value(std::int32_t i);
   static V of(Tri t) { return t == Tri::unknown ? V{} : V{t == Tri::true_ ? 1u : 0u, nullptr, 0, true}; }
   int compare(const V& a, TypeKind ka, const V& b, TypeKind kb) const;
@@ -77,11 +78,12 @@ struct FastEval {
     const std::uint64_t* cells;
     const std::uint8_t* known;
     FastScratch::RuleState* states;
+    const FastScratch::DefinitionState* definitions;
     std::uint32_t epoch;
     std::uint64_t leaves_true, leaves_false, leaves_unknown;
   };
   Hot hot() const {
-    return {p.code_.data(), p.tests_.data(), p.edges_.data(), f.cells.data(), f.known.data(), s.rules.data(), s.epoch,
+    return {p.code_.data(), p.tests_.data(), p.edges_.data(), f.cells.data(), f.known.data(), s.rules.data(), s.definitions.data(), s.epoch,
             leaves_true, leaves_false, leaves_unknown};
   }
 

@@ -54,16 +54,9 @@ Tri FastEval::tri(std::int32_t i) {
 
 // Inline: its callers are all in this file.
 inline FastEval::V FastEval::definition(std::int32_t d) {
-  auto& state = s.definitions[d];
-  if (state.stamp != s.epoch) {
-    const auto root = p.definition_root_[d];
-    // A condition (the usual definition) straight through tri(); other values through value().
-    V v = p.nodes_[root].kind == TypeKind::boolean ? of(tri(root)) : value(root);
-    state.bits = v.bits;
-    state.known = v.known;
-    state.stamp = s.epoch;
-  }
-  return V{state.bits, nullptr, 0, state.known};
+  const auto& memo = s.definitions[d];
+  if (memo.stamp != s.epoch) compute_definition(d);
+  return V{memo.bits, nullptr, 0, memo.known};
 }
 
 int FastEval::compare(const V& a, TypeKind ka, const V& b, TypeKind kb) const {

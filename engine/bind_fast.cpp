@@ -2,6 +2,7 @@
 // JSON line → decision line path built on it.
 #include "bind_fast.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -16,16 +17,87 @@ struct FastBinder::Impl {
   const Policy& policy;
   RequestLimits limits;
 
+  // A name (a path segment or an enum value) as it is matched against the
+  // raw JSON text of a key or string, which stays in the padded buffer: its
+  // bytes, then the closing quote. Text with an escape never matches (names
+  // have none), so it is declined and the full binder decides it; and no
+  // string is copied out of the buffer to be compared.
+  struct Name {
+    std::string text;
+    std::uint64_t head = 0;  // its first 8 bytes, zero-padded
+    std::uint64_t mask = 0;  // the bytes of an 8-byte load that are the name's
+
+    explicit Name(std::string_view name) : text(name) {
+      std::memcpy(&head, text.data(), std::min<std::size_t>(8, text.size()));
+      mask = text.size() >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * text.size())) - 1;
+    }
+    // `at`: just after an opening quote, before `end`, the end of the text
+    // (the buffer's padding after it makes the 8-byte load safe).
+    bool matches(const char* at, const char* end) const {
+      const auto n = text.size();
+      if (static_cast<std::size_t>(end - at) <= n) return false;  // the closing quote is in the text
+      std::uint64_t word;
+      std::memcpy(&word, at, 8);
+      return (word & mask) == head && at[n] == '"' && (n <= 8 || std::memcmp(at + 8, text.data() + 8, n - 8) == 0);
+    }
+  };
+
+  // An enum's values by a hash of their first 8 bytes and their length
+  // (open addressing, at most half full), so a value is found in one or two
+  // probes rather than compared with each value in turn.
+  struct ValueTable {
+    std::vector<Name> names;
+    std::vector<std::int32_t> slots;  // a power of two of them; -1 empty
+    unsigned shift = 64;
+
+    static std::uint64_t hash(std::uint64_t head, std::size_t size) { return (head ^ size) * 0x9E3779B97F4A7C15ull; }
+    explicit ValueTable(const std::vector<std::string>& values) {
+      for (const auto& v : values) names.emplace_back(v);
+      std::size_t size = 2;
+      for (; size < 2 * names.size(); size *= 2) --shift;
+      --shift;
+      slots.assign(size, -1);
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        auto at = hash(names[i].head, names[i].text.size()) >> shift;
+        while (slots[at] >= 0) at = (at + 1) & (size - 1);
+        slots[at] = static_cast<std::int32_t>(i);
+      }
+    }
+    // `text` lies in the padded buffer (an 8-byte load from it is safe).
+    [[gnu::always_inline]] std::int32_t find(std::string_view text) const {
+      const auto n = text.size();
+      std::uint64_t head;
+      std::memcpy(&head, text.data(), 8);
+      head &= n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
+      for (auto at = hash(head, n) >> shift;; at = (at + 1) & (slots.size() - 1)) {
+        const auto i = slots[at];
+        if (i < 0) return -1;
+        const auto& name = names[static_cast<std::size_t>(i)];
+        if (name.head == head && name.text.size() == n && (n <= 8 || std::memcmp(text.data() + 8, name.text.data() + 8, n - 8) == 0))
+          return i;
+      }
+    }
+  };
+
   // Fact paths as a trie of segments; slot -1 marks a group.
   struct Node {
     std::int32_t slot = -1;
-    std::vector<std::pair<std::string, std::int32_t>> kids;
+    struct Kid {
+      Name name;
+      std::int32_t node = -1;
+      std::size_t follower = 0;  // the kid found after it last time
+    };
+    std::vector<Kid> kids;
+    std::size_t last = 0;  // the kid found last in this group
   };
   std::vector<Node> trie;
   std::vector<std::uint32_t> seen;  // per trie node: the object it was last given in, to decline duplicate keys
   std::uint32_t object_id = 0;
   std::vector<std::uint32_t> interpretation_seen;
   std::size_t value_count = 0;  // in the request being bound: past limits.max_values the full binder says E413
+  std::vector<ValueTable> enum_values;  // by enum
+  Name interpretations_key{"interpretations"};
+  const char* text_end = nullptr;  // of the request being bound, in the buffer
 
   bool count_value() { return ++value_count <= limits.max_values; }
 
@@ -37,10 +109,12 @@ struct FastBinder::Impl {
       while (true) {
         auto dot = path.find('.');
         auto segment = path.substr(0, dot);
-        auto next = child(node, segment);
+        std::int32_t next = -1;
+        for (const auto& kid : trie[node].kids)
+          if (kid.name.text == segment) next = kid.node;
         if (next < 0) {
           next = static_cast<std::int32_t>(trie.size());
-          trie[node].kids.emplace_back(std::string(segment), next);
+          trie[node].kids.push_back({Name(segment), next, 0});
           trie.emplace_back();
         }
         node = next;
@@ -50,20 +124,62 @@ struct FastBinder::Impl {
       trie[node].slot = static_cast<std::int32_t>(slot);
     }
     seen.assign(trie.size(), 0);
+    for (const auto& e : policy.enums) enum_values.emplace_back(e.values);
     interpretation_seen.assign(policy.interpretations.size(), 0);
   }
 
-  std::int32_t child(std::int32_t node, std::string_view key) const {
-    for (const auto& [name, next] : trie[node].kids)
-      if (name.size() == key.size() && std::memcmp(name.data(), key.data(), key.size()) == 0) return next;
+  // The trie node under `node` whose segment is the raw key at `at`, -1 none.
+  // Requests of one kind mostly give their keys in one order, so the
+  // segment that followed the one found last time is tried first, and
+  // usually matches at once.
+  std::int32_t child(std::int32_t node, const char* at) {
+    auto& n = trie[node];
+    if (n.kids.empty()) return -1;  // (a rule set with no facts)
+    auto& expected = n.kids[n.kids[n.last].follower];
+    if (expected.name.matches(at, text_end)) {
+      n.last = n.kids[n.last].follower;
+      return expected.node;
+    }
+    for (std::size_t i = 0; i < n.kids.size(); ++i)
+      if (n.kids[i].name.matches(at, text_end)) {
+        n.kids[n.last].follower = i;
+        n.last = i;
+        return n.kids[i].node;
+      }
     return -1;
   }
+  // The same for a key with an escape (no raw segment matches it), decoded.
+  [[gnu::noinline]] std::int32_t escaped_child(std::int32_t node, simdjson::ondemand::field& field) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return -1;
+    for (const auto& kid : trie[node].kids)
+      if (kid.name.text == key) return kid.node;
+    return -1;
+  }
+  static bool has_escape(const char* raw_key, const char* end) {
+    for (const char* c = raw_key; c < end && *c != '"'; ++c)
+      if (*c == '\\') return true;
+    return false;
+  }
 
-  std::int32_t enum_index(std::int32_t enum_id, std::string_view text) const {
-    const auto& values = policy.enums[enum_id].values;
-    for (std::size_t i = 0; i < values.size(); ++i)
-      if (values[i].size() == text.size() && std::memcmp(values[i].data(), text.data(), text.size()) == 0)
-        return static_cast<std::int32_t>(i);
+  // The index of the enum value that is the JSON string `v`, -1 none (or
+  // not a string); consumes it. Its raw token (quotes, then any spaces) is
+  // looked up as it stands; a string with an escape, decoded first.
+  [[gnu::always_inline]] std::int32_t enum_index(std::int32_t enum_id, simdjson::ondemand::value& v) const {
+    const auto& table = enum_values[static_cast<std::size_t>(enum_id)];
+    std::string_view token = v.raw_json_token();
+    if (token.find('\\') != std::string_view::npos) return escaped_enum_index(table, v);
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r'))
+      token.remove_suffix(1);
+    simdjson::ondemand::raw_json_string consumed;
+    if (v.get_raw_json_string().get(consumed) || token.size() < 2 || token.front() != '"' || token.back() != '"') return -1;
+    return table.find(token.substr(1, token.size() - 2));
+  }
+  [[gnu::noinline]] static std::int32_t escaped_enum_index(const ValueTable& table, simdjson::ondemand::value& v) {
+    std::string_view text;
+    if (v.get_string().get(text)) return -1;
+    for (std::size_t i = 0; i < table.names.size(); ++i)
+      if (table.names[i].text == text) return static_cast<std::int32_t>(i);
     return -1;
   }
 
@@ -71,7 +187,7 @@ struct FastBinder::Impl {
   simdjson::ondemand::parser parser;
   std::string buffer;  // the request copied with simdjson's padding; reused
 
-  bool value(simdjson::ondemand::value v, std::int32_t slot, FastFacts& out) {
+  [[gnu::always_inline]] bool value(simdjson::ondemand::value v, std::int32_t slot, FastFacts& out) {
     using simdjson::ondemand::json_type;
     json_type t;
     if (v.type().get(t)) return false;
@@ -122,9 +238,8 @@ struct FastBinder::Impl {
         break;
       }
       case TypeKind::enumeration: {
-        std::string_view s;
-        if (t != json_type::string || v.get_string().get(s)) return false;
-        auto i = enum_index(type.enum_id, s);
+        if (t != json_type::string) return false;
+        auto i = enum_index(type.enum_id, v);
         if (i < 0) return false;
         cell = static_cast<std::uint64_t>(i);
         break;
@@ -134,9 +249,9 @@ struct FastBinder::Impl {
         if (t != json_type::array || v.get_array().get(items)) return false;
         for (auto item : items) {
           if (!count_value()) return false;
-          std::string_view s;
-          if (item.get_string().get(s)) return false;
-          auto i = enum_index(type.enum_id, s);
+          simdjson::ondemand::value value;
+          if (std::move(item).get(value)) return false;
+          auto i = enum_index(type.enum_id, value);
           if (i < 0) return false;
           cell |= std::uint64_t{1} << i;
         }
@@ -179,19 +294,20 @@ struct FastBinder::Impl {
   bool object(simdjson::ondemand::object object, std::int32_t node, FastFacts& out) {
     const auto id = ++object_id;
     bool interpretations_seen = false;
-    for (auto field : object) {
+    for (auto result : object) {
       if (!count_value()) return false;
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return false;
-      simdjson::ondemand::value v;
-      if (field.value().get(v)) return false;
-      if (node == 0 && key == "interpretations") {
+      simdjson::ondemand::field field;
+      if (std::move(result).get(field)) return false;
+      const char* key = field.key().raw();
+      simdjson::ondemand::value& v = field.value();
+      if (node == 0 && interpretations_key.matches(key, text_end)) {
         if (interpretations_seen || !interpretations(v, out)) return false;
         interpretations_seen = true;
         continue;
       }
       // (A dotted key, a path across groups, matches no segment, so it is declined here too: the DOM binder orders those by key.)
-      const auto next = child(node, key);
+      auto next = child(node, key);
+      if (next < 0 && has_escape(key, text_end)) next = escaped_child(node, field);
       if (next < 0 || seen[next] == id) return false;
       seen[next] = id;
       if (trie[next].slot >= 0) {
@@ -210,6 +326,7 @@ struct FastBinder::Impl {
     if (first == std::string_view::npos || text[first] != '{') return false;
     buffer.assign(text);
     buffer.append(simdjson::SIMDJSON_PADDING, '\0');
+    text_end = buffer.data() + text.size();
     out.reset();
     ++object_id;
     value_count = 0;  // counted as parse_request_document counts: the root, each field, each list item

@@ -259,6 +259,13 @@ TEST_CASE("the streaming binder declines what only the full binder can diagnose 
     const auto slot = policy->fact_index.at("recipient.kind");
     CHECK(facts.known[slot] == 1);
     CHECK(facts.cells[slot] == static_cast<std::uint64_t>(policy->enums[policy->facts[slot].type.enum_id].index_of("federal_agency")));
+    // Keys and set items are matched as raw text first; with an escape they are decoded as well.
+    CHECK(binder.bind(R"({"recip\u0069ent": {"kind": "state_agency"}, "disclosure": {"items": ["return", "tax\u0070ayer_name"]}})", facts));
+    CHECK(facts.cells[slot] == static_cast<std::uint64_t>(policy->enums[policy->facts[slot].type.enum_id].index_of("state_agency")));
+    const auto items = policy->fact_index.at("disclosure.items");
+    const auto& item_enum = policy->enums[policy->facts[items].type.enum_id];
+    CHECK(facts.cells[items] == ((std::uint64_t{1} << item_enum.index_of("return")) | (std::uint64_t{1} << item_enum.index_of("taxpayer_name"))));
+    CHECK_FALSE(binder.bind(R"({"recipient": {"kind": "federal_agency\n"}})", facts));  // an escape that decodes to no value
   }
 }
 

@@ -24,13 +24,18 @@ Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force
   // to 64 rules, the rows of the known guard facts; past that, the buckets of
   // the known primary-guard facts' values, since a rule's compiled tests leave
   // out the leaf its primary guard says (compiled_index.cpp, tests_of).
+  // A small set's tests also leave out each leaf a guard row says
+  // (compiled.hpp, small_): its condition is at most unknown when that
+  // guard's fact is unknown (unknown_leaf).
   std::uint64_t* possible = s.candidates.data();  // all zero between decisions; cleared below
-  const bool small = p.words_ == 1;
+  const bool small = p.small_;
+  std::uint64_t unknown_leaf = 0;
   if (small) {
-    possible[0] = positions ? ~std::uint64_t{0} >> (64 - positions) : 0;
+    possible[0] = p.small_positions_;
     for (const auto& g : p.small_guards_) {
       const auto v = f.cells[g.slot];
-      if (f.known[g.slot] && v < g.domain) possible[0] &= p.small_admits_[g.row + v];
+      if (!f.known[g.slot]) unknown_leaf |= g.unknown_rules;
+      else if (v < g.domain) possible[0] &= p.small_admits_[g.row + v];
     }
   } else {
     for (const auto& slot : p.index_slots_) {
@@ -51,9 +56,9 @@ Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force
     const bool guarded_out = small ? !((possible[0] >> pos) & 1u)
                                    : primary >= 0 && f.known[primary] && !((possible[pos >> 6] >> (pos & 63)) & 1u);
     // conjunction(), through the out-of-line walk (the inline one is fast_eval.cpp's own).
-    Tri condition = guarded_out || code.leaf_mask & h.leaves_false ? Tri::false_
-                    : code.leaf_mask & h.leaves_unknown          ? Tri::unknown
-                                                                 : Tri::true_;
+    Tri condition = guarded_out || code.leaf_mask & h.leaves_false                   ? Tri::false_
+                    : code.leaf_mask & h.leaves_unknown || ((unknown_leaf >> pos) & 1u) ? Tri::unknown
+                                                                                        : Tri::true_;
     if (condition != Tri::false_ && code.test_begin >= 0) condition = rest_of_conjunction(code.test_begin, condition == Tri::unknown);
     // Its primary guard's fact unknown: the condition, which implies the guard, is at most unknown.
     if (primary >= 0 && !f.known[primary] && condition == Tri::true_) condition = Tri::unknown;

@@ -173,8 +173,12 @@ class CompiledPolicy {
   // decide(), and every rule's condition and force by rule index, as the
   // tracing decide() has them in Decision::rules: for the searches of
   // explanations, which read each rule's force (engine/fast_trace.cpp).
-  // No rule is deferred or skipped, so it costs the whole rule set.
-  Outcome decide_every_rule(const FastFacts& facts, FastScratch& scratch, std::span<Tri> applies, std::span<Tri> in_force) const;
+  // No rule is deferred or skipped, so it costs the whole rule set. With
+  // `again` (by rule index), only the rules marked are evaluated again, the
+  // others keep their condition in `applies`: for facts that differ from
+  // those `applies` was computed on only in facts no unmarked rule reads.
+  Outcome decide_every_rule(const FastFacts& facts, FastScratch& scratch, std::span<Tri> applies, std::span<Tri> in_force,
+                            std::span<const std::uint8_t> again = {}) const;
   // Copies one fact of bound Facts into the fast layout (load_facts, one slot).
   void load_fact(std::int32_t slot, const Value& value, FastFacts& out) const;
 

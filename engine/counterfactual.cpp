@@ -290,6 +290,37 @@ bool changeable(const Policy& policy, std::int32_t fact) {
   }
 }
 
+namespace {
+
+// The candidate sets of a set fact whose value is `base`: every one, sorted by
+// how many names they change, without the empty set and `base` itself.
+std::vector<Bits> set_candidates(const Policy& policy, std::int32_t fact, Bits base) {
+  const auto n = policy.enums[policy.facts[fact].type.enum_id].values.size();
+  const Bits all = n >= 64 ? ~Bits{0} : bit(static_cast<std::int64_t>(n)) - 1;
+  // Two rounds: the sets that flip one condition, then those that flip
+  // another one from there (remove the return copy, then add the name).
+  std::set<Bits> sets;
+  walk_policy(policy, [&](const CExpr& e) { set_candidates_from(e, fact, base, all, sets); });
+  std::set<Bits> second;
+  for (auto s : sets) walk_policy(policy, [&](const CExpr& e) { set_candidates_from(e, fact, s, all, second); });
+  sets.insert(second.begin(), second.end());
+  sets.erase(0);  // never the empty set: disclosing nothing, or a condition that holds vacuously, is not a near miss
+  sets.erase(base);
+  std::vector<Bits> sorted(sets.begin(), sets.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [&](Bits a, Bits b) { return popcount(a ^ base) < popcount(b ^ base); });
+  return sorted;
+}
+
+// set_candidates() of an unknown set fact (as of the empty set, which it then
+// also excludes), once per policy and fact, on first use.
+const std::vector<Bits>& unknown_set_candidates(const Policy& policy, std::int32_t fact) {
+  const auto& texts = explain_texts(policy);
+  std::call_once(texts.unknown_set_once[fact], [&] { texts.unknown_set_candidates[fact] = set_candidates(policy, fact, 0); });
+  return texts.unknown_set_candidates[fact];
+}
+
+}  // namespace
+
 std::vector<Value> candidate_values(const Policy& policy, std::int32_t fact, const Value& current, std::size_t max_set_candidates) {
   const auto& info = policy.facts[fact];
   std::vector<Value> out;
@@ -313,23 +344,9 @@ std::vector<Value> candidate_values(const Policy& policy, std::int32_t fact, con
       return out;
     }
     case TypeKind::set: {
-      const auto n = policy.enums[info.type.enum_id].values.size();
-      const Bits all = n >= 64 ? ~Bits{0} : bit(static_cast<std::int64_t>(n)) - 1;
-      const Bits base = current.known ? current.bits : 0;
-      // Two rounds: the sets that flip one condition, then those that flip
-      // another one from there (remove the return copy, then add the name).
-      std::set<Bits> sets;
-      walk_policy(policy, [&](const CExpr& e) { set_candidates_from(e, fact, base, all, sets); });
-      std::set<Bits> second;
-      for (auto s : sets) walk_policy(policy, [&](const CExpr& e) { set_candidates_from(e, fact, s, all, second); });
-      sets.insert(second.begin(), second.end());
-      sets.erase(0);  // never the empty set: disclosing nothing, or a condition that holds vacuously, is not a near miss
-      if (current.known) sets.erase(current.bits);
-      std::vector<Bits> sorted(sets.begin(), sets.end());
-      std::stable_sort(sorted.begin(), sorted.end(),
-                       [&](Bits a, Bits b) { return popcount(a ^ base) < popcount(b ^ base); });
-      if (sorted.size() > max_set_candidates) sorted.resize(max_set_candidates);
-      for (auto b : sorted) out.push_back(make(0, b));
+      // An unknown set's candidates depend on the policy alone: computed once (the next question asks for them often).
+      const auto& sorted = current.known ? set_candidates(policy, fact, current.bits) : unknown_set_candidates(policy, fact);
+      for (std::size_t i = 0; i < sorted.size() && i < max_set_candidates; ++i) out.push_back(make(0, sorted[i]));
       return out;
     }
     case TypeKind::integer:

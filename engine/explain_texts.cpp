@@ -91,6 +91,8 @@ void add_json_fragments(const Policy& policy, ExplainTexts& texts) {
 
 std::unique_ptr<const ExplainTexts> build(const Policy& policy) {
   auto texts = std::make_unique<ExplainTexts>();
+  texts->unknown_set_once = std::make_unique<std::once_flag[]>(policy.facts.size());
+  texts->unknown_set_candidates.resize(policy.facts.size());
   texts->condition_text.reserve(policy.conditions.size());
   texts->condition_cite.reserve(policy.conditions.size());
   for (std::size_t c = 0; c < policy.conditions.size(); ++c) {

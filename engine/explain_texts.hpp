@@ -35,6 +35,10 @@ struct ExplainTexts {
   // built on the first search, so an explanation that needs none never compiles.
   mutable std::once_flag compiled_once;
   mutable std::unique_ptr<const CompiledPolicy> compiled;
+  // By slot, for a set-valued fact: the sets candidate_values() tries when it
+  // is unknown, all of them in order (engine/counterfactual.cpp, each on first use).
+  std::unique_ptr<std::once_flag[]> unknown_set_once;
+  mutable std::vector<std::vector<std::uint64_t>> unknown_set_candidates;
 };
 
 const ExplainTexts& explain_texts(const Policy& policy);

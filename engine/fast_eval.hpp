@@ -124,7 +124,7 @@ struct FastEval {
   Outcome run_large(const Hot& h);
   Outcome combine();
   // CompiledPolicy::decide_every_rule (fast_trace.cpp).
-  Outcome run_every_rule(std::span<Tri> applies, std::span<Tri> in_force);
+  Outcome run_every_rule(std::span<Tri> applies, std::span<Tri> in_force, std::span<const std::uint8_t> again);
 };
 
 }  // namespace proviso

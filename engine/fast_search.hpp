@@ -22,6 +22,11 @@ class FastSearch {
   Outcome outcome() { return compiled_.decide(facts_, scratch_); }
   // The outcome, with authorities() and each rule's force (in_force()).
   Outcome decide_every_rule() { return compiled_.decide_every_rule(facts_, scratch_, applies_, in_force_); }
+  // decide_every_rule(), kept as the baseline for decide_changed().
+  Outcome keep_baseline();
+  // decide_every_rule() for facts that differ from the baseline's only in
+  // `slot`: only the rules reading it are evaluated again.
+  Outcome decide_changed(std::int32_t slot);
 
   // Of the last decision: the authorities, rule indexes ascending.
   const std::vector<std::int32_t>& authorities() const { return scratch_.authorities; }
@@ -34,6 +39,8 @@ class FastSearch {
   FastFacts facts_;
   FastScratch scratch_;
   std::vector<Tri> applies_, in_force_;
+  std::vector<Tri> baseline_;                     // the baseline's conditions, by rule
+  std::vector<std::vector<std::uint8_t>> readers_;  // by slot, on first use: the rules whose condition reads it
 };
 
 }  // namespace proviso

@@ -11,7 +11,7 @@
 
 namespace proviso {
 
-Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force) {
+Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force, std::span<const std::uint8_t> again) {
   if (++s.epoch == 0) {  // wrapped: forget every stamp (as run())
     for (auto& d : s.definitions) d.stamp = 0;
     for (auto& r : s.rules) r.stamp = 0;
@@ -19,6 +19,21 @@ Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force
   }
   if (!p.shared_leaves_.empty()) evaluate_shared_leaves();
   const Hot h = hot();
+  // A rule's condition and its force, from the exceptions to it (settled before it).
+  auto force = [&](std::size_t pos, Tri condition) {
+    const FastRule& code = h.code[pos];
+    Tri defeated = Tri::false_;
+    if (condition != Tri::false_)  // a rule that does not apply is not defeated (eval.cpp)
+      for (auto d = code.defeater_begin; d < h.code[pos + 1].defeater_begin; ++d) {
+        const Tri exception = in_force[h.code[p.defeater_positions_[d]].rule];
+        if (exception == Tri::true_) defeated = Tri::true_;
+        else if (exception == Tri::unknown && defeated == Tri::false_) defeated = Tri::unknown;
+      }
+    applies[code.rule] = condition;
+    in_force[code.rule] = condition == Tri::false_ || defeated == Tri::true_            ? Tri::false_
+                          : condition == Tri::true_ && defeated == Tri::false_ ? Tri::true_
+                                                                               : Tri::unknown;
+  };
   const std::size_t positions = p.code_.size() - 1;  // code_ ends with a sentinel
   // The rules the guards leave possible, as decide() finds its candidates: up
   // to 64 rules, the rows of the known guard facts; past that, the buckets of
@@ -52,6 +67,10 @@ Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force
   // Every exception comes before the rules it defeats, so their force is known when read.
   for (std::size_t pos = 0; pos < positions; ++pos) {
     const FastRule& code = h.code[pos];
+    if (!again.empty() && !again[code.rule]) {
+      force(pos, applies[code.rule]);
+      continue;
+    }
     const auto primary = small ? -1 : p.primary_slot_[pos];
     const bool guarded_out = small ? !((possible[0] >> pos) & 1u)
                                    : primary >= 0 && f.known[primary] && !((possible[pos >> 6] >> (pos & 63)) & 1u);
@@ -62,17 +81,7 @@ Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force
     if (condition != Tri::false_ && code.test_begin >= 0) condition = rest_of_conjunction(code.test_begin, condition == Tri::unknown);
     // Its primary guard's fact unknown: the condition, which implies the guard, is at most unknown.
     if (primary >= 0 && !f.known[primary] && condition == Tri::true_) condition = Tri::unknown;
-    Tri defeated = Tri::false_;
-    if (condition != Tri::false_)  // a rule that does not apply is not defeated (eval.cpp)
-      for (auto d = code.defeater_begin; d < h.code[pos + 1].defeater_begin; ++d) {
-        const Tri force = in_force[h.code[p.defeater_positions_[d]].rule];
-        if (force == Tri::true_) defeated = Tri::true_;
-        else if (force == Tri::unknown && defeated == Tri::false_) defeated = Tri::unknown;
-      }
-    applies[code.rule] = condition;
-    in_force[code.rule] = condition == Tri::false_ || defeated == Tri::true_            ? Tri::false_
-                          : condition == Tri::true_ && defeated == Tri::false_ ? Tri::true_
-                                                                               : Tri::unknown;
+    force(pos, condition);
   }
   std::fill(s.candidates.begin(), s.candidates.end(), std::uint64_t{0});
   // The outcome from the forces, as resolve() has it.
@@ -113,9 +122,9 @@ Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force
 }
 
 Outcome CompiledPolicy::decide_every_rule(const FastFacts& facts, FastScratch& scratch, std::span<Tri> applies,
-                                          std::span<Tri> in_force) const {
+                                          std::span<Tri> in_force, std::span<const std::uint8_t> again) const {
   FastEval eval{*this, facts, scratch};
-  return eval.run_every_rule(applies, in_force);
+  return eval.run_every_rule(applies, in_force, again);
 }
 
 }  // namespace proviso

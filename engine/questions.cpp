@@ -57,8 +57,9 @@ namespace {
 
 // The question about one fact, with what each answer leads to, ranked by how
 // much it settles. Each answer is decided on the compiled evaluator, which
-// gives the outcome, the authorities and every rule's force as decide() does;
-// `search` holds the facts and is left as it was.
+// gives the outcome, the authorities and every rule's force as decide() does,
+// from the baseline of `search` (the facts), evaluating again only the rules
+// that read the fact; `search` is left as it was.
 Question rank_question(const Policy& policy, FastSearch& search, const Facts& facts, std::int32_t fact, std::size_t before,
                        const QuestionLimits& limits) {
   Question q;
@@ -68,7 +69,7 @@ Question rank_question(const Policy& policy, FastSearch& search, const Facts& fa
   double progress = 0;
   for (auto& value : candidate_values(policy, fact, facts.values[fact], limits.max_set_answers)) {
     search.set(fact, value);
-    const Outcome outcome = search.decide_every_rule();
+    const Outcome outcome = search.decide_changed(fact);
     if (decided(outcome)) ++settled;
     const auto unknown = static_cast<std::size_t>(std::count(search.in_force().begin(), search.in_force().end(), Tri::unknown));
     progress += static_cast<double>(before - std::min(before, unknown));
@@ -200,6 +201,7 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
   std::sort(second.begin(), second.end());
   second.erase(std::unique(second.begin(), second.end()), second.end());
   FastSearch search(policy, facts);
+  search.keep_baseline();
   for (const auto* tier : {&first, &second}) {
     std::vector<Question> ranked;
     for (auto fact : *tier) ranked.push_back(rank_question(policy, search, facts, fact, before, limits));

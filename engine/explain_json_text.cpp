@@ -43,7 +43,7 @@ class Writer {
     out_ += "],\"next_questions\":[";
     for (std::size_t i = 0; i < e.next_questions.size(); ++i) {
       if (i) out_ += ',';
-      append_json(out_, question_to_json(policy_, e.next_questions[i]));
+      question(e.next_questions[i]);
     }
     out_ += "],\"obligations\":[";
     for (std::size_t i = 0; i < e.obligations.size(); ++i) {
@@ -258,6 +258,54 @@ class Writer {
     out_ += '}';
   }
 
+  // question_to_json(...).dump(), keys in byte order; the values as value_to_json gives them.
+  void question(const Question& q) {
+    const auto type = policy_.facts[q.fact].type;
+    out_ += "{\"answers\":[";
+    for (std::size_t i = 0; i < q.answers.size(); ++i) {
+      const auto& a = q.answers[i];
+      out_ += i ? ",{\"authorities\":" : "{\"authorities\":";
+      rule_ids(a.authorities);
+      out_ += ",\"decision\":";
+      append_json_string(out_, outcome_name(a.outcome));
+      out_ += ",\"value\":";
+      append_json(out_, value_to_json(policy_, a.value, type));
+      out_ += '}';
+    }
+    out_ += "],\"fact\":";
+    append_json_string(out_, policy_.facts[q.fact].path);
+    out_ += ",\"question\":";
+    append_json_string(out_, q.text);
+    out_ += ",\"settles\":";
+    append_json(out_, nlohmann::json(q.settles));  // nlohmann's own formatting of a double
+    const auto& w = q.witness;
+    out_ += ",\"witness\":{\"answer\":";
+    append_json(out_, value_to_json(policy_, w.answer, type));
+    out_ += ",\"completion\":{";
+    // An object keyed by path: in byte order (the completion is in slot order, one value a fact).
+    completion_.clear();
+    for (const auto& c : w.completion) {
+      auto at = completion_.end();
+      while (at != completion_.begin() && policy_.facts[c.fact].path < policy_.facts[(*(at - 1))->fact].path) --at;
+      completion_.insert(at, &c);
+    }
+    for (std::size_t i = 0; i < completion_.size(); ++i) {
+      if (i) out_ += ',';
+      const auto& fact = policy_.facts[completion_[i]->fact];
+      append_json_string(out_, fact.path);
+      out_ += ':';
+      append_json(out_, value_to_json(policy_, completion_[i]->value, fact.type));
+    }
+    out_ += "},\"decision\":";
+    append_json_string(out_, outcome_name(w.answer_outcome));
+    out_ += ",\"other_answer\":";
+    if (w.other.known) append_json(out_, value_to_json(policy_, w.other, type));
+    else out_ += "null";
+    out_ += ",\"other_decision\":";
+    append_json_string(out_, outcome_name(w.other_outcome));
+    out_ += "}}";
+  }
+
   void interpretation(const InterpretationUse& use) {
     const auto& interp = policy_.interpretations[use.index];
     out_ += "{\"cite\":";
@@ -280,6 +328,7 @@ class Writer {
   const ExplainTexts& texts_;
   const bool fragments_;  // texts_ holds the JSON fragments (the policy's strings are valid UTF-8)
   std::vector<const FactRead*> order_;
+  std::vector<const FactChange*> completion_;
 };
 
 }  // namespace

@@ -5,7 +5,9 @@
 //  1. the tracing evaluator (engine/eval), its outcome-only form, the fast
 //     evaluator with the streaming binder (engine/fast_eval, bind_fast), the
 //     public API and the naive reference evaluator (reference_eval.cpp) give
-//     the same outcome and the same authorities;
+//     the same outcome and the same authorities, and the fast evaluator's
+//     every-rule pass (engine/fast_trace.cpp) each rule's condition and force
+//     as the tracing evaluator has them;
 //  2. the checker accepts every generated rule set, and then no evaluation
 //     meets a type error: every request binds, and every node of every
 //     compiled condition evaluates to a value of the type the checker gave it;
@@ -143,6 +145,7 @@ void check_rule_set(const difftest::GeneratedRuleSet& generated, std::mt19937_64
   FastBinder binder(compiled);
   FastFacts fast = compiled.make_facts();
   FastScratch scratch = compiled.make_scratch(), deferring_scratch = deferring.make_scratch();
+  std::vector<Tri> applies(policy.rules.size()), in_force(policy.rules.size());
   auto api = proviso::v1::Policy::from_texts({{"proviso.yaml", generated.manifest}, {"random.proviso", text}}, "random");
   if (!api) fail("the public API rejected a rule set the engine accepts", text, json::object());
 
@@ -185,6 +188,14 @@ void check_rule_set(const difftest::GeneratedRuleSet& generated, std::mt19937_64
     if (outcome_only != expected) fail("decide_outcome " + outcome_only.show() + ", reference " + expected.show(), text, request);
     if (fast_verdict != expected) fail("fast evaluator " + fast_verdict.show() + ", reference " + expected.show(), text, request);
     if (deferring_verdict != expected) fail("fast evaluator, deferring " + deferring_verdict.show() + ", reference " + expected.show(), text, request);
+    // Every rule's condition and force, which the searches of explanations read, as the tracing evaluator has them.
+    for (auto [form, form_scratch] : {std::pair{&compiled, &scratch}, std::pair{&deferring, &deferring_scratch}}) {
+      const Outcome every = form->decide_every_rule(fast, *form_scratch, applies, in_force);
+      if (verdict_of(policy, every, form_scratch->authorities) != expected) fail("decide_every_rule gives another verdict", text, request);
+      for (std::size_t r = 0; r < policy.rules.size(); ++r)
+        if (applies[r] != traced.rules[r].applies || in_force[r] != traced.rules[r].in_force)
+          fail("decide_every_rule: rule " + policy.rules[r].id + " differs from the tracing evaluator", text, request);
+    }
 
     if (api && i % 4 == 0) {
       ++tally.api_pairs;

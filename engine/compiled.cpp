@@ -140,7 +140,14 @@ struct FastCompiler {
       case Op::constant: return constant(e.constant, e.constant.known ? e.constant.kind : e.type.kind);
       case Op::fact: n.op = F::fact; n.a = e.slot; return push(n);
       case Op::interpretation: n.op = F::interpretation; n.a = e.slot; return push(n);
-      case Op::definition: n.op = F::definition; n.a = e.slot; return push(n);
+      case Op::definition:
+        // A definition that is one leaf (`disclosure.source in {…}`) is that
+        // leaf wherever it is used: one inline test, which the rule index can
+        // take as a guard, rather than a memo to look up.
+        if (const auto root = out.definition_root_[e.slot]; root >= 0 && is_leaf(out.nodes_[root].op)) return push(out.nodes_[root]);
+        n.op = F::definition;
+        n.a = e.slot;
+        return push(n);
       case Op::is_known: n.op = F::is_known; n.a = e.args[0].slot; return push(n);
       case Op::not_:
         // `not` a bool fact is `fact == false` in Kleene logic too (unknown stays unknown): one leaf.

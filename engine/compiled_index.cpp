@@ -17,23 +17,25 @@ struct FastIndexer {
   CompiledPolicy& out;
   const Policy& policy;
 
+  // The items of a conjunction: through nested all ofs, and through a
+  // definition that is an all of leaves only (its leaves are as cheap as its
+  // memo, and the rule index can take them as guards).
   void conjuncts(std::int32_t node, std::vector<std::int32_t>& items) const {
     const auto& n = out.nodes_[node];
     if (n.op == FastNode::Op::and_) {
       for (std::int32_t i = 0; i < n.b; ++i) conjuncts(out.kids_[n.a + i], items);
       return;
     }
-    items.push_back(node);
-  }
-
-  static bool is_leaf(FastNode::Op op) {
-    using Op = FastNode::Op;
-    switch (op) {
-      case Op::fact: case Op::fact_eq_k: case Op::fact_in_k: case Op::fact_superset_k: case Op::fact_subset_k:
-      case Op::fact_intersects_k: case Op::fact_eq_text: case Op::is_known: case Op::interpretation:
-      case Op::fact_lt_k: case Op::fact_le_k: case Op::fact_gt_k: case Op::fact_ge_k: return true;
-      default: return false;
+    if (n.op == FastNode::Op::definition) {
+      const auto& body = out.nodes_[out.definition_root_[n.a]];
+      bool leaves = body.op == FastNode::Op::and_;
+      for (std::int32_t i = 0; leaves && i < body.b; ++i) leaves = is_leaf(out.nodes_[out.kids_[body.a + i]].op);
+      if (leaves) {
+        for (std::int32_t i = 0; i < body.b; ++i) items.push_back(out.kids_[body.a + i]);
+        return;
+      }
     }
+    items.push_back(node);
   }
 
   // Guards (see compiled.hpp): slot -> the values that leave the node possibly

@@ -90,7 +90,7 @@ Tri FastEval::tests_from(const Hot& h, std::int32_t t, bool unknown) {
         continue;
       case Op::end: return unknown ? Tri::unknown : Tri::true_;
       case Op::definition: {  // memoised: computed once per decision
-        const auto& memo = h.definitions[test.a];
+        const auto& memo = s.definitions[test.a];  // (not in Hot: a set without definitions pays nothing for it)
         if (memo.stamp != h.epoch) compute_definition(test.a);
         if (!memo.known) unknown = true;
         else if (!memo.bits) return Tri::false_;

@@ -78,12 +78,11 @@ struct FastEval {
     const std::uint64_t* cells;
     const std::uint8_t* known;
     FastScratch::RuleState* states;
-    const FastScratch::DefinitionState* definitions;
     std::uint32_t epoch;
     std::uint64_t leaves_true, leaves_false, leaves_unknown;
   };
   Hot hot() const {
-    return {p.code_.data(), p.tests_.data(), p.edges_.data(), f.cells.data(), f.known.data(), s.rules.data(), s.definitions.data(), s.epoch,
+    return {p.code_.data(), p.tests_.data(), p.edges_.data(), f.cells.data(), f.known.data(), s.rules.data(), s.epoch,
             leaves_true, leaves_false, leaves_unknown};
   }
 

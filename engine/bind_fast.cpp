@@ -26,10 +26,22 @@ struct FastBinder::Impl {
     std::string text;
     std::uint64_t head = 0;  // its first 8 bytes, zero-padded
     std::uint64_t mask = 0;  // the bytes of an 8-byte load that are the name's
+    std::vector<std::uint64_t> words;  // all its bytes, 8 to a word, zero-padded (words[0] == head)
 
-    explicit Name(std::string_view name) : text(name) {
-      std::memcpy(&head, text.data(), std::min<std::size_t>(8, text.size()));
-      mask = text.size() >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * text.size())) - 1;
+    explicit Name(std::string_view name) : text(name), words((name.size() + 7) / 8 + 1, 0) {
+      std::memcpy(words.data(), text.data(), text.size());
+      head = words[0];
+      mask = low_bytes(text.size());
+    }
+    static std::uint64_t low_bytes(std::size_t n) { return n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1; }
+    // Whether bytes 8 and on of the name are those at `at` (in the padded buffer), a word at a time.
+    bool rest_equals(const char* at) const {
+      for (std::size_t i = 8; i < text.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, at + i, 8);
+        if ((word & low_bytes(text.size() - i)) != words[i / 8]) return false;
+      }
+      return true;
     }
     // `at`: just after an opening quote, before `end`, the end of the text
     // (the buffer's padding after it makes the 8-byte load safe).
@@ -38,7 +50,7 @@ struct FastBinder::Impl {
       if (static_cast<std::size_t>(end - at) <= n) return false;  // the closing quote is in the text
       std::uint64_t word;
       std::memcpy(&word, at, 8);
-      return (word & mask) == head && at[n] == '"' && (n <= 8 || std::memcmp(at + 8, text.data() + 8, n - 8) == 0);
+      return (word & mask) == head && at[n] == '"' && rest_equals(at);
     }
   };
 
@@ -68,12 +80,12 @@ struct FastBinder::Impl {
       const auto n = text.size();
       std::uint64_t head;
       std::memcpy(&head, text.data(), 8);
-      head &= n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
+      head &= Name::low_bytes(n);
       for (auto at = hash(head, n) >> shift;; at = (at + 1) & (slots.size() - 1)) {
         const auto i = slots[at];
         if (i < 0) return -1;
         const auto& name = names[static_cast<std::size_t>(i)];
-        if (name.head == head && name.text.size() == n && (n <= 8 || std::memcmp(text.data() + 8, name.text.data() + 8, n - 8) == 0))
+        if (name.head == head && name.text.size() == n && name.rest_equals(text.data()))
           return i;
       }
     }
@@ -168,12 +180,13 @@ struct FastBinder::Impl {
   [[gnu::always_inline]] std::int32_t enum_index(std::int32_t enum_id, simdjson::ondemand::value& v) const {
     const auto& table = enum_values[static_cast<std::size_t>(enum_id)];
     std::string_view token = v.raw_json_token();
-    if (token.find('\\') != std::string_view::npos) return escaped_enum_index(table, v);
     while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r'))
       token.remove_suffix(1);
+    if (token.size() < 2 || token.front() != '"' || token.back() != '"') return -1;
+    const auto found = table.find({token.data() + 1, token.size() - 2});
+    if (found < 0 && token.find('\\') != std::string_view::npos) return escaped_enum_index(table, v);  // (it consumes v)
     simdjson::ondemand::raw_json_string consumed;
-    if (v.get_raw_json_string().get(consumed) || token.size() < 2 || token.front() != '"' || token.back() != '"') return -1;
-    return table.find(token.substr(1, token.size() - 2));
+    return v.get_raw_json_string().get(consumed) ? -1 : found;
   }
   [[gnu::noinline]] static std::int32_t escaped_enum_index(const ValueTable& table, simdjson::ondemand::value& v) {
     std::string_view text;

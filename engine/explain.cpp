@@ -70,6 +70,28 @@ std::size_t facts_to_change(const Policy& policy, const std::vector<std::int32_t
   return std::min(kFar, kExact + masks.size());  // not within reach: rank by the number of open conditions
 }
 
+namespace {
+
+// facts_to_change(policy, open), remembered per policy by rule and open set:
+// the same few sets recur across requests, and the search costs more than
+// the rest of the ranking.
+std::size_t remembered_facts_to_change(const Policy& policy, const ExplainTexts& texts, std::int32_t rule,
+                                       const std::vector<std::int32_t>& open, std::uint64_t open_mask) {
+  constexpr std::size_t kMaxRemembered = 1 << 16;  // bounds the memory whatever the requests
+  if (policy.rules[rule].top_conditions.size() > 32) return facts_to_change(policy, open);
+  const std::uint64_t key = (static_cast<std::uint64_t>(rule) << 32) | open_mask;
+  {
+    std::shared_lock lock(texts.facts_to_change_mutex);
+    if (auto it = texts.facts_to_change_memo.find(key); it != texts.facts_to_change_memo.end()) return it->second;
+  }
+  const auto count = facts_to_change(policy, open);  // at most 99: fits a byte
+  std::unique_lock lock(texts.facts_to_change_mutex);
+  if (texts.facts_to_change_memo.size() < kMaxRemembered) texts.facts_to_change_memo.emplace(key, static_cast<std::uint8_t>(count));
+  return count;
+}
+
+}  // namespace
+
 std::tuple<std::size_t, std::size_t, std::size_t> closeness(const NearMiss& miss) {
   return {miss.failing.size(), miss.unknown.size(), miss.facts_to_change};
 }
@@ -90,21 +112,26 @@ std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision&
   std::vector<ExceptionRank> ranks;
   ranks.reserve(candidates.size());
   std::vector<std::int32_t> open;
+  const auto& texts = explain_texts(policy);
   for (auto r : candidates) {
     ExceptionRank rank;
     rank.rule = r;
     open.clear();
-    for (auto c : policy.rules[r].top_conditions)
-      if (decision.conditions[c] == Tri::false_) {
+    const auto& top = policy.rules[r].top_conditions;
+    std::uint64_t open_mask = 0;  // which of `top` are open: facts_to_change depends on that set alone
+    for (std::size_t i = 0; i < top.size(); ++i)
+      if (decision.conditions[top[i]] == Tri::false_) {
         ++rank.failing;
-        open.push_back(c);
+        open.push_back(top[i]);
+        open_mask |= std::uint64_t{1} << (i & 31);
       }
-    for (auto c : policy.rules[r].top_conditions)
-      if (decision.conditions[c] == Tri::unknown) {
+    for (std::size_t i = 0; i < top.size(); ++i)
+      if (decision.conditions[top[i]] == Tri::unknown) {
         ++rank.unknown;
-        open.push_back(c);
+        open.push_back(top[i]);
+        open_mask |= std::uint64_t{1} << (i & 31);
       }
-    rank.facts_to_change = facts_to_change(policy, open);
+    rank.facts_to_change = remembered_facts_to_change(policy, texts, r, open, open_mask);
     ranks.push_back(rank);
   }
   // The order: fewest failing conditions first (an exception defeated by

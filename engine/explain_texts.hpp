@@ -5,7 +5,9 @@
 #pragma once
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +41,11 @@ struct ExplainTexts {
   // is unknown, all of them in order (engine/counterfactual.cpp, each on first use).
   std::unique_ptr<std::once_flag[]> unknown_set_once;
   mutable std::vector<std::vector<std::uint64_t>> unknown_set_candidates;
+  // facts_to_change() of a rule's open top-level conditions, as rank_exceptions
+  // asks it for every candidate exception of every explanation: by rule << 32
+  // | the mask of its open top_conditions (a rule with at most 32), filled as asked.
+  mutable std::shared_mutex facts_to_change_mutex;
+  mutable std::unordered_map<std::uint64_t, std::uint8_t> facts_to_change_memo;
 };
 
 const ExplainTexts& explain_texts(const Policy& policy);

@@ -73,3 +73,37 @@ TEST_CASE("facts_to_change equals the enumeration of fact subsets on random cond
   CHECK(reachable > 1000);  // the search is exercised, not only the fallbacks
   CHECK(sizes.size() >= 4);  // and at several sizes
 }
+
+TEST_CASE("rank_exceptions remembers facts_to_change per rule and open set, and gives what it computes afresh") {
+  // The memo lives in the policy's explanation cache: the same open set seen
+  // again, from another request, must give what facts_to_change gives it.
+  auto loaded = load_builtin_rule_set();
+  REQUIRE(loaded.policy);
+  const Policy& policy = *loaded.policy;
+  std::mt19937_64 rng(7);
+  std::size_t ranked = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    Facts facts;
+    facts.interpretations.assign(policy.interpretations.size(), -1);
+    for (const auto& fact : policy.facts) {  // half the boolean facts given at random, the rest unknown
+      Value v = Value::unknown(fact.type.kind);
+      if (fact.type.kind == TypeKind::boolean && rng() % 2 == 0) {
+        v.known = true;
+        v.integer = static_cast<std::int64_t>(rng() % 2);
+      }
+      facts.values.push_back(v);
+    }
+    const Decision decision = decide(policy, facts);
+    for (int twice = 0; twice < 2; ++twice)
+      for (const auto& rank : rank_exceptions(policy, decision)) {
+        std::vector<std::int32_t> open;
+        for (auto c : policy.rules[rank.rule].top_conditions)
+          if (decision.conditions[c] == Tri::false_) open.push_back(c);
+        for (auto c : policy.rules[rank.rule].top_conditions)
+          if (decision.conditions[c] == Tri::unknown) open.push_back(c);
+        REQUIRE(rank.facts_to_change == facts_to_change(policy, open));
+        ++ranked;
+      }
+  }
+  CHECK(ranked > 5000);
+}

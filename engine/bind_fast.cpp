@@ -27,19 +27,21 @@ struct FastBinder::Impl {
     std::uint64_t head = 0;  // its first 8 bytes, zero-padded
     std::uint64_t mask = 0;  // the bytes of an 8-byte load that are the name's
     std::vector<std::uint64_t> words;  // all its bytes, 8 to a word, zero-padded (words[0] == head)
+    std::vector<std::uint64_t> masks;  // per word, the bytes that are the name's
 
     explicit Name(std::string_view name) : text(name), words((name.size() + 7) / 8 + 1, 0) {
       std::memcpy(words.data(), text.data(), text.size());
+      for (std::size_t i = 0; i < words.size(); ++i) masks.push_back(low_bytes(i * 8 < text.size() ? text.size() - i * 8 : 0));
       head = words[0];
-      mask = low_bytes(text.size());
+      mask = masks[0];
     }
     static std::uint64_t low_bytes(std::size_t n) { return n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1; }
     // Whether bytes 8 and on of the name are those at `at` (in the padded buffer), a word at a time.
     bool rest_equals(const char* at) const {
-      for (std::size_t i = 8; i < text.size(); i += 8) {
+      for (std::size_t i = 1, end = (text.size() + 7) / 8; i < end; ++i) {
         std::uint64_t word;
-        std::memcpy(&word, at + i, 8);
-        if ((word & low_bytes(text.size() - i)) != words[i / 8]) return false;
+        std::memcpy(&word, at + 8 * i, 8);
+        if ((word & masks[i]) != words[i]) return false;
       }
       return true;
     }
@@ -313,13 +315,13 @@ struct FastBinder::Impl {
       if (std::move(result).get(field)) return false;
       const char* key = field.key().raw();
       simdjson::ondemand::value& v = field.value();
-      if (node == 0 && interpretations_key.matches(key, text_end)) {
+      // (A dotted key, a path across groups, matches no segment, so it is declined here too: the DOM binder orders those by key.)
+      auto next = child(node, key);
+      if (next < 0 && node == 0 && interpretations_key.matches(key, text_end)) {  // (no fact path begins with it)
         if (interpretations_seen || !interpretations(v, out)) return false;
         interpretations_seen = true;
         continue;
       }
-      // (A dotted key, a path across groups, matches no segment, so it is declined here too: the DOM binder orders those by key.)
-      auto next = child(node, key);
       if (next < 0 && has_escape(key, text_end)) next = escaped_child(node, field);
       if (next < 0 || seen[next] == id) return false;
       seen[next] = id;

@@ -92,8 +92,10 @@ struct Agreement {
   }
 
   void report() {
-    INFO("decisions: " << decisions << ", streamed: " << streamed_count);
-    for (const auto& f : failures) INFO(f);
+    // The failures in one message: an INFO in a loop body is gone before the CHECK.
+    std::string listed;
+    for (const auto& f : failures) listed += "\n  " + f;  // the first five (fail() keeps no more)
+    INFO("decisions: " << decisions << ", streamed: " << streamed_count << listed);
     CHECK(failures.empty());
   }
 };

@@ -76,7 +76,7 @@ Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force
                                    : primary >= 0 && f.known[primary] && !((possible[pos >> 6] >> (pos & 63)) & 1u);
     // conjunction(), through the out-of-line walk (the inline one is fast_eval.cpp's own).
     Tri condition = guarded_out || code.leaf_mask & h.leaves_false                   ? Tri::false_
-                    : code.leaf_mask & h.leaves_unknown || ((unknown_leaf >> pos) & 1u) ? Tri::unknown
+                    : code.leaf_mask & h.leaves_unknown || (small && ((unknown_leaf >> pos) & 1u)) ? Tri::unknown
                                                                                         : Tri::true_;
     if (condition != Tri::false_ && code.test_begin >= 0) condition = rest_of_conjunction(code.test_begin, condition == Tri::unknown);
     // Its primary guard's fact unknown: the condition, which implies the guard, is at most unknown.

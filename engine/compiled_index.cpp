@@ -38,6 +38,19 @@ struct FastIndexer {
     items.push_back(node);
   }
 
+  // An all of's items in the order its tests run: leaves first (one load, one
+  // compare), then definitions (memoised), then the rest; source order within each.
+  std::vector<std::int32_t> ordered_conjuncts(std::int32_t node) const {
+    std::vector<std::int32_t> items;
+    conjuncts(node, items);
+    auto rank = [&](std::int32_t item) {
+      const auto op = out.nodes_[item].op;
+      return is_leaf(op) ? 0 : op == FastNode::Op::definition ? 1 : 2;
+    };
+    std::stable_sort(items.begin(), items.end(), [&](std::int32_t x, std::int32_t y) { return rank(x) < rank(y); });
+    return items;
+  }
+
   // Guards (see compiled.hpp): slot -> the values that leave the node possibly
   // true. A slot absent from the map is unconstrained.
   using Guards = std::map<std::int32_t, std::uint64_t>;
@@ -323,13 +336,7 @@ struct FastIndexer {
   // into `dropped` (the row's unknown_rules).
   std::vector<FastTest> tests_of(std::int32_t root, const Guards& found, std::int32_t primary, std::vector<std::int32_t>& dropped) {
     std::vector<FastTest> tests;
-    std::vector<std::int32_t> items;
-    conjuncts(root, items);
-    auto rank = [&](std::int32_t node) {
-      const auto op = out.nodes_[node].op;
-      return is_leaf(op) ? 0 : op == FastNode::Op::definition ? 1 : 2;
-    };
-    std::stable_sort(items.begin(), items.end(), [&](std::int32_t x, std::int32_t y) { return rank(x) < rank(y); });
+    auto items = ordered_conjuncts(root);
     for (auto [slot, admitted] : found) {
       if (slot == primary) continue;
       bool tested = false;
@@ -430,17 +437,9 @@ struct FastIndexer {
     }
   }
 
-  // The items of an all of as tests: leaves first (one load, one compare),
-  // then definitions (memoised), then the rest; and an `end`.
+  // The items of an all of as tests, in ordered_conjuncts' order, and an `end`.
   void append_conjunction(std::int32_t node) {
-    std::vector<std::int32_t> items;
-    conjuncts(node, items);
-    auto rank = [&](std::int32_t item) {
-      const auto op = out.nodes_[item].op;
-      return is_leaf(op) ? 0 : op == FastNode::Op::definition ? 1 : 2;
-    };
-    std::stable_sort(items.begin(), items.end(), [&](std::int32_t x, std::int32_t y) { return rank(x) < rank(y); });
-    for (auto item : items) {
+    for (auto item : ordered_conjuncts(node)) {
       const auto& n = out.nodes_[item];
       if (is_leaf(n.op) || n.op == FastNode::Op::definition) out.tests_.push_back({n.op, n.a, n.k});
       else out.tests_.push_back({FastNode::Op::subtree, item, 0});

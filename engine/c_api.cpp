@@ -14,7 +14,7 @@ struct proviso_policy {
 };
 
 struct proviso_decider {
-  proviso::Policy policy;  // a copy of the handle: shares the policy's state, so it outlives proviso_policy_free
+  proviso::Policy policy;  // a copy of the handle (shared state): decides a refused request again for all its errors
   proviso::LineDecider decider;
   std::string line;
 };

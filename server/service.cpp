@@ -28,8 +28,8 @@ const Diagnostic* first_error(const std::vector<Diagnostic>& diagnostics) {
 }
 
 // One fast decider per worker thread, made again when the policy (a reload)
-// or the limits change. Holding the policy keeps a replaced one alive until
-// this thread's next fast request, which is what LineDecider needs anyway.
+// or the limits change; `made_for` is held only to compare against (a freed
+// policy's address could be reused by the next one).
 LineDecider& line_decider(const std::shared_ptr<const Policy>& policy, const RequestLimits& limits) {
   thread_local std::shared_ptr<const Policy> made_for;
   thread_local std::size_t made_with_max_bytes = 0;
@@ -43,8 +43,8 @@ LineDecider& line_decider(const std::shared_ptr<const Policy>& policy, const Req
   return *decider;
 }
 
-// LineDecider's line for a decision made by Policy::decide (the same bytes:
-// tests/unit/server_fast_test.cpp).
+// LineDecider's line for a decision made by Policy::decide (tests/integrators/
+// http_test.py compares the two).
 std::string decision_line(const Decision& decision) {
   json authorities = json::array();
   for (const auto& rule : decision.authorities()) authorities.push_back(rule.rule);

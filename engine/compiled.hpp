@@ -194,6 +194,7 @@ class CompiledPolicy {
  private:
   friend struct FastCompiler;
   friend struct FastIndexer;
+  friend class GuardFinder;
   friend struct FastEval;
   std::shared_ptr<const Policy> policy_;
   std::vector<FastNode> nodes_;                 // after compiling, only those tests and definitions reach

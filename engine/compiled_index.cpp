@@ -3,6 +3,8 @@
 // shared leaves, the one-word guard rows of small sets, and compaction.
 #include "compiled_index.hpp"
 
+#include "compiled_guards.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <functional>
@@ -16,155 +18,13 @@ namespace proviso {
 struct FastIndexer {
   CompiledPolicy& out;
   const Policy& policy;
-
-  // The items of a conjunction: through nested all ofs, and through a
-  // definition that is an all of leaves only (its leaves are as cheap as its
-  // memo, and the rule index can take them as guards).
-  void conjuncts(std::int32_t node, std::vector<std::int32_t>& items) const {
-    const auto& n = out.nodes_[node];
-    if (n.op == FastNode::Op::and_) {
-      for (std::int32_t i = 0; i < n.b; ++i) conjuncts(out.kids_[n.a + i], items);
-      return;
-    }
-    if (n.op == FastNode::Op::definition) {
-      const auto& body = out.nodes_[out.definition_root_[n.a]];
-      bool leaves = body.op == FastNode::Op::and_;
-      for (std::int32_t i = 0; leaves && i < body.b; ++i) leaves = is_leaf(out.nodes_[out.kids_[body.a + i]].op);
-      if (leaves) {
-        for (std::int32_t i = 0; i < body.b; ++i) items.push_back(out.kids_[body.a + i]);
-        return;
-      }
-    }
-    items.push_back(node);
-  }
-
-  // An all of's items in the order its tests run: leaves first (one load, one
-  // compare), then definitions (memoised), then the rest; source order within each.
-  std::vector<std::int32_t> ordered_conjuncts(std::int32_t node) const {
-    std::vector<std::int32_t> items;
-    conjuncts(node, items);
-    auto rank = [&](std::int32_t item) {
-      const auto op = out.nodes_[item].op;
-      return is_leaf(op) ? 0 : op == FastNode::Op::definition ? 1 : 2;
-    };
-    std::stable_sort(items.begin(), items.end(), [&](std::int32_t x, std::int32_t y) { return rank(x) < rank(y); });
-    return items;
-  }
-
-  // Guards (see compiled.hpp): slot -> the values that leave the node possibly
-  // true. A slot absent from the map is unconstrained.
-  using Guards = std::map<std::int32_t, std::uint64_t>;
-
-  std::uint32_t domain_of(std::int32_t slot) const {
-    const auto& type = policy.facts[slot].type;
-    if (type.kind == TypeKind::boolean) return 2;
-    if (type.kind == TypeKind::enumeration) return static_cast<std::uint32_t>(policy.enums[type.enum_id].values.size());
-    return 0;
-  }
-  static std::uint64_t full(std::uint32_t domain) { return domain >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << domain) - 1; }
-  bool guardable(std::int32_t slot) const {
-    const auto d = domain_of(slot);
-    return d > 0 && d <= 64;
-  }
-
-  std::vector<std::optional<Guards>> definition_guards;
-
-  Guards guards(std::int32_t node, int depth) {
-    const auto& n = out.nodes_[node];
-    using Op = FastNode::Op;
-    Guards g;
-    switch (n.op) {
-      case Op::and_:
-        for (std::int32_t i = 0; i < n.b; ++i)
-          for (auto [slot, admitted] : guards(out.kids_[n.a + i], depth)) {
-            auto [it, fresh] = g.try_emplace(slot, admitted);
-            if (!fresh) it->second &= admitted;
-          }
-        break;
-      case Op::or_:
-        // A constraint holds for an any of only on a slot every branch constrains.
-        for (std::int32_t i = 0; i < n.b; ++i) {
-          Guards branch = guards(out.kids_[n.a + i], depth);
-          if (i == 0) {
-            g = std::move(branch);
-            continue;
-          }
-          for (auto it = g.begin(); it != g.end();) {
-            auto other = branch.find(it->first);
-            if (other == branch.end()) {
-              it = g.erase(it);
-            } else {
-              it->second |= other->second;
-              ++it;
-            }
-          }
-        }
-        break;
-      case Op::definition: {
-        if (depth >= 32) break;
-        auto& memo = definition_guards[n.a];
-        if (!memo) memo = guards(out.definition_root_[n.a], depth + 1);
-        g = *memo;
-        break;
-      }
-      case Op::fact:
-        if (n.kind == TypeKind::boolean) g[n.a] = 0b10;
-        break;
-      case Op::fact_eq_k:
-        if (guardable(n.a)) g[n.a] = n.k < 64 ? (std::uint64_t{1} << n.k) & full(domain_of(n.a)) : 0;
-        break;
-      case Op::fact_in_k:
-        if (policy.facts[n.a].type.kind == TypeKind::enumeration && guardable(n.a)) g[n.a] = n.k & full(domain_of(n.a));
-        break;
-      case Op::not_: {
-        const auto& c = out.nodes_[n.a];
-        if (c.op == Op::fact && c.kind == TypeKind::boolean) g[c.a] = 0b01;
-        else if (c.op == Op::fact_eq_k && guardable(c.a)) g[c.a] = full(domain_of(c.a)) & ~(c.k < 64 ? std::uint64_t{1} << c.k : 0);
-        else if (c.op == Op::fact_in_k && policy.facts[c.a].type.kind == TypeKind::enumeration && guardable(c.a))
-          g[c.a] = full(domain_of(c.a)) & ~c.k;
-        break;
-      }
-      default: break;
-    }
-    for (auto it = g.begin(); it != g.end();) it = it->second == full(domain_of(it->first)) ? g.erase(it) : std::next(it);
-    return g;
-  }
-
-  // The primary guard of a rule: its most selective guard (fewest admitted
-  // values for the domain), if that admits at most half the domain (a weaker
-  // one would list the rule in most buckets); -1 for none.
-  std::int32_t primary_of(const Guards& found) const {
-    std::int32_t best = -1;
-    std::uint64_t best_count = 0, best_domain = 1;
-    for (auto [slot, admitted] : found) {
-      const std::uint64_t count = static_cast<std::uint64_t>(std::popcount(admitted)), domain = domain_of(slot);
-      if (2 * count > domain) continue;
-      if (best < 0 || count * best_domain < best_count * domain) {
-        best = slot;
-        best_count = count;
-        best_domain = domain;
-      }
-    }
-    return best;
-  }
-
-  // Whether a leaf test is true exactly when `slot` is known and its value is in `admitted`.
-  bool same_as_guard(const FastNode& n, std::int32_t slot, std::uint64_t admitted) const {
-    if (n.a != slot) return false;
-    const auto all = full(domain_of(slot));
-    switch (n.op) {
-      case FastNode::Op::fact: return n.kind == TypeKind::boolean && admitted == 0b10;
-      case FastNode::Op::fact_eq_k: return n.k < 64 && ((std::uint64_t{1} << n.k) & all) == admitted;
-      case FastNode::Op::fact_in_k: return policy.facts[slot].type.kind == TypeKind::enumeration && (n.k & all) == admitted;
-      default: return false;
-    }
-  }
+  GuardFinder finder{out, policy};
+  using Guards = GuardFinder::Guards;
 
   // Each rule's flat record by evaluation position (fast_eval.cpp walks
   // these), and the rule index over the records (compiled.hpp).
   void build_code() {
     const auto count = out.order_.size();
-    definition_guards.assign(policy.definitions.size(), std::nullopt);
     out.words_ = (count + 63) / 64;
     out.small_ = out.small_ && out.words_ == 1;
     std::vector<Guards> guards_at(count);
@@ -174,13 +34,13 @@ struct FastIndexer {
     for (std::size_t pos = 0; pos < count; ++pos) {
       const auto r = out.order_[pos];
       if (out.rule_root_[r] < 0) continue;
-      guards_at[pos] = guards(out.rule_root_[r], 0);
+      guards_at[pos] = finder.guards(out.rule_root_[r], 0);
       if (!guards_at[pos].empty()) ++out.guarded_rules_;
       for (const auto& g : guards_at[pos]) guard_slots[g.first] = true;
-      primary_at[pos] = primary_of(guards_at[pos]);
+      primary_at[pos] = finder.primary_of(guards_at[pos]);
       if (primary_at[pos] >= 0 && !index_of.contains(primary_at[pos])) {
         index_of.emplace(primary_at[pos], static_cast<std::int32_t>(out.index_slots_.size()));
-        out.index_slots_.push_back({primary_at[pos], domain_of(primary_at[pos]), 0, 0});
+        out.index_slots_.push_back({primary_at[pos], finder.domain_of(primary_at[pos]), 0, 0});
       }
     }
     out.guard_slots_ = guard_slots.size();
@@ -306,8 +166,8 @@ struct FastIndexer {
       for (auto [slot, admitted] : guards_at[pos]) {
         auto [it, fresh] = row_of.try_emplace(slot, out.small_guards_.size());
         if (fresh) {
-          out.small_guards_.push_back({slot, domain_of(slot), 0, static_cast<std::uint32_t>(out.small_admits_.size())});
-          out.small_admits_.resize(out.small_admits_.size() + domain_of(slot), ~std::uint64_t{0});
+          out.small_guards_.push_back({slot, finder.domain_of(slot), 0, static_cast<std::uint32_t>(out.small_admits_.size())});
+          out.small_admits_.resize(out.small_admits_.size() + finder.domain_of(slot), ~std::uint64_t{0});
         }
         const auto& g = out.small_guards_[it->second];
         for (std::uint32_t v = 0; v < g.domain; ++v)
@@ -336,7 +196,7 @@ struct FastIndexer {
   // into `dropped` (the row's unknown_rules).
   std::vector<FastTest> tests_of(std::int32_t root, const Guards& found, std::int32_t primary, std::vector<std::int32_t>& dropped) {
     std::vector<FastTest> tests;
-    auto items = ordered_conjuncts(root);
+    auto items = finder.ordered_conjuncts(root);
     for (auto [slot, admitted] : found) {
       if (slot == primary) continue;
       bool tested = false;
@@ -348,11 +208,11 @@ struct FastIndexer {
     }
     for (auto node : items) {
       const auto& n = out.nodes_[node];
-      if (out.small_ && is_leaf(n.op) && found.contains(n.a) && same_as_guard(n, n.a, found.at(n.a))) {
+      if (out.small_ && is_leaf(n.op) && found.contains(n.a) && finder.same_as_guard(n, n.a, found.at(n.a))) {
         if (std::find(dropped.begin(), dropped.end(), n.a) == dropped.end()) dropped.push_back(n.a);
         continue;
       }
-      if (!out.small_ && primary >= 0 && is_leaf(n.op) && same_as_guard(n, primary, found.at(primary))) continue;
+      if (!out.small_ && primary >= 0 && is_leaf(n.op) && finder.same_as_guard(n, primary, found.at(primary))) continue;
       if (is_leaf(n.op) || n.op == FastNode::Op::definition) tests.push_back({n.op, n.a, n.k});
       else tests.push_back({FastNode::Op::subtree, node, 0});
     }
@@ -439,7 +299,7 @@ struct FastIndexer {
 
   // The items of an all of as tests, in ordered_conjuncts' order, and an `end`.
   void append_conjunction(std::int32_t node) {
-    for (auto item : ordered_conjuncts(node)) {
+    for (auto item : finder.ordered_conjuncts(node)) {
       const auto& n = out.nodes_[item];
       if (is_leaf(n.op) || n.op == FastNode::Op::definition) out.tests_.push_back({n.op, n.a, n.k});
       else out.tests_.push_back({FastNode::Op::subtree, item, 0});
@@ -521,7 +381,7 @@ struct FastIndexer {
 };
 
 void build_rule_index(CompiledPolicy& out, const Policy& policy) {
-  FastIndexer indexer{out, policy, {}};
+  FastIndexer indexer{out, policy};
   indexer.build_code();
   indexer.compact();
 }

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include "evaluator.hpp"
+#include "fast_search.hpp"
 
 namespace proviso {
 namespace {
@@ -99,14 +101,6 @@ Core decide_core(const Policy& policy, Evaluator& evaluator) {
   return resolve(policy, applying);
 }
 
-// Whether a rule's condition reads interpretation `i` (directly or through definitions).
-bool reads_interpretation(const Policy& policy, const Rule& rule, std::int32_t i) {
-  if (!rule.when) return false;
-  if (rule.condition < 0) return true;  // not linked: assume it does, and re-evaluate
-  const auto& read = policy.conditions[rule.condition].interpretations;
-  return std::binary_search(read.begin(), read.end(), i);
-}
-
 }  // namespace
 
 std::string_view outcome_name(Outcome outcome) {
@@ -148,6 +142,54 @@ Decision stopped(const Policy& policy, const EvalLimits& limits) {
   return decision;
 }
 
+// An interpretation is relied on when the other reading changes the outcome
+// or its authorities; the decision lists those and the ones its authorities
+// read. Only the outcome and authorities of the other reading are needed, so
+// it is decided on the compiled form (a FastSearch from the policy's pool,
+// one reading changed at a time), which agrees with this evaluator on both
+// (tests/unit/fast_eval_test.cpp) at a fraction of the cost. The compiled
+// evaluator counts no steps: EvalLimits::max_steps bounds this evaluator's
+// walk only (docs/security.md).
+void add_interpretation_uses(const Policy& policy, const Facts& facts, Decision& decision) {
+  if (policy.interpretations.empty()) return;
+  // By interpretation: kReadByRule some rule's condition reads it (no other
+  // reading can change anything), kReadByAuthority one of the authorities' does.
+  constexpr std::uint8_t kReadByRule = 1, kReadByAuthority = 2;
+  std::vector<std::uint8_t> read(policy.interpretations.size(), 0);
+  for (const auto& rule : policy.rules) {
+    if (!rule.when) continue;
+    if (rule.condition < 0) {  // not linked: assume it reads them all
+      std::fill(read.begin(), read.end(), kReadByRule);
+      break;
+    }
+    for (auto i : policy.conditions[rule.condition].interpretations) read[i] |= kReadByRule;
+  }
+  for (auto a : decision.authorities)
+    if (policy.rules[a].condition >= 0)
+      for (auto i : policy.conditions[policy.rules[a].condition].interpretations) read[i] |= kReadByAuthority;
+  std::optional<FastSearchLease> search;
+  for (std::size_t i = 0; i < policy.interpretations.size(); ++i) {
+    if (!(read[i] & kReadByRule)) continue;  // an authority reads only what a rule reads
+    const auto index = static_cast<std::int32_t>(i);
+    const bool value = facts.interpretation(policy, index);
+    if (!search) search.emplace(policy, facts);
+    (*search)->set_interpretation(index, value ? 0 : 1);
+    const Outcome other_outcome = (*search)->outcome();
+    (*search)->set_interpretation(index, facts.interpretations[i]);
+    const auto& other_authorities = (*search)->authorities();
+    const bool relied_on = other_outcome != decision.outcome || other_authorities != decision.authorities;
+    if (!relied_on && !(read[i] & kReadByAuthority)) continue;
+    InterpretationUse use;
+    use.index = index;
+    use.value = value;
+    use.from_request = facts.interpretations[i] >= 0;
+    use.relied_on = relied_on;
+    use.other_outcome = other_outcome;
+    use.other_authorities = other_authorities;
+    decision.interpretations.push_back(std::move(use));
+  }
+}
+
 Decision decide_unguarded(const Policy& policy, const Facts& facts, StepBudget& budget, bool full) {
   Decision decision;
   decision.conditions.assign(policy.conditions.size(), Tri::unknown);
@@ -179,50 +221,7 @@ Decision decide_unguarded(const Policy& policy, const Facts& facts, StepBudget& 
     decision.unknown_facts.assign(unknown.begin(), unknown.end());
   }
 
-  // An interpretation is relied on when the other reading changes the outcome or its authorities.
-  std::set<std::int32_t> read;
-  for (auto a : decision.authorities)
-    if (policy.rules[a].condition >= 0)
-      for (auto i : policy.conditions[policy.rules[a].condition].interpretations) read.insert(i);
-  // The other reading can change only the rules whose conditions read the
-  // interpretation: those are re-evaluated under it, and the force of every
-  // rule recomputed only when one of them applies differently. Exact, like
-  // re-deciding the whole request, at a fraction of the cost.
-  std::vector<Tri> applying(policy.rules.size()), other_applying;
-  for (std::size_t r = 0; r < policy.rules.size(); ++r) applying[r] = decision.rules[r].applies;
-  Evaluator other(policy, facts, nullptr, budget);
-  other.reuse_trace(&decision.conditions, nullptr);  // only the conditions that read the flipped reading change
-  for (std::size_t i = 0; i < policy.interpretations.size(); ++i) {
-    const auto index = static_cast<std::int32_t>(i);
-    const bool value = facts.interpretation(policy, index);
-    other.flip_interpretation(index, !value);
-    bool changed = false;
-    other_applying = applying;
-    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
-      if (!reads_interpretation(policy, policy.rules[r], index)) continue;
-      other_applying[r] = applies(policy.rules[r], other);
-      changed = changed || other_applying[r] != applying[r];
-    }
-    Outcome other_outcome = decision.outcome;
-    std::vector<std::int32_t> other_authorities;
-    if (changed) {
-      Core alternative = resolve(policy, other_applying);
-      other_outcome = alternative.outcome;
-      other_authorities = std::move(alternative.authorities);
-    } else {
-      other_authorities = decision.authorities;
-    }
-    bool relied_on = other_outcome != decision.outcome || other_authorities != decision.authorities;
-    if (!relied_on && !read.contains(index)) continue;
-    InterpretationUse use;
-    use.index = index;
-    use.value = value;
-    use.from_request = facts.interpretations[i] >= 0;
-    use.relied_on = relied_on;
-    use.other_outcome = other_outcome;
-    use.other_authorities = std::move(other_authorities);
-    decision.interpretations.push_back(std::move(use));
-  }
+  add_interpretation_uses(policy, facts, decision);
   return decision;
 }
 

@@ -41,9 +41,12 @@ struct Decision {
 };
 
 struct EvalLimits {
-  // Expression nodes visited for one decision, the interpretation analysis
-  // included. Definitions are memoised and the language has no loops, so this
-  // grows with the rule set, not the request; past it: E509, and no decision.
+  // Expression nodes the tracing evaluator visits for one decision, the
+  // search for the deciding unknowns included. The interpretation analysis
+  // decides the other readings on the compiled form, which counts no steps
+  // (its work is bounded by the rule set's size times its interpretations).
+  // Definitions are memoised and the language has no loops, so this grows
+  // with the rule set, not the request; past it: E509, and no decision.
   std::uint64_t max_steps = 20'000'000;
 };
 

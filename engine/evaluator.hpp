@@ -34,21 +34,11 @@ class Evaluator {
       : policy_(policy), facts_(facts), conditions_(conditions), budget_(budget),
         definition_state_(policy.definitions.size(), 0), definition_values_(policy.definitions.size()) {}
 
-  // Reads interpretation `index` with `value` instead of the request's reading,
-  // so the other reading is evaluated without copying the facts.
-  // Memoised definitions are forgotten (they may read the interpretation).
-  void flip_interpretation(std::int32_t index, bool value) {
-    flipped_ = index;
-    flipped_value_ = value;
-    std::fill(definition_state_.begin(), definition_state_.end(), std::uint8_t{0});
-  }
-
   // Re-deciding a request that differs from a traced one only in the
-  // `changed` facts (may be null: none) and in the flipped interpretation, if
-  // any: `trace` holds the traced decision's condition values. A phrased
-  // condition that reads none of the changed facts and not the flipped
-  // interpretation (directly or through definitions) keeps its traced value,
-  // and its subtree is not walked again; the rest is evaluated as before.
+  // `changed` facts: `trace` holds the traced decision's condition values. A
+  // phrased condition that reads none of the changed facts (directly or
+  // through definitions) keeps its traced value, and its subtree is not
+  // walked again; the rest is evaluated as before.
   // Exact: a condition's value is a function of the facts and readings it
   // reads, and the traced decision recorded every condition its rules reach
   // (no short circuit). `trace` may be the vector this evaluator writes: it
@@ -121,7 +111,6 @@ class Evaluator {
  private:
   bool reads_change(std::int32_t condition) const {
     const auto& info = policy_.conditions[condition];
-    if (flipped_ >= 0 && std::binary_search(info.interpretations.begin(), info.interpretations.end(), flipped_)) return true;
     if (changed_)
       for (auto f : *changed_)
         if (std::binary_search(info.facts.begin(), info.facts.end(), f)) return true;
@@ -129,7 +118,7 @@ class Evaluator {
   }
 
   bool interpretation(std::int32_t index) const {
-    return index == flipped_ ? flipped_value_ : facts_.interpretation(policy_, index);
+    return facts_.interpretation(policy_, index);
   }
 
   // Kleene's `all of` (a false operand dominates) and `any of` (a true one
@@ -302,8 +291,6 @@ class Evaluator {
   StepBudget& budget_;
   std::vector<std::uint8_t> definition_state_;
   std::vector<Value> definition_values_;
-  std::int32_t flipped_ = -1;
-  bool flipped_value_ = false;
   const std::vector<Tri>* trace_ = nullptr;             // see reuse_trace
   const std::vector<std::int32_t>* changed_ = nullptr;
 };

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "compiled.hpp"
+#include "fast_search.hpp"
 #include "json_text.hpp"
 
 namespace proviso {

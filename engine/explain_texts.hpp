@@ -16,6 +16,7 @@
 namespace proviso {
 
 class CompiledPolicy;
+class FastSearch;
 
 struct ExplainTexts {
   std::vector<std::string> condition_text;       // condition_text(policy, c)
@@ -37,6 +38,9 @@ struct ExplainTexts {
   // built on the first search, so an explanation that needs none never compiles.
   mutable std::once_flag compiled_once;
   mutable std::unique_ptr<const CompiledPolicy> compiled;
+  // FastSearches not lent out (FastSearchLease, engine/fast_search.hpp).
+  mutable std::mutex idle_searches_mutex;
+  mutable std::vector<std::unique_ptr<FastSearch>> idle_searches;
   // By slot, for a set-valued fact: the sets candidate_values() tries when it
   // is unknown, all of them in order (engine/counterfactual.cpp, each on first use).
   std::unique_ptr<std::once_flag[]> unknown_set_once;

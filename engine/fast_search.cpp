@@ -1,6 +1,7 @@
 #include "fast_search.hpp"
 
 #include <algorithm>
+#include <mutex>
 
 #include "explain_texts.hpp"
 
@@ -36,6 +37,27 @@ Outcome FastSearch::decide_changed(std::int32_t slot) {
   }
   applies_ = baseline_;
   return compiled_.decide_every_rule(facts_, scratch_, applies_, in_force_, readers);
+}
+
+FastSearchLease::FastSearchLease(const Policy& policy, const Facts& facts) : policy_(policy) {
+  const auto& texts = explain_texts(policy);
+  {
+    std::lock_guard lock(texts.idle_searches_mutex);
+    if (!texts.idle_searches.empty()) {
+      search_ = std::move(texts.idle_searches.back());
+      texts.idle_searches.pop_back();
+    }
+  }
+  if (search_) search_->load(facts);
+  else search_ = std::make_unique<FastSearch>(policy, facts);
+}
+
+FastSearchLease::~FastSearchLease() {
+  // A few are kept: as many as decisions run at once, in practice; the rest are freed.
+  constexpr std::size_t kMaxIdle = 16;
+  const auto& texts = explain_texts(policy_);
+  std::lock_guard lock(texts.idle_searches_mutex);
+  if (texts.idle_searches.size() < kMaxIdle) texts.idle_searches.push_back(std::move(search_));
 }
 
 }  // namespace proviso

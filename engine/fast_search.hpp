@@ -5,6 +5,7 @@
 // authorities and every rule's force (tests/unit/fast_trace_test.cpp).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "compiled.hpp"
@@ -17,6 +18,10 @@ class FastSearch {
   FastSearch(const Policy& policy, const Facts& facts);
 
   void set(std::int32_t slot, const Value& value) { compiled_.load_fact(slot, value, facts_); }
+  // Every fact and reading from `facts` again (bound to the same policy).
+  void load(const Facts& facts) { compiled_.load_facts(facts, facts_); }
+  // Interpretation `index` read as `setting`: -1 the policy's default, 0 false, 1 true.
+  void set_interpretation(std::int32_t index, std::int8_t setting) { facts_.interpretations[index] = setting; }
 
   // The outcome only.
   Outcome outcome() { return compiled_.decide(facts_, scratch_); }
@@ -41,6 +46,24 @@ class FastSearch {
   std::vector<Tri> applies_, in_force_;
   std::vector<Tri> baseline_;                     // the baseline's conditions, by rule
   std::vector<std::vector<std::uint8_t>> readers_;  // by slot, on first use: the rules whose condition reads it
+};
+
+// A FastSearch lent by the policy's pool (ExplainTexts) and loaded with
+// `facts`, given back when the lease ends: a decision that needs one, such as
+// decide()'s interpretation analysis, then allocates nothing once the pool is
+// warm, and the per-slot readers a search computes are kept across requests.
+class FastSearchLease {
+ public:
+  FastSearchLease(const Policy& policy, const Facts& facts);
+  ~FastSearchLease();
+  FastSearchLease(const FastSearchLease&) = delete;
+  FastSearchLease& operator=(const FastSearchLease&) = delete;
+  FastSearch& operator*() const { return *search_; }
+  FastSearch* operator->() const { return search_.get(); }
+
+ private:
+  const Policy& policy_;
+  std::unique_ptr<FastSearch> search_;
 };
 
 }  // namespace proviso

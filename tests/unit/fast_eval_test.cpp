@@ -45,9 +45,9 @@ struct Agreement {
     return std::ranges::equal(a.interpretations, b.interpretations);
   }
 
-  // decide() finds the interpretations relied on by re-evaluating only the
-  // rules that read each one; the reference re-decides the whole request
-  // with the other reading, as the definition says.
+  // decide() finds the interpretations relied on by deciding each other
+  // reading on the compiled form; the reference re-decides the whole request
+  // with the other reading by the tracing evaluator, as the definition says.
   std::size_t readings_relied_on = 0;
   void check_interpretations(const Facts& facts, const Decision& decision, const json& request) {
     for (std::size_t i = 0; i < policy->interpretations.size(); ++i) {

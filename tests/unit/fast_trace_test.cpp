@@ -182,3 +182,110 @@ TEST_CASE("FastSearch::decide_changed, from a baseline, evaluates again only the
   MESSAGE(changed_forces << " of 1200 changes change some rule's force");
   CHECK(changed_forces > 60);  // the changes reach the rules, not only facts no rule reads
 }
+
+namespace {
+
+// decide()'s interpretation analysis, computed the slow way: the whole request
+// decided again by the tracing evaluator under each other reading.
+std::vector<InterpretationUse> uses_by_deciding_again(const Policy& policy, const Facts& facts, const Decision& decision) {
+  std::vector<InterpretationUse> out;
+  for (std::size_t i = 0; i < policy.interpretations.size(); ++i) {
+    const auto index = static_cast<std::int32_t>(i);
+    const bool value = facts.interpretation(policy, index);
+    Facts other = facts;
+    other.interpretations[i] = value ? 0 : 1;
+    const Decision alternative = decide_outcome(policy, other);
+    const bool relied_on = alternative.outcome != decision.outcome || alternative.authorities != decision.authorities;
+    bool read_by_authority = false;
+    for (auto a : decision.authorities) {
+      const auto c = policy.rules[a].condition;
+      if (c < 0) continue;
+      const auto& read = policy.conditions[c].interpretations;
+      read_by_authority = read_by_authority || std::find(read.begin(), read.end(), index) != read.end();
+    }
+    if (!relied_on && !read_by_authority) continue;
+    InterpretationUse use;
+    use.index = index;
+    use.value = value;
+    use.from_request = facts.interpretations[i] >= 0;
+    use.relied_on = relied_on;
+    use.other_outcome = alternative.outcome;
+    use.other_authorities = alternative.authorities;
+    out.push_back(std::move(use));
+  }
+  return out;
+}
+
+// The uses decide() lists (the other readings decided on a FastSearch lent by
+// the policy's pool) against uses_by_deciding_again; counts what was compared.
+struct UseAgreement {
+  std::size_t decisions = 0, uses = 0, relied_on = 0;
+  std::vector<std::string> failures;
+
+  void check(const Policy& policy, const Facts& facts) {
+    const Decision decision = decide(policy, facts);
+    REQUIRE(decision.diagnostics.empty());
+    const auto expected = uses_by_deciding_again(policy, facts, decision);
+    ++decisions;
+    uses += expected.size();
+    for (const auto& use : expected) relied_on += use.relied_on;
+    const auto& got = decision.interpretations;
+    bool same = got.size() == expected.size();
+    for (std::size_t u = 0; same && u < got.size(); ++u)
+      same = got[u].index == expected[u].index && got[u].value == expected[u].value && got[u].from_request == expected[u].from_request &&
+             got[u].relied_on == expected[u].relied_on && got[u].other_outcome == expected[u].other_outcome &&
+             got[u].other_authorities == expected[u].other_authorities;
+    if (!same && failures.size() < 5)
+      failures.push_back("decision " + std::to_string(decisions) + ": " + std::to_string(got.size()) + " uses listed, " +
+                         std::to_string(expected.size()) + " expected, or a use differs");
+  }
+
+  void report() const {
+    std::string listed;
+    for (const auto& f : failures) listed += "\n  " + f;
+    INFO("decisions: " << decisions << listed);
+    CHECK(failures.empty());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the interpretation analysis on the compiled form lists what deciding each other reading again lists") {
+  auto policy = builtin();
+  REQUIRE(policy->interpretations.size() >= 3);
+  UseAgreement agreement;
+  auto scenarios = load_scenarios(std::string(PROVISO_SOURCE_DIR) + "/rules/us/irc-6103/tests");
+  for (const auto& scenario : scenarios.scenarios) {
+    auto bound = bind_request(*policy, scenario.request, "request");
+    if (bound.facts) agreement.check(*policy, *bound.facts);
+  }
+  std::mt19937_64 rng(6104);
+  for (int unknown_percent : {0, 20, 60})
+    for (int i = 0; i < 400; ++i) agreement.check(*policy, random_facts(*policy, rng, unknown_percent));
+  agreement.report();
+  CHECK(agreement.decisions > 1500);
+  CHECK(agreement.uses > 300);      // readings the authorities read, or relied on
+  CHECK(agreement.relied_on > 30);  // and readings that change the outcome or its authorities
+
+  // A reading read only through a definition, by an exception: relied on
+  // when the exception decides, and never read by the permit it defeats.
+  auto loaded = load_rule_set_from_texts(
+      {{"small.proviso", "fact a : bool \"a\"\nfact b : bool \"b\"\n"
+                         "interpretation strict \"the strict reading\" cite \"x(r)\" default false\n"
+                         "definition barred \"barred\" cite \"x(d)\" means b and strict\n"
+                         "rule general forbid cite \"x(a)\" when a or b\n"
+                         "rule allowed permit cite \"x(b)\"\n  exception to general\n  when a\n"
+                         "rule unless limit cite \"x(c)\"\n  exception to allowed\n  when barred\n"}},
+      "small");
+  INFO(render_all(loaded.diagnostics, loaded.sources));
+  REQUIRE(loaded.policy);
+  UseAgreement on_small;
+  for (const char* request : {R"({"a": true, "b": true})", R"({"a": true, "b": true, "interpretations": {"strict": true}})",
+                              R"({"a": true})", R"({"b": false})", R"({"interpretations": {"strict": false}})"}) {
+    auto bound = parse_request(*loaded.policy, request, "request");
+    REQUIRE(bound.facts);
+    on_small.check(*loaded.policy, *bound.facts);
+  }
+  on_small.report();
+  CHECK(on_small.relied_on >= 2);
+}

@@ -200,7 +200,8 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
   }
   std::sort(second.begin(), second.end());
   second.erase(std::unique(second.begin(), second.end()), second.end());
-  FastSearch search(policy, facts);
+  FastSearchLease lease(policy, facts);
+  FastSearch& search = *lease;
   search.keep_baseline();
   for (const auto* tier : {&first, &second}) {
     std::vector<Question> ranked;

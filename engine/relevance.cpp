@@ -80,7 +80,7 @@ class WitnessSearch {
   // A fact of the state, in `s` and in the compiled search alike.
   void set(Facts& s, std::int32_t slot, const Value& value) {
     s.values[slot] = value;
-    search_.set(slot, value);
+    search_->set(slot, value);
   }
 
   // `parent`: the traced decision of `s` before its fact `changed` was given a
@@ -91,15 +91,15 @@ class WitnessSearch {
   // rules reading `changed`.
   bool node(Facts& s, std::vector<FactChange>& completion, const Decision* parent = nullptr, std::int32_t changed = -1) {
     if (++nodes_ > limits_.max_nodes) return false;
-    const Outcome unanswered = search_.decide_every_rule();
-    if (!reaches_outcome(search_.applies(), search_.in_force())) return false;
+    const Outcome unanswered = search_->decide_every_rule();
+    if (!reaches_outcome(search_->applies(), search_->in_force())) return false;
     std::vector<Outcome> outcomes;
     outcomes.reserve(domain_.values.size());
     for (const auto& v : domain_.values) {  // each answer in place: the fact is unknown in `s` on entry and on return
-      search_.set(fact_, v);
-      outcomes.push_back(search_.outcome());
+      search_->set(fact_, v);
+      outcomes.push_back(search_->outcome());
     }
-    search_.set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
+    search_->set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       if (outcomes[i] == unanswered) continue;
       witness_.fact = fact_;
@@ -143,7 +143,7 @@ class WitnessSearch {
   std::vector<std::int32_t> readers_;
   std::size_t nodes_ = 0;
   Witness witness_;
-  FastSearch search_;  // the state `s` of the search, in the compiled layout
+  FastSearchLease search_;  // the state `s` of the search, in the compiled layout
 };
 
 }  // namespace

@@ -26,8 +26,10 @@ request=$source/examples/ice-address-verification.json
 out=$("$tmp/embed/embed" "$request")
 echo "$out"
 expected=$("$proviso" eval --format json "$request" | python3 -c 'import json,sys; print(json.load(sys.stdin)["decision"])')
-echo "$out" | grep -qx "decision: $expected" || { echo "FAIL: embed decided differently from proviso eval ($expected)"; exit 1; }
-echo "$out" | grep -q '^receipt: {"authorities":' || { echo "FAIL: no receipt"; exit 1; }
+# Here-strings, not `echo | grep -q`: grep -q exits at the first match, and
+# under pipefail the echo still writing the receipt then fails with SIGPIPE.
+grep -qx "decision: $expected" <<< "$out" || { echo "FAIL: embed decided differently from proviso eval ($expected)"; exit 1; }
+grep -q '^receipt: {"authorities":' <<< "$out" || { echo "FAIL: no receipt"; exit 1; }
 # The C API from C, through pkg-config.
 export PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig
 cc -std=c11 -Wall -Wextra -Werror "$source/examples/embed/decide.c" $(pkg-config --cflags --libs proviso) \

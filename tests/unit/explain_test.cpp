@@ -6,33 +6,16 @@
 #include <filesystem>
 
 #include "engine/explain.hpp"
-#include "engine/load.hpp"
-#include "engine/scenario.hpp"
 #include "engine/why_not.hpp"
+
+#include "builtin_fixture.hpp"
 
 using namespace proviso;
 using nlohmann::json;
 
 namespace {
 
-struct Fixture {
-  std::shared_ptr<const Policy> policy;
-  std::vector<Scenario> scenarios;
-};
-
-const Fixture& fixture() {
-  static Fixture f = [] {
-    Fixture out;
-    auto loaded = load_builtin_rule_set();
-    REQUIRE(loaded.policy);
-    out.policy = loaded.policy;
-    auto s = load_scenarios(std::filesystem::path(PROVISO_SOURCE_DIR) / "rules/us/irc-6103/tests");
-    REQUIRE(s.diagnostics.empty());
-    out.scenarios = std::move(s.scenarios);
-    return out;
-  }();
-  return f;
-}
+const testing::BuiltinFixture& fixture() { return testing::builtin_fixture(); }
 
 // Sets a dotted path in a request, as a client applying a counterfactual would.
 void set_path(json& request, const std::string& path, const json& value) {

@@ -9,32 +9,16 @@
 
 #include "engine/counterfactual.hpp"
 #include "engine/explain.hpp"
-#include "engine/load.hpp"
 #include "engine/questions.hpp"
-#include "engine/scenario.hpp"
+
+#include "builtin_fixture.hpp"
 
 using namespace proviso;
 using nlohmann::json;
 
 namespace {
 
-struct Fixture {
-  std::shared_ptr<const Policy> policy;
-  std::vector<Scenario> scenarios;
-};
-
-const Fixture& fixture() {
-  static Fixture f = [] {
-    Fixture out;
-    auto loaded = load_builtin_rule_set();
-    REQUIRE(loaded.policy);
-    out.policy = loaded.policy;
-    auto s = load_scenarios(std::filesystem::path(PROVISO_SOURCE_DIR) / "rules/us/irc-6103/tests");
-    out.scenarios = std::move(s.scenarios);
-    return out;
-  }();
-  return f;
-}
+const testing::BuiltinFixture& fixture() { return testing::builtin_fixture(); }
 
 // Re-checks a question's witness by evaluating it, independently of the search
 // that found it: the completion gives values only to facts not yet known, and

@@ -232,9 +232,21 @@ struct FastBinder::Impl {
         break;
       }
       case TypeKind::decimal: {
-        double d = 0;
-        if (t != json_type::number || v.get_double().get(d)) return false;
-        cell = std::bit_cast<std::uint64_t>(d);
+        // In millionths, read as facts.cpp reads them; what it refuses is left to it.
+        simdjson::ondemand::number_type nt;
+        if (t != json_type::number || v.get_number_type().get(nt)) return false;
+        std::optional<std::int64_t> millionths;
+        if (nt == simdjson::ondemand::number_type::signed_integer) {
+          std::int64_t i = 0;
+          if (v.get_int64().get(i)) return false;
+          millionths = decimal_from_integer(i);
+        } else if (nt == simdjson::ondemand::number_type::floating_point_number) {
+          double d = 0;
+          if (v.get_double().get(d)) return false;
+          millionths = decimal_from_double(d);
+        }
+        if (!millionths) return false;
+        cell = static_cast<std::uint64_t>(*millionths);
         break;
       }
       case TypeKind::date: {

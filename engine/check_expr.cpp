@@ -123,7 +123,7 @@ std::optional<CExpr> ExprChecker::expr(const ast::Expr& e, std::optional<Type> h
       auto node = make(CExpr::Op::constant, Type{TypeKind::decimal, -1}, source_, e.span);
       node.constant.kind = TypeKind::decimal;
       node.constant.known = true;
-      node.constant.decimal = e.decimal_value;
+      node.constant.decimal = e.decimal_value;  // millionths, as the scanner read it
       return node;
     }
     case K::date: {

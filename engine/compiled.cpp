@@ -20,7 +20,7 @@ bool int_like(TypeKind k) { return k != TypeKind::decimal && k != TypeKind::stri
 
 std::uint64_t cell_of(const Value& v) {
   switch (v.kind) {
-    case TypeKind::decimal: return std::bit_cast<std::uint64_t>(v.decimal);
+    case TypeKind::decimal: return static_cast<std::uint64_t>(v.decimal);
     case TypeKind::set: return v.bits;
     default: return static_cast<std::uint64_t>(v.integer);
   }

@@ -170,7 +170,7 @@ struct Search {
 
 bool value_less(const Value& a, const Value& b) {
   if (a.kind == TypeKind::set) return std::make_pair(popcount(a.bits), a.bits) < std::make_pair(popcount(b.bits), b.bits);
-  if (a.kind == TypeKind::decimal) return a.decimal < b.decimal;
+  if (a.kind == TypeKind::decimal) return a.decimal < b.decimal;  // millionths
   if (a.kind == TypeKind::string) return a.text < b.text;
   return a.integer < b.integer;
 }

@@ -209,13 +209,10 @@ class Evaluator {
     if (e.op == Op::negate) {
       if (!a.known) return set_unknown(scratch, e.type.kind);
       scratch = a;
-      if (a.kind == TypeKind::decimal) {
-        scratch.decimal = -a.decimal;
-        return scratch;
-      }
-      auto negated = checked_negate(a.integer);
+      const bool decimal = a.kind == TypeKind::decimal;
+      auto negated = checked_negate(decimal ? a.decimal : a.integer);
       if (!negated) return scratch = Value::unknown(e.type.kind);
-      scratch.integer = *negated;
+      (decimal ? scratch.decimal : scratch.integer) = *negated;
       return scratch;
     }
     Value b_scratch;
@@ -237,13 +234,15 @@ class Evaluator {
     }
   }
 
-  static double as_double(const Value& v) { return v.kind == TypeKind::decimal ? v.decimal : static_cast<double>(v.integer); }
+  // An integer operand of a decimal operation, in millionths; empty past the range.
+  static std::optional<std::int64_t> as_decimal(const Value& v) {
+    return v.kind == TypeKind::decimal ? std::optional<std::int64_t>(v.decimal) : decimal_from_integer(v.integer);
+  }
 
   static int compare(const Value& a, const Value& b) {
-    if (a.kind == TypeKind::decimal || b.kind == TypeKind::decimal) {
-      double x = as_double(a), y = as_double(b);
-      return x < y ? -1 : (x > y ? 1 : 0);
-    }
+    const bool a_decimal = a.kind == TypeKind::decimal, b_decimal = b.kind == TypeKind::decimal;
+    if (a_decimal || b_decimal)
+      return compare_numbers(a_decimal ? a.decimal : a.integer, a_decimal, b_decimal ? b.decimal : b.integer, b_decimal);
     if (a.kind == TypeKind::string) return a.text.compare(b.text) < 0 ? -1 : (a.text == b.text ? 0 : 1);
     if (a.kind == TypeKind::set) return a.bits == b.bits ? 0 : 1;
     return a.integer < b.integer ? -1 : (a.integer > b.integer ? 1 : 0);
@@ -263,8 +262,11 @@ class Evaluator {
       return out;
     }
     if (e.type.kind == TypeKind::decimal) {
-      out.decimal = add ? as_double(a) + as_double(b) : as_double(a) - as_double(b);
-      out.known = std::isfinite(out.decimal);
+      const auto x = as_decimal(a), y = as_decimal(b);
+      const auto result = !x || !y ? std::nullopt : add ? checked_add(*x, *y) : checked_sub(*x, *y);
+      if (!result) return out;
+      out.decimal = *result;
+      out.known = true;
       return out;
     }
     auto result = add ? checked_add(a.integer, b.integer) : checked_sub(a.integer, b.integer);  // integer, or date - date in days

@@ -88,9 +88,13 @@ std::vector<Value> scalar_candidates(const Policy& policy, std::int32_t fact) {
     case TypeKind::integer:
     case TypeKind::date: {
       std::set<std::int64_t> points;
-      for (const auto& c : constants)
+      for (const auto& c : constants) {
+        // A decimal constant (`count < 2.5`): around its floor, which reaches both sides of it.
+        std::int64_t k = c.integer;
+        if (c.kind == TypeKind::decimal) k = c.decimal / kDecimalScale - (c.decimal % kDecimalScale < 0 ? 1 : 0);
         for (std::int64_t d : {-1, 0, 1})
-          if (auto p = checked_add(c.integer, d)) points.insert(*p);  // INT64_MAX has no successor
+          if (auto p = checked_add(k, d)) points.insert(*p);  // INT64_MAX has no successor
+      }
       for (auto p : points) {
         auto v = scalar(kind);
         v.integer = p;
@@ -99,15 +103,22 @@ std::vector<Value> scalar_candidates(const Policy& policy, std::int32_t fact) {
       return out;
     }
     case TypeKind::decimal: {
-      std::set<double> ks;
+      // In millionths (value.hpp): each constant, 1 either side of them all, and
+      // a point strictly between two neighbours where there is one.
+      std::set<std::int64_t> ks;
       for (const auto& c : constants)
-        if (std::isfinite(c.decimal)) ks.insert(c.decimal);
+        if (auto k = c.kind == TypeKind::decimal ? std::optional<std::int64_t>(c.decimal) : decimal_from_integer(c.integer))
+          ks.insert(*k);
       if (ks.empty()) return out;
-      std::set<double> points{*ks.begin() - 1, *ks.rbegin() + 1};
-      double previous = *ks.begin();
+      std::set<std::int64_t> points;
+      if (auto below = checked_sub(*ks.begin(), kDecimalScale)) points.insert(*below);
+      if (auto above = checked_add(*ks.rbegin(), kDecimalScale)) points.insert(*above);
+      std::int64_t previous = *ks.begin();
       for (auto k : ks) {
         points.insert(k);
-        if (k != previous) points.insert(previous + (k - previous) / 2);  // strictly between two constants
+        // Unsigned: the distance between two int64s always fits, and the sum wraps back into range.
+        const auto distance = static_cast<std::uint64_t>(k) - static_cast<std::uint64_t>(previous);
+        if (distance > 1) points.insert(static_cast<std::int64_t>(static_cast<std::uint64_t>(previous) + distance / 2));
         previous = k;
       }
       for (auto p : points) {

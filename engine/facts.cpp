@@ -178,9 +178,20 @@ class Binder {
         out.integer = v.get<std::int64_t>();
         break;
       case TypeKind::decimal:
+      {
         if (!v.is_number()) return wrong("a number");
-        out.decimal = v.get<double>();
+        const auto millionths = v.is_number_integer() && fits_int64(v) ? decimal_from_integer(v.get<std::int64_t>())
+                                                                      : decimal_from_double(v.get<double>());
+        if (!millionths) {
+          const bool out_of_range = std::fabs(v.get<double>()) >= 9223372036854.775807;
+          problem("E403", path, "`" + path + "` must be a decimal of at most six places from -9223372036854.775808 to 9223372036854.775807, but the request gives " + v.dump(),
+                  out_of_range ? "the number is too large for a decimal; give it in a larger unit, or declare the fact an integer"
+                               : "decimals are exact to six places (millionths); round the number");
+          return out;
+        }
+        out.decimal = *millionths;
         break;
+      }
       case TypeKind::date: {
         if (!v.is_string()) return wrong("a date string \"YYYY-MM-DD\"");
         auto days = parse_date(v.get<std::string>());
@@ -261,7 +272,7 @@ json value_to_json(const Policy& policy, const Value& value, Type type) {
   switch (type.kind) {
     case TypeKind::boolean: return value.integer != 0;
     case TypeKind::integer: return value.integer;
-    case TypeKind::decimal: return value.decimal;
+    case TypeKind::decimal: return decimal_to_double(value.decimal);
     case TypeKind::date: return format_date(value.integer);
     case TypeKind::string: return value.text;
     case TypeKind::enumeration: return policy.enums[type.enum_id].values[value.integer];

@@ -10,8 +10,10 @@ namespace proviso {
 
 namespace {
 
-inline double as_double(const FastEval::V& v, TypeKind kind) {
-  return kind == TypeKind::decimal ? std::bit_cast<double>(v.bits) : static_cast<double>(static_cast<std::int64_t>(v.bits));
+// An operand of a decimal operation, in millionths (value.hpp); empty past the range.
+inline std::optional<std::int64_t> as_decimal(const FastEval::V& v, TypeKind kind) {
+  const auto x = static_cast<std::int64_t>(v.bits);
+  return kind == TypeKind::decimal ? std::optional<std::int64_t>(x) : decimal_from_integer(x);
 }
 
 }  // namespace
@@ -60,10 +62,9 @@ inline FastEval::V FastEval::definition(std::int32_t d) {
 }
 
 int FastEval::compare(const V& a, TypeKind ka, const V& b, TypeKind kb) const {
-  if (ka == TypeKind::decimal || kb == TypeKind::decimal) {
-    const double x = as_double(a, ka), y = as_double(b, kb);
-    return x < y ? -1 : (x > y ? 1 : 0);
-  }
+  if (ka == TypeKind::decimal || kb == TypeKind::decimal)
+    return compare_numbers(static_cast<std::int64_t>(a.bits), ka == TypeKind::decimal, static_cast<std::int64_t>(b.bits),
+                           kb == TypeKind::decimal);
   if (ka == TypeKind::string) return *a.text < *b.text ? -1 : (*a.text == *b.text ? 0 : 1);
   if (ka == TypeKind::set) return a.bits == b.bits ? 0 : 1;
   const auto x = static_cast<std::int64_t>(a.bits), y = static_cast<std::int64_t>(b.bits);
@@ -84,10 +85,6 @@ FastEval::V FastEval::value(std::int32_t i) {
     case Op::negate: {
       V a = value(n.a);
       if (!a.known) return a;
-      if (n.kind == TypeKind::decimal) {
-        a.bits = std::bit_cast<std::uint64_t>(-std::bit_cast<double>(a.bits));
-        return a;
-      }
       auto negated = checked_negate(static_cast<std::int64_t>(a.bits));
       if (!negated) return V{};
       a.bits = static_cast<std::uint64_t>(*negated);
@@ -129,10 +126,10 @@ FastEval::V FastEval::arithmetic(const FastNode& n, const V& a, TypeKind ka, con
     return out;
   }
   if (n.kind == TypeKind::decimal) {
-    const double l = as_double(a, ka), r = as_double(b, kb);
-    const double result = add ? l + r : l - r;
-    if (!std::isfinite(result)) return V{};
-    out.bits = std::bit_cast<std::uint64_t>(result);
+    const auto l = as_decimal(a, ka), r = as_decimal(b, kb);
+    const auto result = !l || !r ? std::nullopt : add ? checked_add(*l, *r) : checked_sub(*l, *r);
+    if (!result) return V{};
+    out.bits = static_cast<std::uint64_t>(*result);
     return out;
   }
   auto result = add ? checked_add(x, y) : checked_sub(x, y);

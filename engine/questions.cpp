@@ -5,6 +5,7 @@
 
 #include "counterfactual.hpp"
 #include "fast_search.hpp"
+#include "grammar/lexical.hpp"
 
 namespace proviso {
 namespace {
@@ -280,15 +281,12 @@ std::optional<Value> parse_answer(const Policy& policy, std::int32_t fact, std::
         return std::nullopt;
       }
       return v;
-    case TypeKind::decimal:
-      try {
-        std::size_t used = 0;
-        v.decimal = std::stod(t, &used);
-        if (used != t.size()) return std::nullopt;
-      } catch (...) {
-        return std::nullopt;
-      }
+    case TypeKind::decimal: {
+      auto millionths = lexical::decimal_millionths(t);  // exact, as a rule file writes it
+      if (!millionths) return std::nullopt;
+      v.decimal = *millionths;
       return v;
+    }
     case TypeKind::date: {
       auto days = parse_date(t);
       if (!days) return std::nullopt;

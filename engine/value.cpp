@@ -1,7 +1,8 @@
 #include "value.hpp"
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
+#include <cmath>
 
 #include "grammar/ast.hpp"
 
@@ -49,6 +50,35 @@ std::int64_t add_months(std::int64_t days, std::int64_t months) {
   year_month_day shifted = ymd + std::chrono::months{months};
   if (!shifted.ok()) shifted = year_month_day_last{shifted.year(), month_day_last{shifted.month()}};
   return sys_days{shifted}.time_since_epoch().count();
+}
+
+std::optional<std::int64_t> decimal_from_double(double d) {
+  const double scaled = d * static_cast<double>(kDecimalScale);
+  // 2^63 is exact as a double; NaN fails both comparisons.
+  if (!(scaled >= -9223372036854775808.0 && scaled < 9223372036854775808.0)) return std::nullopt;
+  const auto millionths = static_cast<std::int64_t>(std::llround(scaled));
+  if (decimal_to_double(millionths) != d) return std::nullopt;  // more than six places
+  return millionths;
+}
+
+std::optional<std::int64_t> decimal_from_integer(std::int64_t i) {
+  std::int64_t out = 0;
+  if (__builtin_mul_overflow(i, kDecimalScale, &out)) return std::nullopt;
+  return out;
+}
+
+double decimal_to_double(std::int64_t millionths) {
+  return static_cast<double>(millionths) / static_cast<double>(kDecimalScale);
+}
+
+int compare_numbers(std::int64_t a, bool a_is_decimal, std::int64_t b, bool b_is_decimal) {
+  if (a_is_decimal == b_is_decimal) return a < b ? -1 : (a > b ? 1 : 0);
+  if (a_is_decimal) return -compare_numbers(b, false, a, true);
+  // An integer against a decimal: against the decimal's floor, then its fraction.
+  std::int64_t whole = b / kDecimalScale, fraction = b % kDecimalScale;
+  if (fraction < 0) --whole, fraction += kDecimalScale;
+  if (a != whole) return a < whole ? -1 : 1;
+  return fraction > 0 ? -1 : 0;
 }
 
 std::optional<std::int64_t> checked_add(std::int64_t a, std::int64_t b) {

@@ -29,7 +29,7 @@ struct Value {
   TypeKind kind = TypeKind::boolean;
   bool known = false;
   std::int64_t integer = 0;  // boolean (0/1), integer, date (days since 1970-01-01), enum index, duration amount
-  double decimal = 0;
+  std::int64_t decimal = 0;  // decimal: in millionths (kDecimalScale)
   std::uint64_t bits = 0;    // set of enum: bit i = value i
   std::string text;          // string
   std::uint8_t unit = 0;     // duration: ast::DurationUnit
@@ -38,6 +38,20 @@ struct Value {
   static Value of_bool(bool b) { Value v; v.known = true; v.integer = b; return v; }
   Tri truth() const { return known ? tri_of(integer != 0) : Tri::unknown; }
 };
+
+// Decimals are exact: a count of millionths, six places, so that 0.1 + 0.2 is
+// 0.3 and a threshold compares as written. Arithmetic past the 64-bit range
+// is unknown, as for integers (checked_add).
+inline constexpr std::int64_t kDecimalScale = 1'000'000;
+// A JSON number read as a decimal: empty unless it is a number of at most six
+// places within ±9223372036854.775807 (the double nearest such a number).
+std::optional<std::int64_t> decimal_from_double(double d);
+// An integer as a decimal; empty past the range.
+std::optional<std::int64_t> decimal_from_integer(std::int64_t i);
+// The decimal as a JSON number: the double nearest it (exact in print up to 2^53 millionths).
+double decimal_to_double(std::int64_t millionths);
+// Orders two numbers, each an integer or a decimal in millionths, exactly: -1, 0 or 1.
+int compare_numbers(std::int64_t a, bool a_is_decimal, std::int64_t b, bool b_is_decimal);
 
 // Dates are days since 1970-01-01 (proleptic Gregorian).
 std::optional<std::int64_t> parse_date(std::string_view iso);  // "YYYY-MM-DD", a real calendar day

@@ -53,7 +53,7 @@ struct Expr {
   Span span;
   bool bool_value = false;
   std::int64_t int_value = 0;
-  double decimal_value = 0;
+  std::int64_t decimal_value = 0;  // in millionths: decimals are exact to six places
   std::string text;
   DurationUnit unit = DurationUnit::days;
   UnaryOp unary_op = UnaryOp::not_;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 namespace proviso::lexical {
 
@@ -56,6 +57,33 @@ const std::vector<std::string>& declaration_keywords() {
 bool is_declaration_keyword(std::string_view word) {
   const auto& words = declaration_keywords();
   return std::find(words.begin(), words.end(), word) != words.end();
+}
+
+std::optional<std::int64_t> decimal_millionths(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  const auto point = text.find('.');
+  const std::string_view whole = text.substr(0, point);
+  const std::string_view places = point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
+  if (whole.empty() || (point != std::string_view::npos && places.empty()) || places.size() > kDecimalPlaces) return std::nullopt;
+  // Accumulated as a negative number, so that the most negative value fits too.
+  constexpr std::int64_t lowest = std::numeric_limits<std::int64_t>::min();
+  std::int64_t value = 0;
+  auto push = [&](char c) {
+    if (!is_digit(c) || value < lowest / 10) return false;
+    value *= 10;
+    const int digit = c - '0';
+    if (value < lowest + digit) return false;
+    value -= digit;
+    return true;
+  };
+  for (char c : whole)
+    if (!push(c)) return std::nullopt;
+  for (int i = 0; i < kDecimalPlaces; ++i)
+    if (!push(i < static_cast<int>(places.size()) ? places[static_cast<std::size_t>(i)] : '0')) return std::nullopt;
+  if (negative) return value;
+  if (value == lowest) return std::nullopt;
+  return -value;
 }
 
 std::optional<std::size_t> first_invalid_utf8(std::string_view text) {

@@ -31,6 +31,12 @@ bool is_keyword(std::string_view word);
 bool is_declaration_keyword(std::string_view word);
 const std::vector<std::string>& declaration_keywords();
 
+// A decimal written as `[-]digits[.digits]`, exactly, in millionths (decimals
+// keep six places; engine/value.hpp). Empty when the text is not such a number,
+// has more than six places, or is out of the 64-bit range.
+inline constexpr int kDecimalPlaces = 6;
+std::optional<std::int64_t> decimal_millionths(std::string_view text);
+
 // Offset of the first byte that is not part of valid UTF-8.
 std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 

@@ -1,6 +1,7 @@
 // Token scanners; see scan.hpp.
 #include "scan.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -117,9 +118,14 @@ std::optional<ast::Expr> literal(const ParseState& state, const char* p) {
     e.kind = ast::Expr::Kind::decimal;
     e.text = std::string(p, q);
     e.span = state.span(p, q);
-    const auto [ptr, ec] = std::from_chars(p, q, e.decimal_value);
-    if (ec != std::errc() || ptr != q) {
-      fail(state, "E110", e.span, "decimal `" + e.text + "` is out of range", "write a smaller number");
+    if (auto millionths = lexical::decimal_millionths(e.text)) {
+      e.decimal_value = *millionths;
+    } else if (q - std::find(p, q, '.') - 1 > lexical::kDecimalPlaces) {
+      fail(state, "E110", e.span, "decimal `" + e.text + "` has more than six decimal places",
+           "decimals are exact to six places (millionths); round the number");
+    } else {
+      fail(state, "E110", e.span, "decimal `" + e.text + "` is out of range",
+           "decimals are exact to six places, from -9223372036854.775808 to 9223372036854.775807");
     }
     return e;
   }

@@ -278,7 +278,7 @@ class Reference {
     switch (e.kind) {
       case K::boolean: return of_truth(e.bool_value);
       case K::integer: return of_int(e.int_value);
-      case K::decimal: return of_real(e.decimal_value);
+      case K::decimal: return of_real(static_cast<double>(e.decimal_value) / 1e6);  // the AST keeps millionths
       case K::date: return of_date(parse_iso(e.text));
       case K::duration: {
         Val v;

@@ -5,6 +5,9 @@
 // below is sorted; tests/unit/explain_json_text_test.cpp checks the bytes
 // against dump() on every scenario and on random requests.
 #include <algorithm>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
 
 #include "explain.hpp"
 #include "json_text.hpp"
@@ -189,7 +192,47 @@ class Writer {
         [&] { conditions(",\"unknown\":", x.unknown); });
   }
 
+  // An other exception's entry: the policy's text when its failing nodes are
+  // the rule's own top-level conditions (as ruled_out_view gives them), keyed
+  // by which ones fail; else written here.
   void other(const ExceptionView& x) {
+    const auto key = other_key(x);
+    if (!key) {
+      write_other(x);
+      return;
+    }
+    {
+      std::shared_lock lock(texts_.other_json_mutex);
+      if (auto it = texts_.other_json_memo.find(*key); it != texts_.other_json_memo.end()) {
+        out_ += it->second;
+        return;
+      }
+    }
+    const auto start = out_.size();
+    write_other(x);
+    std::unique_lock lock(texts_.other_json_mutex);
+    const auto bytes = out_.size() - start;
+    if (texts_.other_json_bytes + bytes > ExplainTexts::kMaxOtherJsonBytes) return;
+    if (texts_.other_json_memo.try_emplace(*key, out_, start, bytes).second) texts_.other_json_bytes += bytes;
+  }
+
+  // The memo's key for `x`, or none when its entry is not the policy's text alone.
+  std::optional<std::uint64_t> other_key(const ExceptionView& x) const {
+    if (!fragments_ || x.rule < 0 || static_cast<std::size_t>(x.rule) >= policy_.rules.size()) return std::nullopt;
+    const auto& top = policy_.rules[x.rule].top_conditions;
+    if (top.size() > 32) return std::nullopt;
+    std::uint64_t mask = 0;
+    std::size_t at = 0;  // the failing nodes follow the order of `top`
+    for (const auto& node : x.failing) {
+      if (!policy_condition(node)) return std::nullopt;
+      while (at < top.size() && top[at] != node.index) ++at;
+      if (at == top.size()) return std::nullopt;
+      mask |= std::uint64_t{1} << at++;
+    }
+    return (static_cast<std::uint64_t>(x.rule) << 32) | mask;
+  }
+
+  void write_other(const ExceptionView& x) {
     auto nothing = [] {};
     rule_entry(
         x.rule, nothing,

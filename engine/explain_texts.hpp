@@ -50,6 +50,14 @@ struct ExplainTexts {
   // | the mask of its open top_conditions (a rule with at most 32), filled as asked.
   mutable std::shared_mutex facts_to_change_mutex;
   mutable std::unordered_map<std::uint64_t, std::uint8_t> facts_to_change_memo;
+  // An "other_exceptions" entry's JSON text (explain_json_text.cpp): by rule
+  // << 32 | the mask of its failing top_conditions (a rule with at most 32),
+  // filled as written, up to kMaxOtherJsonBytes in all. An explanation of a
+  // denial lists most exceptions this way, in the few shapes the facts give.
+  static constexpr std::size_t kMaxOtherJsonBytes = std::size_t{1} << 20;
+  mutable std::shared_mutex other_json_mutex;
+  mutable std::unordered_map<std::uint64_t, std::string> other_json_memo;
+  mutable std::size_t other_json_bytes = 0;
 };
 
 const ExplainTexts& explain_texts(const Policy& policy);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
+#include <shared_mutex>
+#include <tuple>
 
 namespace proviso {
 
@@ -74,20 +77,18 @@ namespace {
 
 // facts_to_change(policy, open), remembered per policy by rule and open set:
 // the same few sets recur across requests, and the search costs more than
-// the rest of the ranking.
-std::size_t remembered_facts_to_change(const Policy& policy, const ExplainTexts& texts, std::int32_t rule,
-                                       const std::vector<std::int32_t>& open, std::uint64_t open_mask) {
+// the rest of the ranking. A rule with more than 32 top-level conditions is
+// not remembered (its mask would not fit the key).
+constexpr std::size_t kMaxRememberedTop = 32;
+
+std::uint64_t facts_to_change_key(std::int32_t rule, std::uint64_t open_mask) {
+  return (static_cast<std::uint64_t>(rule) << 32) | open_mask;
+}
+
+void remember_facts_to_change(const ExplainTexts& texts, std::uint64_t key, std::size_t count) {
   constexpr std::size_t kMaxRemembered = 1 << 16;  // bounds the memory whatever the requests
-  if (policy.rules[rule].top_conditions.size() > 32) return facts_to_change(policy, open);
-  const std::uint64_t key = (static_cast<std::uint64_t>(rule) << 32) | open_mask;
-  {
-    std::shared_lock lock(texts.facts_to_change_mutex);
-    if (auto it = texts.facts_to_change_memo.find(key); it != texts.facts_to_change_memo.end()) return it->second;
-  }
-  const auto count = facts_to_change(policy, open);  // at most 99: fits a byte
   std::unique_lock lock(texts.facts_to_change_mutex);
   if (texts.facts_to_change_memo.size() < kMaxRemembered) texts.facts_to_change_memo.emplace(key, static_cast<std::uint8_t>(count));
-  return count;
 }
 
 }  // namespace
@@ -113,31 +114,52 @@ std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision&
   ranks.reserve(candidates.size());
   std::vector<std::int32_t> open;
   const auto& texts = explain_texts(policy);
-  for (auto r : candidates) {
-    ExceptionRank rank;
-    rank.rule = r;
+  // Each candidate's counts, and its facts_to_change when remembered: all
+  // under one shared lock (the misses, few once warm, are searched after).
+  constexpr std::size_t kNotRemembered = ~std::size_t{0};
+  std::vector<std::uint64_t> open_masks(candidates.size());
+  {
+    std::shared_lock lock(texts.facts_to_change_mutex);
+    for (std::size_t k = 0; k < candidates.size(); ++k) {
+      const auto r = candidates[k];
+      ExceptionRank rank;
+      rank.rule = r;
+      rank.facts_to_change = kNotRemembered;
+      const auto& top = policy.rules[r].top_conditions;
+      std::uint64_t open_mask = 0;  // which of `top` are open: facts_to_change depends on that set alone
+      for (std::size_t i = 0; i < top.size(); ++i) {
+        const auto value = decision.conditions[top[i]];
+        if (value == Tri::true_) continue;
+        ++(value == Tri::false_ ? rank.failing : rank.unknown);
+        open_mask |= std::uint64_t{1} << (i & 31);
+      }
+      open_masks[k] = open_mask;
+      if (top.size() <= kMaxRememberedTop)
+        if (auto it = texts.facts_to_change_memo.find(facts_to_change_key(r, open_mask)); it != texts.facts_to_change_memo.end())
+          rank.facts_to_change = it->second;
+      ranks.push_back(rank);
+    }
+  }
+  for (std::size_t k = 0; k < ranks.size(); ++k) {
+    auto& rank = ranks[k];
+    if (rank.facts_to_change != kNotRemembered) continue;
+    // The open conditions, the failing first, then the unknown.
     open.clear();
-    const auto& top = policy.rules[r].top_conditions;
-    std::uint64_t open_mask = 0;  // which of `top` are open: facts_to_change depends on that set alone
-    for (std::size_t i = 0; i < top.size(); ++i)
-      if (decision.conditions[top[i]] == Tri::false_) {
-        ++rank.failing;
-        open.push_back(top[i]);
-        open_mask |= std::uint64_t{1} << (i & 31);
-      }
-    for (std::size_t i = 0; i < top.size(); ++i)
-      if (decision.conditions[top[i]] == Tri::unknown) {
-        ++rank.unknown;
-        open.push_back(top[i]);
-        open_mask |= std::uint64_t{1} << (i & 31);
-      }
-    rank.facts_to_change = remembered_facts_to_change(policy, texts, r, open, open_mask);
-    ranks.push_back(rank);
+    const auto& top = policy.rules[rank.rule].top_conditions;
+    for (auto c : top)
+      if (decision.conditions[c] == Tri::false_) open.push_back(c);
+    for (auto c : top)
+      if (decision.conditions[c] == Tri::unknown) open.push_back(c);
+    rank.facts_to_change = facts_to_change(policy, open);  // at most 99: fits a byte
+    if (top.size() <= kMaxRememberedTop) remember_facts_to_change(texts, facts_to_change_key(rank.rule, open_masks[k]), rank.facts_to_change);
   }
   // The order: fewest failing conditions first (an exception defeated by
   // a limit fails none). Ties: fewest unknown conditions, then fewest facts to
-  // change or give, then source order (`candidates` is ordered by rule index).
-  std::stable_sort(ranks.begin(), ranks.end(), [](const ExceptionRank& a, const ExceptionRank& b) { return a.closeness() < b.closeness(); });
+  // change or give, then source order (`candidates`, and so `ranks`, are
+  // ordered by rule index, which is unique: std::sort with it last is stable_sort's order).
+  std::sort(ranks.begin(), ranks.end(), [](const ExceptionRank& a, const ExceptionRank& b) {
+    return std::tuple(a.failing, a.unknown, a.facts_to_change, a.rule) < std::tuple(b.failing, b.unknown, b.facts_to_change, b.rule);
+  });
   return ranks;
 }
 

@@ -220,6 +220,21 @@ struct FastCompiler {
 CompiledPolicy::CompiledPolicy(std::shared_ptr<const Policy> policy, bool defer_always)
     : policy_(std::move(policy)), small_(!defer_always) {  // (build_rule_index clears small_ past 64 rules)
   FastCompiler{*this, *policy_}.compile();
+  find_string_uses();
+}
+
+void CompiledPolicy::find_string_uses() {
+  string_use_.assign(policy_->facts.size(), StringUse::unread);
+  std::function<void(const CExpr&)> mark_read = [&](const CExpr& e) {
+    if (e.op == CExpr::Op::fact) string_use_[static_cast<std::size_t>(e.slot)] = StringUse::id;
+    for (const auto& arg : e.args) mark_read(arg);
+  };
+  for (const auto& rule : policy_->rules)
+    if (rule.when) mark_read(*rule.when);
+  for (const auto& definition : policy_->definitions) mark_read(definition.expr);
+  // FastEval::value() is the one reader of FastFacts::strings, through a fact node.
+  for (const auto& n : nodes_)
+    if (n.op == FastNode::Op::fact && n.kind == TypeKind::string) string_use_[static_cast<std::size_t>(n.a)] = StringUse::text;
 }
 
 FastFacts::FastFacts(std::size_t slots, std::size_t interpretation_count) { lay_out(slots, interpretation_count); }

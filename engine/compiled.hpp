@@ -167,6 +167,15 @@ class CompiledPolicy {
     auto it = text_ids_.find(text);
     return it == text_ids_.end() ? FastFacts::kNoText : it->second;
   }
+  // The string constants by id (text_id's answers).
+  const std::vector<std::string>& string_constants() const { return texts_; }
+  // What decide() (and decide_every_rule()) read of a fact, by slot: nothing
+  // (no rule or definition names it), its cell only, or for a string fact
+  // also its text (a comparison other than `== "…"`). A binder that feeds
+  // only these may leave unread strings uncopied and unhashed; load_facts
+  // fills everything, for the explanation searches.
+  enum class StringUse : std::uint8_t { unread, id, text };
+  StringUse string_use(std::int32_t slot) const { return string_use_[static_cast<std::size_t>(slot)]; }
 
   // The outcome and its authorities (rule indexes, ascending) into scratch; no trace.
   Outcome decide(const FastFacts& facts, FastScratch& scratch) const;
@@ -196,10 +205,12 @@ class CompiledPolicy {
   friend struct FastIndexer;
   friend class GuardFinder;
   friend struct FastEval;
+  void find_string_uses();
   std::shared_ptr<const Policy> policy_;
   std::vector<FastNode> nodes_;                 // after compiling, only those tests and definitions reach
   std::vector<std::int32_t> kids_;
   std::vector<std::string> texts_;              // string constants, each once
+  std::vector<StringUse> string_use_;           // by fact slot
   struct TextHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }

@@ -35,12 +35,19 @@ struct Agreement {
     if (failures.size() < 5) failures.push_back(what + " for " + request.dump());
   }
 
+  // The same facts as decide() reads them: every slot some rule or
+  // definition reads, and a string's text where a comparison reads it
+  // (CompiledPolicy::string_use). That is the streaming binder's contract: it
+  // feeds only decide(), whose output is the decision, so it does not copy
+  // or look up strings no rule reads; load_facts fills every slot.
   bool same_facts(const FastFacts& a, const FastFacts& b) const {
     for (std::size_t slot = 0; slot < a.known.size(); ++slot) {
+      const auto use = compiled.string_use(static_cast<std::int32_t>(slot));
+      if (use == CompiledPolicy::StringUse::unread) continue;
       if (a.known[slot] != b.known[slot]) return false;
       if (!a.known[slot]) continue;
       if (a.cells[slot] != b.cells[slot]) return false;  // a string's cell: the id of the constant it equals
-      if (policy->facts[slot].type.kind == TypeKind::string && a.strings[slot] != b.strings[slot]) return false;
+      if (use == CompiledPolicy::StringUse::text && a.strings[slot] != b.strings[slot]) return false;
     }
     return std::ranges::equal(a.interpretations, b.interpretations);
   }

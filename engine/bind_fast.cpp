@@ -1,6 +1,9 @@
-// The streaming binder (bind_fast.hpp) over simdjson's On-Demand API, and the
-// JSON line → decision line path built on it.
+// The streaming binder (bind_fast.hpp): the request scanner first
+// (bind_scan.cpp), then for what it declines simdjson's On-Demand API; and
+// the JSON line → decision line path built on it.
 #include "bind_fast.hpp"
+#include "bind_scan.hpp"
+#include "bind_tables.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -13,174 +16,43 @@
 namespace proviso {
 
 struct FastBinder::Impl {
+  binding::Tables tables;
   const CompiledPolicy& compiled;
   const Policy& policy;
-  RequestLimits limits;
-
-  // A name (a path segment or an enum value) as it is matched against the
-  // raw JSON text of a key or string, which stays in the padded buffer: its
-  // bytes, then the closing quote. Text with an escape never matches (names
-  // have none), so it is declined and the full binder decides it; and no
-  // string is copied out of the buffer to be compared.
-  struct Name {
-    std::string text;
-    std::uint64_t head = 0;  // its first 8 bytes, zero-padded
-    std::uint64_t mask = 0;  // the bytes of an 8-byte load that are the name's
-    std::vector<std::uint64_t> words;  // all its bytes, 8 to a word, zero-padded (words[0] == head)
-    std::vector<std::uint64_t> masks;  // per word, the bytes that are the name's
-
-    explicit Name(std::string_view name) : text(name), words((name.size() + 7) / 8 + 1, 0) {
-      std::memcpy(words.data(), text.data(), text.size());
-      for (std::size_t i = 0; i < words.size(); ++i) masks.push_back(low_bytes(i * 8 < text.size() ? text.size() - i * 8 : 0));
-      head = words[0];
-      mask = masks[0];
-    }
-    static std::uint64_t low_bytes(std::size_t n) { return n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1; }
-    // Whether bytes 8 and on of the name are those at `at` (in the padded buffer), a word at a time.
-    bool rest_equals(const char* at) const {
-      for (std::size_t i = 1, end = (text.size() + 7) / 8; i < end; ++i) {
-        std::uint64_t word;
-        std::memcpy(&word, at + 8 * i, 8);
-        if ((word & masks[i]) != words[i]) return false;
-      }
-      return true;
-    }
-    // `at`: just after an opening quote, before `end`, the end of the text
-    // (the buffer's padding after it makes the 8-byte load safe).
-    bool matches(const char* at, const char* end) const {
-      const auto n = text.size();
-      if (static_cast<std::size_t>(end - at) <= n) return false;  // the closing quote is in the text
-      std::uint64_t word;
-      std::memcpy(&word, at, 8);
-      return (word & mask) == head && at[n] == '"' && rest_equals(at);
-    }
-  };
-
-  // An enum's values by a hash of their first 8 bytes and their length
-  // (open addressing, at most half full), so a value is found in one or two
-  // probes rather than compared with each value in turn.
-  struct ValueTable {
-    std::vector<Name> names;
-    std::vector<std::int32_t> slots;  // a power of two of them; -1 empty
-    unsigned shift = 64;
-
-    static std::uint64_t hash(std::uint64_t head, std::size_t size) { return (head ^ size) * 0x9E3779B97F4A7C15ull; }
-    explicit ValueTable(const std::vector<std::string>& values) {
-      for (const auto& v : values) names.emplace_back(v);
-      std::size_t size = 2;
-      for (; size < 2 * names.size(); size *= 2) --shift;
-      --shift;
-      slots.assign(size, -1);
-      for (std::size_t i = 0; i < names.size(); ++i) {
-        auto at = hash(names[i].head, names[i].text.size()) >> shift;
-        while (slots[at] >= 0) at = (at + 1) & (size - 1);
-        slots[at] = static_cast<std::int32_t>(i);
-      }
-    }
-    // `text` lies in the padded buffer (an 8-byte load from it is safe).
-    [[gnu::always_inline]] std::int32_t find(std::string_view text) const {
-      const auto n = text.size();
-      std::uint64_t head;
-      std::memcpy(&head, text.data(), 8);
-      head &= Name::low_bytes(n);
-      for (auto at = hash(head, n) >> shift;; at = (at + 1) & (slots.size() - 1)) {
-        const auto i = slots[at];
-        if (i < 0) return -1;
-        const auto& name = names[static_cast<std::size_t>(i)];
-        if (name.head == head && name.text.size() == n && name.rest_equals(text.data()))
-          return i;
-      }
-    }
-  };
-
-  // Fact paths as a trie of segments; slot -1 marks a group.
-  struct Node {
-    std::int32_t slot = -1;
-    struct Kid {
-      Name name;
-      std::int32_t node = -1;
-      std::size_t follower = 0;  // the kid found after it last time
-    };
-    std::vector<Kid> kids;
-    std::size_t last = 0;  // the kid found last in this group
-  };
-  std::vector<Node> trie;
-  std::vector<std::uint32_t> seen;  // per trie node: the object it was last given in, to decline duplicate keys
-  std::uint32_t object_id = 0;
-  std::vector<std::uint32_t> interpretation_seen;
-  std::size_t value_count = 0;  // in the request being bound: past limits.max_values the full binder says E413
-  std::vector<ValueTable> enum_values;  // by enum
-  Name interpretations_key{"interpretations"};
+  const RequestLimits& limits;
+  std::string buffer;  // the request, then kPadding zero bytes; reused
   const char* text_end = nullptr;  // of the request being bound, in the buffer
+  std::size_t value_count = 0;  // in the request being bound: past limits.max_values the full binder says E413
+
+  Impl(const CompiledPolicy& c, const RequestLimits& l) : tables(c, l), compiled(c), policy(c.policy()), limits(tables.limits) {}
 
   bool count_value() { return ++value_count <= limits.max_values; }
 
-  Impl(const CompiledPolicy& c, const RequestLimits& l) : compiled(c), policy(c.policy()), limits(l) {
-    trie.emplace_back();
-    for (std::size_t slot = 0; slot < policy.facts.size(); ++slot) {
-      std::string_view path = policy.facts[slot].path;
-      std::int32_t node = 0;
-      while (true) {
-        auto dot = path.find('.');
-        auto segment = path.substr(0, dot);
-        std::int32_t next = -1;
-        for (const auto& kid : trie[node].kids)
-          if (kid.name.text == segment) next = kid.node;
-        if (next < 0) {
-          next = static_cast<std::int32_t>(trie.size());
-          trie[node].kids.push_back({Name(segment), next, 0});
-          trie.emplace_back();
-        }
-        node = next;
-        if (dot == std::string_view::npos) break;
-        path.remove_prefix(dot + 1);
-      }
-      trie[node].slot = static_cast<std::int32_t>(slot);
-    }
-    seen.assign(trie.size(), 0);
-    for (const auto& e : policy.enums) enum_values.emplace_back(e.values);
-    interpretation_seen.assign(policy.interpretations.size(), 0);
+  // The request copied into the padded buffer; false when it is too large for the fast path.
+  bool copy(std::string_view text) {
+    if (text.size() > limits.max_bytes) return false;
+    if (buffer.size() < text.size() + binding::kPadding) buffer.resize(text.size() + binding::kPadding);
+    std::memcpy(buffer.data(), text.data(), text.size());
+    std::memset(buffer.data() + text.size(), 0, binding::kPadding);
+    text_end = buffer.data() + text.size();
+    return true;
   }
 
-  // The trie node under `node` whose segment is the raw key at `at`, -1 none.
-  // Requests of one kind mostly give their keys in one order, so the
-  // segment that followed the one found last time is tried first, and
-  // usually matches at once.
-  std::int32_t child(std::int32_t node, const char* at) {
-    auto& n = trie[node];
-    if (n.kids.empty()) return -1;  // (a rule set with no facts)
-    auto& expected = n.kids[n.kids[n.last].follower];
-    if (expected.name.matches(at, text_end)) {
-      n.last = n.kids[n.last].follower;
-      return expected.node;
-    }
-    for (std::size_t i = 0; i < n.kids.size(); ++i)
-      if (n.kids[i].name.matches(at, text_end)) {
-        n.kids[n.last].follower = i;
-        n.last = i;
-        return n.kids[i].node;
-      }
-    return -1;
+  bool bind(std::string_view text, FastFacts& out) {
+    if (!copy(text)) return false;
+    out.reset();
+    if (binding::scan_request(tables, buffer.data(), text_end, out)) return true;
+    return bind_declined(text, out);
   }
-  // The same for a key with an escape (no raw segment matches it), decoded.
-  [[gnu::noinline]] std::int32_t escaped_child(std::int32_t node, simdjson::ondemand::field& field) {
-    std::string_view key;
-    if (field.unescaped_key().get(key)) return -1;
-    for (const auto& kid : trie[node].kids)
-      if (kid.name.text == key) return kid.node;
-    return -1;
-  }
-  static bool has_escape(const char* raw_key, const char* end) {
-    for (const char* c = raw_key; c < end && *c != '"'; ++c)
-      if (*c == '\\') return true;
-    return false;
-  }
+
+#if defined(PROVISO_HAVE_SIMDJSON)
+  static_assert(binding::kPadding >= simdjson::SIMDJSON_PADDING);
+  simdjson::ondemand::parser parser;
 
   // The index of the enum value that is the JSON string `v`, -1 none (or
   // not a string); consumes it. Its raw token (quotes, then any spaces) is
   // looked up as it stands; a string with an escape, decoded first.
-  [[gnu::always_inline]] std::int32_t enum_index(std::int32_t enum_id, simdjson::ondemand::value& v) const {
-    const auto& table = enum_values[static_cast<std::size_t>(enum_id)];
+  [[gnu::always_inline]] std::int32_t enum_index(const binding::NameTable& table, simdjson::ondemand::value& v) const {
     std::string_view token = v.raw_json_token();
     while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r'))
       token.remove_suffix(1);
@@ -190,19 +62,28 @@ struct FastBinder::Impl {
     simdjson::ondemand::raw_json_string consumed;
     return v.get_raw_json_string().get(consumed) ? -1 : found;
   }
-  [[gnu::noinline]] static std::int32_t escaped_enum_index(const ValueTable& table, simdjson::ondemand::value& v) {
+  [[gnu::noinline]] static std::int32_t escaped_enum_index(const binding::NameTable& table, simdjson::ondemand::value& v) {
     std::string_view text;
     if (v.get_string().get(text)) return -1;
     for (std::size_t i = 0; i < table.names.size(); ++i)
       if (table.names[i].text == text) return static_cast<std::int32_t>(i);
     return -1;
   }
+  // The trie node for a key with an escape (no raw segment matches it), decoded.
+  [[gnu::noinline]] std::int32_t escaped_child(std::int32_t node, simdjson::ondemand::field& field) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return -1;
+    return tables.child_named(node, key);
+  }
+  static bool has_escape(const char* raw_key, const char* end) {
+    for (const char* c = raw_key; c < end && *c != '"'; ++c)
+      if (*c == '\\') return true;
+    return false;
+  }
 
-#if defined(PROVISO_HAVE_SIMDJSON)
-  simdjson::ondemand::parser parser;
-  std::string buffer;  // the request copied with simdjson's padding; reused
-
-  [[gnu::always_inline]] bool value(simdjson::ondemand::value v, std::int32_t slot, FastFacts& out) {
+  // `level`: of the value, as for Tables::too_deep.
+  [[gnu::always_inline]] bool value(simdjson::ondemand::value v, const binding::Node& target, unsigned level, FastFacts& out) {
+    const auto slot = target.slot;
     using simdjson::ondemand::json_type;
     json_type t;
     if (v.type().get(t)) return false;
@@ -260,25 +141,24 @@ struct FastBinder::Impl {
       case TypeKind::string: {
         std::string_view s;
         if (t != json_type::string || v.get_string().get(s) || s.size() > limits.max_string_bytes) return false;
-        out.strings[slot].assign(s);
-        cell = compiled.text_id(s);
-        break;
+        tables.store_string(target, s, [&] { return compiled.text_id(s); }, out);
+        return true;
       }
       case TypeKind::enumeration: {
         if (t != json_type::string) return false;
-        auto i = enum_index(type.enum_id, v);
+        auto i = enum_index(*target.values, v);
         if (i < 0) return false;
         cell = static_cast<std::uint64_t>(i);
         break;
       }
       case TypeKind::set: {
         simdjson::ondemand::array items;
-        if (t != json_type::array || v.get_array().get(items)) return false;
+        if (t != json_type::array || tables.too_deep(level) || v.get_array().get(items)) return false;
         for (auto item : items) {
           if (!count_value()) return false;
           simdjson::ondemand::value value;
           if (std::move(item).get(value)) return false;
-          auto i = enum_index(type.enum_id, value);
+          auto i = enum_index(*target.values, value);
           if (i < 0) return false;
           cell |= std::uint64_t{1} << i;
         }
@@ -293,15 +173,15 @@ struct FastBinder::Impl {
 
   bool interpretations(simdjson::ondemand::value v, FastFacts& out) {
     simdjson::ondemand::object object;
-    if (v.get_object().get(object)) return false;
-    const auto id = object_id;
+    if (tables.too_deep(1) || v.get_object().get(object)) return false;
+    const auto id = ++tables.object_id;
     for (auto field : object) {
       if (!count_value()) return false;
       std::string_view name;
       if (field.unescaped_key().get(name)) return false;
       auto it = policy.interpretation_index.find(name);
-      if (it == policy.interpretation_index.end() || interpretation_seen[it->second] == id) return false;
-      interpretation_seen[it->second] = id;
+      if (it == policy.interpretation_index.end() || tables.interpretation_seen[it->second] == id) return false;
+      tables.interpretation_seen[it->second] = id;
       simdjson::ondemand::value setting;
       if (field.value().get(setting)) return false;
       simdjson::ondemand::json_type t;
@@ -318,8 +198,9 @@ struct FastBinder::Impl {
     return true;
   }
 
-  bool object(simdjson::ondemand::object object, std::int32_t node, FastFacts& out) {
-    const auto id = ++object_id;
+  bool object(simdjson::ondemand::object object, std::int32_t node, unsigned level, FastFacts& out) {
+    if (tables.too_deep(level)) return false;
+    const auto id = ++tables.object_id;
     bool interpretations_seen = false;
     for (auto result : object) {
       if (!count_value()) return false;
@@ -328,47 +209,45 @@ struct FastBinder::Impl {
       const char* key = field.key().raw();
       simdjson::ondemand::value& v = field.value();
       // (A dotted key, a path across groups, matches no segment, so it is declined here too: the DOM binder orders those by key.)
-      auto next = child(node, key);
-      if (next < 0 && node == 0 && interpretations_key.matches(key, text_end)) {  // (no fact path begins with it)
+      auto next = tables.child(node, key, text_end);
+      if (next < 0 && node == 0 && tables.interpretations_key.matches(key, text_end)) {  // (no fact path begins with it)
         if (interpretations_seen || !interpretations(v, out)) return false;
         interpretations_seen = true;
         continue;
       }
       if (next < 0 && has_escape(key, text_end)) next = escaped_child(node, field);
-      if (next < 0 || seen[next] == id) return false;
-      seen[next] = id;
-      if (trie[next].slot >= 0) {
-        if (!value(v, trie[next].slot, out)) return false;
+      if (next < 0 || tables.seen[next] == id) return false;
+      tables.seen[next] = id;
+      if (const auto& target = tables.trie[next]; target.slot >= 0) {
+        if (!value(v, target, level + 1, out)) return false;
         continue;
       }
       simdjson::ondemand::object inner;
-      if (v.get_object().get(inner) || !this->object(inner, next, out)) return false;
+      if (v.get_object().get(inner) || !this->object(inner, next, level + 1, out)) return false;
     }
     return true;
   }
 
-  bool bind(std::string_view text, FastFacts& out) {
-    if (text.size() > limits.max_bytes) return false;
+  // What the scanner declined, through simdjson (the request is in the buffer).
+  bool bind_declined(std::string_view text, FastFacts& out) {
     auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos || text[first] != '{') return false;
-    buffer.assign(text);
-    buffer.append(simdjson::SIMDJSON_PADDING, '\0');
-    text_end = buffer.data() + text.size();
     out.reset();
-    ++object_id;
+    ++tables.object_id;
     value_count = 0;  // counted as parse_request_document counts: the root, each field, each list item
     if (!count_value()) return false;
     simdjson::ondemand::document doc;
     if (parser.iterate(buffer.data(), text.size(), buffer.size()).get(doc)) return false;
     simdjson::ondemand::object root;
-    if (doc.get_object().get(root) || !object(root, 0, out)) return false;
+    if (doc.get_object().get(root) || !object(root, 0, 0, out)) return false;
     // Anything after the object is a syntax error for the full parser: leave it to say so.
     const char* at = nullptr;
     if (doc.current_location().get(at) != simdjson::OUT_OF_BOUNDS) return false;
     return true;
   }
 #else
-  bool bind(std::string_view text, FastFacts& out) {
+  // What the scanner declined, through the full binder.
+  bool bind_declined(std::string_view text, FastFacts& out) {
     auto bound = parse_request(policy, text, "request", RequestFormat::json, limits);
     if (!bound.facts) return false;
     out.reset();
@@ -418,8 +297,22 @@ Outcome FastDecider::decide_line(std::string_view line, std::string& out) {
     policy_->load_facts(*bound.facts, facts_);
   }
   const auto outcome = policy_->decide(facts_, scratch_);
-  policy_->append_decision_json(outcome, scratch_.authorities, out);
+  append_line(outcome, out);
   return outcome;
+}
+
+void FastDecider::append_line(Outcome outcome, std::string& out) {
+  const auto& authorities = scratch_.authorities;
+  std::uint64_t hash = static_cast<std::uint64_t>(outcome);
+  for (const auto rule : authorities) hash = hash * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(rule);
+  auto& line = lines_[(hash ^ (hash >> 29)) % lines_.size()];
+  if (line.text.empty() || line.outcome != outcome || line.authorities != authorities) {
+    line.outcome = outcome;
+    line.authorities = authorities;
+    line.text.clear();
+    policy_->append_decision_json(outcome, authorities, line.text);
+  }
+  out += line.text;
 }
 
 }  // namespace proviso

@@ -5,6 +5,7 @@
 // a duplicate or dotted key) it declines, and the caller runs parse_request,
 // whose diagnostics are the reference. So both paths bind identically.
 #pragma once
+#include <array>
 #include <memory>
 #include <string_view>
 
@@ -43,12 +44,23 @@ class FastDecider {
   const std::vector<std::int32_t>& authorities() const { return scratch_.authorities; }  // of the last decision
 
  private:
+  // Writes the decision line of the last decision. A rule set gives few
+  // distinct (outcome, authorities) pairs, so recent lines are kept by a hash
+  // of the pair and copied: cheaper than writing them again.
+  void append_line(Outcome outcome, std::string& out);
+
   std::shared_ptr<const CompiledPolicy> policy_;
   RequestLimits limits_;
   FastBinder binder_;
   FastFacts facts_;
   FastScratch scratch_;
   bool error_ = false;
+  struct Line {
+    Outcome outcome = Outcome::not_applicable;
+    std::vector<std::int32_t> authorities;
+    std::string text;  // empty: none kept here yet
+  };
+  std::array<Line, 16> lines_;
 };
 
 }  // namespace proviso

@@ -268,7 +268,8 @@ const RuleSetInfo& Decision::ruleset() const { return state_->policy->info; }
 
 nlohmann::json Decision::to_json(Detail detail) const {
   engine::JsonOptions options;
-  options.full = detail == Detail::full;
+  options.full = detail != Detail::compact;
+  options.counterfactuals = detail == Detail::full;
   return engine::decision_to_json(*state_->policy->policy, state_->facts, state_->decision, options);
 }
 

@@ -115,12 +115,15 @@ int proviso_decide(const proviso_policy* policy, const char* request, size_t len
                    char** error) {
   return guarded(error, [&] {
     if (!policy || !request || !decision) return report(error, PROVISO_ERROR_ARGUMENT, "E902", "`policy`, `request` or `decision` is NULL");
-    if (flags & ~(PROVISO_DETAIL_FULL | PROVISO_WITH_RECEIPT))
+    if (flags & ~(PROVISO_DETAIL_FULL | PROVISO_WITH_RECEIPT | PROVISO_NO_COUNTERFACTUALS))
       return report(error, PROVISO_ERROR_ARGUMENT, "E902", "unknown flags " + std::to_string(flags));
     *decision = nullptr;
     auto result = policy->policy.decide(std::string_view(request, length));
     if (!result) return report_failure(error, PROVISO_ERROR_REQUEST, result);
-    auto out = result->to_json(flags & PROVISO_DETAIL_FULL ? proviso::Detail::full : proviso::Detail::compact);
+    const auto detail = !(flags & PROVISO_DETAIL_FULL)             ? proviso::Detail::compact
+                        : flags & PROVISO_NO_COUNTERFACTUALS ? proviso::Detail::full_without_counterfactuals
+                                                             : proviso::Detail::full;
+    auto out = result->to_json(detail);
     if (flags & PROVISO_WITH_RECEIPT) out["receipt"] = result->receipt();
     *decision = copy_out(out.dump());
     return *decision ? PROVISO_OK : internal(error, "out of memory");

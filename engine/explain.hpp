@@ -64,6 +64,7 @@ std::string summary(const Policy& policy, const Decision& decision, const std::v
 struct JsonOptions {
   bool full = false;  // add "considered" (every rule, each condition's value and the facts it read),
                       // "counterfactuals", and "because" under each failing condition
+  bool counterfactuals = true;  // with full: search for them; false leaves the key out (not an empty list)
   CounterfactualLimits counterfactual_limits;
 };
 nlohmann::json decision_to_json(const Policy& policy, const Facts& facts, const Decision& decision,

@@ -117,10 +117,12 @@ json decision_to_json(const Policy& policy, const Facts& facts, const Decision& 
       considered.push_back(std::move(entry));
     }
     out["considered"] = std::move(considered);
-    json flips = json::array();
-    for (const auto& c : counterfactuals(policy, facts, decision, options.counterfactual_limits))
-      flips.push_back(counterfactual_to_json(policy, c));
-    out["counterfactuals"] = std::move(flips);
+    if (options.counterfactuals) {
+      json flips = json::array();
+      for (const auto& c : counterfactuals(policy, facts, decision, options.counterfactual_limits))
+        flips.push_back(counterfactual_to_json(policy, c));
+      out["counterfactuals"] = std::move(flips);
+    }
     if (decision.outcome == Outcome::undetermined) {
       QuestionLimits limits;
       limits.max_questions = 3;

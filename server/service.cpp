@@ -293,12 +293,14 @@ void DecisionService::install_routes() {
     if (req.has_param("explain") && !full && !none && explain != "compact")
       return send_error(res, 400, "E805", "query parameter `explain` must be compact, full or none");
     if (!flag(req, res, "receipt", receipt)) return;
+    bool counterfactuals = true;
+    if (!flag(req, res, "counterfactuals", counterfactuals)) return;
     if (none && receipt)
       return send_error(res, 400, "E805", "`receipt=true` needs the whole decision; use explain=compact or explain=full with it");
     if (none) return decide_fast(req, res);
     auto decision = decide(req, res);
     if (!decision) return;
-    auto body = decision->to_json(full ? Detail::full : Detail::compact);
+    auto body = decision->to_json(!full ? Detail::compact : counterfactuals ? Detail::full : Detail::full_without_counterfactuals);
     if (receipt) body["receipt"] = decision->receipt();
     send_json(res, 200, body);
   });

@@ -161,6 +161,17 @@ def run(port, rules, log_path, server, log_lines):
     body = json.loads(text)
     if status != 200 or body["receipt"]["schema"] != "proviso.receipt/v1" or "considered" not in body:
         fail("decide with receipt: " + text[:300])
+    status, text = call(port, "POST", "/v1/decide?explain=full", ice)
+    full = json.loads(text)
+    status_without, text = call(port, "POST", "/v1/decide?explain=full&counterfactuals=false", ice)
+    without = json.loads(text)
+    if status != 200 or status_without != 200 or "counterfactuals" not in full or "counterfactuals" in without \
+            or {k: v for k, v in full.items() if k != "counterfactuals"} != without:
+        fail("explain=full&counterfactuals=false is not explain=full without counterfactuals: " + text[:300])
+    status, text = call(port, "POST", "/v1/decide?explain=full&counterfactuals=maybe", ice)
+    if status != 400 or json.loads(text)["error"]["code"] != "E805":
+        fail("counterfactuals=maybe is not refused with E805: " + text[:300])
+    print("ok: explain=full&counterfactuals=false leaves out only the counterfactuals")
     status, text = call(port, "POST", "/v1/decide", "request:\n  in_writing: true\n", "application/yaml")
     if status != 200:
         fail("a YAML request: " + text)

@@ -44,6 +44,23 @@ TEST_CASE("decide from text and from JSON give the same decision") {
   CHECK(from_text->to_json(proviso::Detail::full).contains("considered"));
 }
 
+TEST_CASE("full detail without counterfactuals is full detail with only the counterfactuals left out") {
+  const auto& policy = builtin();
+  // examples/state-tax-agency.json: permitted, and six changes would deny it.
+  const char* const state_tax_agency =
+      R"({"holder":{"kind":"irs_employee"},"taxpayer":{"kind":"individual"},"disclosure":{"items":["return","income","tax_liability"],"source":"mixed_sources","form":"records","tax_types":["income_tax"],"purpose":"state_tax_administration","own_initiative":false},"recipient":{"kind":"state_tax_agency","role":"agency_employee","designated_in_request":true,"employee_of_agency":true,"contractor_access":false},"request":{"in_writing":true,"signed_by":"head_of_agency"},"state":{"hhs_death_contract":true,"requires_federal_return_copy":true,"protects_federal_return_copy":true},"irs":{"informant_determination":false}})";
+  auto decision = policy.decide(std::string_view(state_tax_agency), proviso::RequestFormat::json);
+  REQUIRE(decision);
+  auto full = decision->to_json(proviso::Detail::full);
+  const auto without = decision->to_json(proviso::Detail::full_without_counterfactuals);
+  REQUIRE(full.contains("counterfactuals"));
+  CHECK_FALSE(full["counterfactuals"].empty());
+  CHECK_FALSE(without.contains("counterfactuals"));
+  CHECK(without.contains("considered"));
+  full.erase("counterfactuals");
+  CHECK(without == full);
+}
+
 TEST_CASE("bad input is a result with a coded diagnostic, never an exception") {
   const auto& policy = builtin();
   struct Case {

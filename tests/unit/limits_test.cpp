@@ -276,6 +276,27 @@ TEST_CASE("the C API: a NULL argument is E902 (status 2), a duplicate key E412 (
   proviso_policy_free(policy);
 }
 
+TEST_CASE("the C API: PROVISO_NO_COUNTERFACTUALS leaves them out of a full decision, and an unknown flag is E902") {
+  proviso_policy* policy = nullptr;
+  char* error = nullptr;
+  REQUIRE(proviso_policy_builtin(&policy, &error) == PROVISO_OK);
+  char* decision = nullptr;
+  const std::string ice = R"({"request": {"in_writing": true, "signed_by": "component_head"}})";
+  REQUIRE(proviso_decide(policy, ice.data(), ice.size(), PROVISO_DETAIL_FULL, &decision, &error) == PROVISO_OK);
+  CHECK(json::parse(decision).contains("counterfactuals"));
+  proviso_string_free(decision);
+  REQUIRE(proviso_decide(policy, ice.data(), ice.size(), PROVISO_DETAIL_FULL | PROVISO_NO_COUNTERFACTUALS, &decision, &error) == PROVISO_OK);
+  const auto without = json::parse(decision);
+  CHECK(without.contains("considered"));
+  CHECK_FALSE(without.contains("counterfactuals"));
+  proviso_string_free(decision);
+  CHECK(proviso_decide(policy, ice.data(), ice.size(), 8u, &decision, &error) == PROVISO_ERROR_ARGUMENT);
+  REQUIRE(error != nullptr);
+  CHECK(json::parse(error)["code"] == "E902");
+  proviso_string_free(error);
+  proviso_policy_free(policy);
+}
+
 TEST_CASE("integers at the ends of int64 bind, and one past either end is refused in JSON and YAML, never wrapped") {
   CHECK(first(R"({"request": {"periods": 9223372036854775807}})").empty());
   CHECK(first(R"({"request": {"periods": -9223372036854775808}})").empty());

@@ -31,6 +31,7 @@ typedef enum proviso_status {
 /* Flags for proviso_decide. */
 #define PROVISO_DETAIL_FULL 1u   /* add "considered": every rule and condition */
 #define PROVISO_WITH_RECEIPT 2u  /* add "receipt": the decision's receipt (proviso.receipt/v1) */
+#define PROVISO_NO_COUNTERFACTUALS 4u  /* with PROVISO_DETAIL_FULL: skip the counterfactual search (milliseconds) */
 
 typedef struct proviso_policy proviso_policy;
 

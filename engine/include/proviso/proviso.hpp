@@ -75,7 +75,9 @@ struct RuleSetInfo {
 };
 
 enum class RequestFormat { automatic, json, yaml };
-enum class Detail { compact, full };  // full: every rule and condition considered
+// full: every rule and condition considered, and the counterfactual search (the
+// costly part: milliseconds); full_without_counterfactuals: the same without it.
+enum class Detail { compact, full, full_without_counterfactuals };
 
 namespace detail {
 struct PolicyState;

@@ -99,6 +99,7 @@ struct Writer {
   std::string out;
   bool clean = true;
   bool plain = false;  // (implies clean)
+  long flaw_at = -1;    // when plain: the value (counting down) written from the wrong values instead
 
   std::uint64_t pick(std::uint64_t n) { return rng() % n; }
   template <class T, std::size_t N>
@@ -127,6 +128,12 @@ struct Writer {
   void string_of(const std::string& text) { out += '"' + text + '"'; }
 
   void value(const FactInfo& fact) {
+    if (plain && flaw_at-- == 0) {  // one wrong value in a text otherwise plain: the scanner must see it
+      plain = clean = false;
+      value(fact);
+      plain = clean = true;
+      return;
+    }
     if (!clean && pick(10) == 0) {
       static const char* kOdd[] = {"null", "null", "true", "7", "\"x\"", "[]", "{}", "nul", "-", "1.5"};
       out += one_of(kOdd);
@@ -345,8 +352,10 @@ Tally run(const std::string& which, const RequestLimits& limits, int requests, s
   for (int i = 0; i < requests; ++i) {
     writer.plain = i % 3 == 0;
     writer.clean = i % 3 != 2;
+    const bool flawed = writer.plain && i % 2 == 1;
+    writer.flaw_at = flawed ? static_cast<long>(rng() % 8) : -1;
     std::string text = writer.request();
-    check_text(compiled, tables, binder, limits, text, writer.plain, tally);
+    check_text(compiled, tables, binder, limits, text, writer.plain && !flawed, tally);
     for (int m = 0; m < 3; ++m) {
       std::string mutated = text;
       mutate(mutated, rng);

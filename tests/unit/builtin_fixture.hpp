@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "engine/eval.hpp"
+#include "engine/facts.hpp"
 #include "engine/load.hpp"
 #include "engine/scenario.hpp"
 
@@ -29,6 +31,19 @@ inline const BuiltinFixture& builtin_fixture() {
     return out;
   }();
   return fixture;
+}
+
+// Calls visit(scenario, facts, decision) for each scenario whose request binds,
+// with the scenario named in any failure.
+template <class Visit>
+void for_each_bound_scenario(Visit&& visit) {
+  const auto& fixture = builtin_fixture();
+  for (const auto& scenario : fixture.scenarios) {
+    auto bound = bind_request(*fixture.policy, scenario.request, scenario.name);
+    if (!bound.facts) continue;
+    INFO(scenario.file << ": " << scenario.name);
+    visit(scenario, *bound.facts, decide(*fixture.policy, *bound.facts));
+  }
 }
 
 }  // namespace proviso::testing

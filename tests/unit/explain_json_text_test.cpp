@@ -6,24 +6,20 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <random>
 
 #include "engine/explain.hpp"
 #include "engine/json_text.hpp"
 #include "engine/load.hpp"
 #include "engine/scenario.hpp"
+#include "builtin_fixture.hpp"
 
 using namespace proviso;
 using nlohmann::json;
 
 namespace {
 
-std::shared_ptr<const Policy> irc6103() {
-  static auto loaded = load_builtin_rule_set();
-  REQUIRE(loaded.policy);
-  return loaded.policy;
-}
+std::shared_ptr<const Policy> irc6103() { return testing::builtin_fixture().policy; }
 
 // Both renderings of one request's explanation; the counterfactual search only when asked (milliseconds).
 void check_same(const Policy& policy, const Facts& facts, bool counterfactuals) {
@@ -61,13 +57,12 @@ Facts vary(const Policy& policy, Facts facts, std::mt19937_64& rng) {
 
 TEST_CASE("the explanation JSON text is dump()'s, byte for byte, on every § 6103 scenario and random variants") {
   const auto& policy = *irc6103();
-  auto loaded = load_scenarios(std::filesystem::path(PROVISO_SOURCE_DIR) / "rules/us/irc-6103/tests");
-  REQUIRE(loaded.diagnostics.empty());
-  REQUIRE(loaded.scenarios.size() > 300);
+  const auto& scenarios = testing::builtin_fixture().scenarios;
+  REQUIRE(scenarios.size() > 300);
   std::mt19937_64 rng(6103);
   std::size_t checked = 0;
-  for (std::size_t i = 0; i < loaded.scenarios.size(); ++i) {
-    const auto& scenario = loaded.scenarios[i];
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    const auto& scenario = scenarios[i];
     INFO(scenario.file << ": " << scenario.name);
     auto bound = bind_request(policy, scenario.request, scenario.name);
     if (!bound.facts) continue;
@@ -149,18 +144,12 @@ rule office permit
 
 TEST_CASE("an exception ruled out is listed with the text and citation of each failing condition its full view has") {
   const auto& policy = *irc6103();
-  auto loaded = load_scenarios(std::filesystem::path(PROVISO_SOURCE_DIR) / "rules/us/irc-6103/tests");
-  REQUIRE(loaded.diagnostics.empty());
   std::size_t listed = 0;
-  for (const auto& scenario : loaded.scenarios) {
-    auto bound = bind_request(policy, scenario.request, scenario.name);
-    if (!bound.facts) continue;
-    INFO(scenario.name);
-    auto decision = decide(policy, *bound.facts);
+  testing::for_each_bound_scenario([&](const Scenario&, const Facts& facts, const Decision& decision) {
     ExplainOptions options;
     options.counterfactuals = false;
-    for (const auto& brief : explain(policy, *bound.facts, decision, options).others) {
-      const auto full = exception_view(policy, *bound.facts, decision, brief.rule);
+    for (const auto& brief : explain(policy, facts, decision, options).others) {
+      const auto full = exception_view(policy, facts, decision, brief.rule);
       REQUIRE(brief.failing.size() == full.failing.size());
       CHECK(brief.unknown.empty());
       CHECK(brief.defeated_by == full.defeated_by);
@@ -173,23 +162,17 @@ TEST_CASE("an exception ruled out is listed with the text and citation of each f
       }
       ++listed;
     }
-  }
+  });
   CHECK(listed > 1000);
 }
 
 TEST_CASE("an other exception's entry, remembered per policy, is written anew when its view is not the rule's own conditions") {
   const auto& policy = *irc6103();
-  auto loaded = load_scenarios(std::filesystem::path(PROVISO_SOURCE_DIR) / "rules/us/irc-6103/tests");
-  REQUIRE(loaded.diagnostics.empty());
   ExplainOptions options;
   options.counterfactuals = false;
   std::size_t changed = 0;
-  for (const auto& scenario : loaded.scenarios) {
-    auto bound = bind_request(policy, scenario.request, scenario.name);
-    if (!bound.facts) continue;
-    INFO(scenario.name);
-    auto decision = decide(policy, *bound.facts);
-    auto e = explain(policy, *bound.facts, decision, options);
+  testing::for_each_bound_scenario([&](const Scenario&, const Facts& facts, const Decision& decision) {
+    auto e = explain(policy, facts, decision, options);
     // Written twice (the second from what the first remembered): the same bytes, dump()'s.
     const auto expected = explanation_to_json(policy, e).dump();
     REQUIRE(explanation_json_text(policy, e) == expected);
@@ -208,11 +191,11 @@ TEST_CASE("an other exception's entry, remembered per policy, is written anew wh
       e.others.front().failing.front().text = own_text;
       any = true;
     }
-    if (!any) continue;
+    if (!any) return;
     const auto expected_changed = explanation_to_json(policy, e).dump();
     CHECK(expected_changed != expected);
     CHECK(explanation_json_text(policy, e) == expected_changed);
     ++changed;
-  }
+  });
   CHECK(changed > 100);
 }

@@ -79,12 +79,20 @@ std::string decision_to_text(const Policy& policy, const Facts& facts, const Dec
 // The texts of FactRead and ConditionNode refer to the Policy's strings (and
 // to its ExplainTexts, explain_texts.hpp): an explanation must not outlive its
 // Policy, which is immutable and shared.
+// A fact read keeps the request's value and renders it on demand: an
+// explanation reads dozens of facts and most renderings show few of them, so
+// building a json and a string for each (as it once did) cost more than the rest of the read.
 struct FactRead {
   std::int32_t fact = -1;        // slot; -1 for an interpretation
   std::string_view path;         // "request.signed_by", or "interpretations.NAME"
   std::string_view description;
-  nlohmann::json value;    // null when unknown
-  std::string value_words; // the value in words: an enum value's description, "yes"/"no", "unknown"
+  Value given;                   // the request's value (unknown when not given); a reading's as a boolean
+  Type type;                     // the fact's type (boolean for a reading)
+  const Policy* policy = nullptr;  // for the enums' names and descriptions; set by fact_read
+
+  nlohmann::json value() const;     // as JSON: null when unknown
+  std::string value_words() const;  // in words: an enum value's description, "yes"/"no", "not given";
+                                    // a reading's "yes (this reading is taken)" or "no (…not taken)"
 };
 
 // A condition with why it has its value: for a condition that fails, the parts

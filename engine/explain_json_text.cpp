@@ -296,9 +296,26 @@ class Writer {
       first = false;
       fact_path(*order_[i]);
       out_ += ':';
-      append_json(out_, order_[i]->value);
+      fact_value(*order_[i]);
     }
     out_ += '}';
+  }
+
+  // read.value().dump(): the common kinds written here, without the json value.
+  void fact_value(const FactRead& read) {
+    const auto& v = read.given;
+    if (read.fact < 0) {
+      out_ += v.integer ? "true" : "false";  // a reading
+    } else if (!v.known || !read.policy) {
+      out_ += "null";
+    } else if (read.type.kind == TypeKind::boolean) {
+      out_ += v.integer ? "true" : "false";
+    } else if (read.type.kind == TypeKind::enumeration && read.policy == &policy_ && fragments_ && v.integer >= 0 &&
+               static_cast<std::size_t>(v.integer) < texts_.enum_value_json[read.type.enum_id].size()) {
+      out_ += texts_.enum_value_json[read.type.enum_id][static_cast<std::size_t>(v.integer)];
+    } else {
+      append_json(out_, read.value());
+    }
   }
 
   // question_to_json(...).dump(), keys in byte order; the values as value_to_json gives them.

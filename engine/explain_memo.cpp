@@ -14,7 +14,7 @@ std::string facts_line(const ConditionNode& n) {
   std::string out;
   for (const auto& f : n.facts) {
     if (!out.empty()) out += "; ";
-    out.append(f.path).append(" = ").append(f.value.is_null() ? "unknown" : f.value.dump());
+    out.append(f.path).append(" = ").append(f.given.known ? f.value().dump() : "unknown");
   }
   return out;
 }
@@ -45,7 +45,7 @@ std::string change_words(const Policy& policy, const Counterfactual& c, bool pla
     if (plain) {
       Facts one = unknown_facts(policy);
       one.values[ch.fact] = ch.value;
-      out += info.description + " were “" + fact_read(policy, one, ch.fact).value_words + "”";
+      out += info.description + " were “" + fact_read(policy, one, ch.fact).value_words() + "”";
     } else {
       out += info.path + " = " + value_to_json(policy, ch.value, info.type).dump();
     }
@@ -195,7 +195,7 @@ std::string explanation_to_plain(const Policy& policy, const Explanation& e) {
           for (const auto& f : n->facts) {
             if (f.fact < 0 || std::find(told.begin(), told.end(), f.fact) != told.end()) continue;
             told.push_back(f.fact);
-            out << "      here, " << f.description << ": " << f.value_words << "\n";
+            out << "      here, " << f.description << ": " << f.value_words() << "\n";
           }
         }
         for (auto it = n->because.rbegin(); it != n->because.rend(); ++it) stack.push_back(&*it);

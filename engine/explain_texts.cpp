@@ -1,5 +1,6 @@
 #include "explain_texts.hpp"
 
+#include <atomic>
 #include <mutex>
 
 #include "compiled.hpp"
@@ -11,6 +12,9 @@ namespace proviso {
 struct ExplainTextsSlot::State {
   std::once_flag once;
   std::unique_ptr<const ExplainTexts> texts;
+  // The texts once built: explain_texts() is asked dozens of times an
+  // explanation, and std::call_once's bookkeeping costs more than this load.
+  std::atomic<const ExplainTexts*> ready{nullptr};
 };
 
 ExplainTextsSlot::ExplainTextsSlot() : state_(std::make_unique<State>()) {}
@@ -81,6 +85,10 @@ void add_json_fragments(const Policy& policy, ExplainTexts& texts) {
     texts.condition_cite_json.push_back(cite_json(*texts.condition_cite[c]));
   }
   for (const auto& fact : policy.facts) texts.fact_path_json.push_back(json_string(fact.path));
+  for (const auto& e : policy.enums) {
+    auto& names = texts.enum_value_json.emplace_back();
+    for (const auto& name : e.values) names.push_back(json_string(name));
+  }
   for (const auto& rule : policy.rules) {
     texts.rule_id_json.push_back(json_string(rule.id));
     texts.rule_cite_json.push_back("{\"cite\":" + cite_json(rule.cite));
@@ -114,7 +122,11 @@ std::unique_ptr<const ExplainTexts> build(const Policy& policy) {
 
 const ExplainTexts& explain_texts(const Policy& policy) {
   auto& state = *policy.explain_cache.state_;
-  std::call_once(state.once, [&] { state.texts = build(policy); });
+  if (const auto* texts = state.ready.load(std::memory_order_acquire)) return *texts;
+  std::call_once(state.once, [&] {
+    state.texts = build(policy);
+    state.ready.store(state.texts.get(), std::memory_order_release);
+  });
   return *state.texts;
 }
 

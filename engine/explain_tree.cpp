@@ -17,7 +17,7 @@ std::string enum_value_words(const EnumType& e, std::int64_t v) {
   return d.empty() ? e.values[v] : d;
 }
 
-std::string value_words(const Policy& policy, const Value& value, Type type) {
+std::string words_of(const Policy& policy, const Value& value, Type type) {
   if (!value.known) return "not given";
   switch (type.kind) {
     case TypeKind::boolean: return value.integer ? "yes" : "no";
@@ -74,9 +74,8 @@ ConditionNode node(const Policy& policy, const ExplainTexts& texts, const Facts&
     FactRead r;
     r.path = texts.interpretation_path[i];
     r.description = policy.interpretations[i].phrase;
-    bool v = facts.interpretation(policy, i);
-    r.value = v;
-    r.value_words = v ? "yes (this reading is taken)" : "no (this reading is not taken)";
+    r.given = Value::of_bool(facts.interpretation(policy, i));
+    r.policy = &policy;
     out.facts.push_back(std::move(r));
   }
   if (depth >= kMaxDepth) return out;
@@ -110,9 +109,20 @@ FactRead fact_read(const Policy& policy, const Facts& facts, std::int32_t fact) 
   r.fact = fact;
   r.path = info.path;
   r.description = info.description;
-  r.value = value_to_json(policy, facts.values[fact], info.type);
-  r.value_words = value_words(policy, facts.values[fact], info.type);
+  r.given = facts.values[fact];
+  r.type = info.type;
+  r.policy = &policy;
   return r;
+}
+
+nlohmann::json FactRead::value() const {
+  if (fact < 0) return given.integer != 0;  // a reading is always taken or not
+  return policy ? value_to_json(*policy, given, type) : nlohmann::json();
+}
+
+std::string FactRead::value_words() const {
+  if (fact < 0) return given.integer ? "yes (this reading is taken)" : "no (this reading is not taken)";
+  return policy ? words_of(*policy, given, type) : "not given";
 }
 
 ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition) {

@@ -36,7 +36,7 @@ nlohmann::json rule_to_json(const Policy& policy, std::int32_t r) {
 
 nlohmann::json condition_node_to_json(const ConditionNode& node) {
   nlohmann::json facts = nlohmann::json::object();
-  for (const auto& f : node.facts) facts[std::string(f.path)] = f.value;
+  for (const auto& f : node.facts) facts[std::string(f.path)] = f.value();
   nlohmann::json out{{"text", node.text}, {"value", tri_name(node.value)}, {"cite", cite_to_json(*node.cite)}, {"facts", facts}};
   if (!node.because.empty()) {
     nlohmann::json because = nlohmann::json::array();

@@ -108,7 +108,7 @@ std::vector<std::string> fact_lines(const Policy& policy, const Facts& facts) {
   for (std::size_t f = 0; f < policy.facts.size(); ++f) {
     if (!facts.values[f].known) continue;
     auto read = fact_read(policy, facts, static_cast<std::int32_t>(f));
-    out.push_back(std::string(read.description) + ": " + read.value_words);
+    out.push_back(std::string(read.description) + ": " + read.value_words());
   }
   for (std::size_t i = 0; i < policy.interpretations.size(); ++i)
     if (facts.interpretations[i] >= 0)

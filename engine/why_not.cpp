@@ -18,7 +18,7 @@ void write_condition(std::ostringstream& out, const ConditionNode& n, const std:
   if (!n.cite->empty()) out << "  [" << n.cite->text << "]";
   out << "\n";
   if (n.because.empty())
-    for (const auto& f : n.facts) out << indent << "    " << f.path << " = " << (f.value.is_null() ? "unknown" : f.value.dump()) << "\n";
+    for (const auto& f : n.facts) out << indent << "    " << f.path << " = " << (f.given.known ? f.value().dump() : "unknown") << "\n";
   for (const auto& b : n.because) write_condition(out, b, indent + "    ");
 }
 

@@ -54,6 +54,7 @@ Tables::Tables(const CompiledPolicy& c, const RequestLimits& l)
     fact.slot = static_cast<std::int32_t>(slot);
     fact.kind = type.kind;
     fact.string_use = compiled.string_use(static_cast<std::int32_t>(slot));
+    fact.text_index = compiled.text_index(static_cast<std::int32_t>(slot));
     if (type.kind == TypeKind::enumeration || type.kind == TypeKind::set) fact.values = &enum_values[static_cast<std::size_t>(type.enum_id)];
   }
   seen.assign(trie.size(), 0);

@@ -87,6 +87,7 @@ struct Node {
   std::int32_t slot = -1;
   TypeKind kind = TypeKind::boolean;  // of the fact
   CompiledPolicy::StringUse string_use = CompiledPolicy::StringUse::unread;  // of a string fact
+  std::int32_t text_index = -1;       // of a string fact whose text is kept (FastFacts::text)
   const NameTable* values = nullptr;  // of an enum or set fact
   std::uint32_t key_size = 0;         // the bytes of the segment that leads here
   struct Kid {
@@ -152,7 +153,7 @@ struct Tables {
     const auto slot = static_cast<std::size_t>(node.slot);
     switch (node.string_use) {
       case CompiledPolicy::StringUse::unread: out.cells[slot] = FastFacts::kNoText; break;
-      case CompiledPolicy::StringUse::text: out.strings[slot].assign(text); [[fallthrough]];
+      case CompiledPolicy::StringUse::text: out.text(static_cast<std::size_t>(node.text_index)).assign(text); [[fallthrough]];
       case CompiledPolicy::StringUse::id: out.cells[slot] = id(); break;
     }
     out.known[slot] = 1;

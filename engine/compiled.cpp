@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <tuple>
+#include <utility>
 
 namespace proviso {
 namespace {
@@ -235,24 +236,31 @@ void CompiledPolicy::find_string_uses() {
   // FastEval::value() is the one reader of FastFacts::strings, through a fact node.
   for (const auto& n : nodes_)
     if (n.op == FastNode::Op::fact && n.kind == TypeKind::string) string_use_[static_cast<std::size_t>(n.a)] = StringUse::text;
+  text_index_.assign(policy_->facts.size(), -1);
+  kept_texts_ = 0;
+  for (std::size_t slot = 0; slot < string_use_.size(); ++slot)
+    if (string_use_[slot] == StringUse::text) text_index_[slot] = static_cast<std::int32_t>(kept_texts_++);
 }
 
-FastFacts::FastFacts(std::size_t slots, std::size_t interpretation_count) { lay_out(slots, interpretation_count); }
-
-void FastFacts::lay_out(std::size_t slots, std::size_t interpretation_count) {
-  const std::size_t known_words = (slots + 7) / 8, interpretation_words = (interpretation_count + 7) / 8;
-  words_ = slots + known_words + interpretation_words;
-  block_ = std::make_unique<std::uint64_t[]>(words_);  // zeroed: every fact unknown
-  cells = {block_.get(), slots};
-  known = {reinterpret_cast<std::uint8_t*>(block_.get() + slots), slots};
-  interpretations = {reinterpret_cast<std::int8_t*>(block_.get() + slots + known_words), interpretation_count};
-  std::fill(interpretations.begin(), interpretations.end(), std::int8_t{-1});
-  strings.resize(slots);
+FastFacts::FastFacts(std::size_t slots, std::size_t interpretation_count, std::size_t text_count)
+    : interpretation_count_(static_cast<std::uint32_t>(interpretation_count)), text_count_(static_cast<std::uint32_t>(text_count)) {
+  const std::size_t bytes = slots * 8 + round_up(slots) + round_up(interpretation_count) + text_count * sizeof(std::string);
+  static_assert(alignof(std::string) <= 8);
+  cells = static_cast<std::uint64_t*>(::operator new(bytes));
+  std::fill_n(cells, slots, std::uint64_t{0});
+  known = reinterpret_cast<std::uint8_t*>(cells + slots);
+  std::fill_n(known, slots, std::uint8_t{0});  // every fact unknown
+  interpretations = reinterpret_cast<std::int8_t*>(known + round_up(slots));
+  std::fill_n(interpretations, interpretation_count, std::int8_t{-1});
+  auto* texts = reinterpret_cast<std::uint8_t*>(interpretations) + round_up(interpretation_count);
+  for (std::size_t i = 0; i < text_count; ++i) new (texts + i * sizeof(std::string)) std::string;
 }
 
-FastFacts::FastFacts(const FastFacts& other) : strings(other.strings) {
-  lay_out(other.cells.size(), other.interpretations.size());
-  std::copy(other.block_.get(), other.block_.get() + other.words_, block_.get());
+FastFacts::FastFacts(const FastFacts& other) : FastFacts(other.slot_count(), other.interpretation_count_, other.text_count_) {
+  std::copy_n(other.cells, slot_count(), cells);
+  std::copy_n(other.known, slot_count(), known);
+  std::copy_n(other.interpretations, interpretation_count_, interpretations);
+  for (std::size_t i = 0; i < text_count_; ++i) text(i) = other.text(i);
 }
 
 FastFacts& FastFacts::operator=(const FastFacts& other) {
@@ -260,7 +268,26 @@ FastFacts& FastFacts::operator=(const FastFacts& other) {
   return *this;
 }
 
-FastFacts CompiledPolicy::make_facts() const { return FastFacts(policy_->facts.size(), policy_->interpretations.size()); }
+void FastFacts::take(FastFacts& other) noexcept {
+  cells = std::exchange(other.cells, nullptr);
+  known = std::exchange(other.known, nullptr);
+  interpretations = std::exchange(other.interpretations, nullptr);
+  interpretation_count_ = std::exchange(other.interpretation_count_, 0);
+  text_count_ = std::exchange(other.text_count_, 0);
+}
+
+void FastFacts::release() noexcept {
+  if (!cells) return;
+  for (std::size_t i = 0; i < text_count_; ++i) text(i).~basic_string();
+  ::operator delete(cells);
+  cells = nullptr;
+  known = nullptr;
+  interpretations = nullptr;
+}
+
+FastFacts CompiledPolicy::make_facts() const {
+  return FastFacts(policy_->facts.size(), policy_->interpretations.size(), kept_texts_);
+}
 
 FastScratch CompiledPolicy::make_scratch() const {
   FastScratch s;
@@ -281,14 +308,14 @@ FastScratch CompiledPolicy::make_scratch() const {
 
 void CompiledPolicy::load_facts(const Facts& facts, FastFacts& out) const {
   for (std::size_t slot = 0; slot < facts.values.size(); ++slot) load_fact(static_cast<std::int32_t>(slot), facts.values[slot], out);
-  std::copy(facts.interpretations.begin(), facts.interpretations.end(), out.interpretations.begin());
+  std::copy(facts.interpretations.begin(), facts.interpretations.end(), out.interpretations);
 }
 
 void CompiledPolicy::load_fact(std::int32_t slot, const Value& v, FastFacts& out) const {
   out.known[slot] = v.known;
   out.cells[slot] = v.known ? cell_of(v) : 0;
   if (v.known && v.kind == TypeKind::string) {
-    out.strings[slot] = v.text;
+    if (const auto kept = text_index(slot); kept >= 0) out.text(static_cast<std::size_t>(kept)) = v.text;
     out.cells[slot] = text_id(v.text);
   }
 }
@@ -314,7 +341,7 @@ std::size_t CompiledPolicy::memory_bytes() const {
                       bytes(chunk_begin_) + bytes(chunks_) + bytes(chunk_rows_) + bytes(bucket_) + bytes(deferred_begin_) + bytes(deferred_) +
                       bytes(defeater_positions_) + bytes(unindexed_) + bytes(code_) + bytes(primary_slot_) + bytes(tests_) +
                       bytes(small_guards_) + bytes(small_admits_) + bytes(small_defeaters_) + bytes(shared_leaves_) + bytes(shared_runs_) +
-                      bytes(definition_disjuncts_) + bytes(disjuncts_);
+                      bytes(definition_disjuncts_) + bytes(disjuncts_) + bytes(text_index_);
   for (const auto& t : texts_) total += 2 * (sizeof(t) + t.capacity()) + 2 * sizeof(void*);  // and its text_ids_ entry
   total += rule_json_ids_.capacity() + bytes(rule_json_begin_);
   return total;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,37 +21,59 @@
 namespace proviso {
 
 // A request's facts in the fast layout, in one allocation so a decision
-// touches a few adjacent cache lines: one 8-byte cell per slot (integer, date,
-// enum index, bool, duration amount, decimal bits, enum-set bits, or for a
-// string the id of the policy's string constant it equals, kNoText if none),
-// then a known byte per slot and the interpretation settings. The strings
-// themselves are aside (read only by comparisons other than `== "…"`).
+// touches a few adjacent cache lines and a set of bound requests stays
+// dense: one 8-byte cell per slot (integer, date, enum index, bool, duration
+// amount, decimal bits, enum-set bits, or for a string the id of the
+// policy's string constant it equals, kNoText if none), then a known byte per
+// slot, the interpretation settings and, last, the texts kept: only those of
+// the string facts whose text some comparison reads (other than `== "…"`),
+// by CompiledPolicy::text_index; none at all for most rule sets. The object
+// is three pointers into the block and two counts (32 bytes).
 // Reused across decisions: reset() clears the known bytes and settings.
 struct FastFacts {
   static constexpr std::uint64_t kNoText = ~std::uint64_t{0};
 
-  std::span<std::uint64_t> cells;
-  std::span<std::uint8_t> known;
-  std::span<std::int8_t> interpretations;    // -1 default, 0 false, 1 true
-  std::vector<std::string> strings;          // by slot; only string facts use theirs
+  std::uint64_t* cells = nullptr;          // by slot; the start of the block, which the object owns
+  std::uint8_t* known = nullptr;           // by slot
+  std::int8_t* interpretations = nullptr;  // by interpretation: -1 default, 0 false, 1 true
 
   FastFacts() = default;
-  FastFacts(std::size_t slots, std::size_t interpretation_count);
+  FastFacts(std::size_t slots, std::size_t interpretation_count, std::size_t text_count = 0);
   FastFacts(const FastFacts& other);
   FastFacts& operator=(const FastFacts& other);
-  FastFacts(FastFacts&&) noexcept = default;  // the spans point into the moved block, which stays put
-  FastFacts& operator=(FastFacts&&) noexcept = default;
+  FastFacts(FastFacts&& other) noexcept { take(other); }
+  FastFacts& operator=(FastFacts&& other) noexcept {
+    if (this != &other) {
+      release();
+      take(other);
+    }
+    return *this;
+  }
+  ~FastFacts() { release(); }
+
+  std::size_t slot_count() const { return static_cast<std::size_t>(known - reinterpret_cast<const std::uint8_t*>(cells)) / 8; }
+  std::size_t interpretation_count() const { return interpretation_count_; }
+  std::size_t text_count() const { return text_count_; }
+  // The text of a string fact, by its CompiledPolicy::text_index.
+  std::string& text(std::size_t index) { return texts()[index]; }
+  const std::string& text(std::size_t index) const { return texts()[index]; }
 
   void reset() {
-    std::fill(known.begin(), known.end(), std::uint8_t{0});
-    std::fill(interpretations.begin(), interpretations.end(), std::int8_t{-1});
+    std::fill_n(known, slot_count(), std::uint8_t{0});
+    std::fill_n(interpretations, interpretation_count_, std::int8_t{-1});
   }
 
  private:
-  void lay_out(std::size_t slots, std::size_t interpretation_count);
-  std::unique_ptr<std::uint64_t[]> block_;
-  std::size_t words_ = 0;
+  static std::size_t round_up(std::size_t bytes) { return (bytes + 7) / 8 * 8; }
+  std::string* texts() const {
+    return std::launder(reinterpret_cast<std::string*>(reinterpret_cast<std::uint8_t*>(interpretations) + round_up(interpretation_count_)));
+  }
+  void take(FastFacts& other) noexcept;
+  void release() noexcept;
+  std::uint32_t interpretation_count_ = 0;
+  std::uint32_t text_count_ = 0;
 };
+static_assert(sizeof(FastFacts) == 32);
 
 // One node of a compiled expression. Children of and/or are a range of `kids`.
 struct FastNode {
@@ -172,10 +195,14 @@ class CompiledPolicy {
   // What decide() (and decide_every_rule()) read of a fact, by slot: nothing
   // (no rule or definition names it), its cell only, or for a string fact
   // also its text (a comparison other than `== "…"`). A binder that feeds
-  // only these may leave unread strings uncopied and unhashed; load_facts
-  // fills everything, for the explanation searches.
+  // only these may leave unread strings uncopied and unhashed; FastFacts
+  // keeps only the texts read (text_index). load_facts fills every cell, for
+  // the explanation searches.
   enum class StringUse : std::uint8_t { unread, id, text };
   StringUse string_use(std::int32_t slot) const { return string_use_[static_cast<std::size_t>(slot)]; }
+  // Where FastFacts keeps the text of a string fact whose use is `text`
+  // (FastFacts::text), by slot; -1 for every other fact, whose text is not kept.
+  std::int32_t text_index(std::int32_t slot) const { return text_index_[static_cast<std::size_t>(slot)]; }
 
   // The outcome and its authorities (rule indexes, ascending) into scratch; no trace.
   Outcome decide(const FastFacts& facts, FastScratch& scratch) const;
@@ -211,6 +238,8 @@ class CompiledPolicy {
   std::vector<std::int32_t> kids_;
   std::vector<std::string> texts_;              // string constants, each once
   std::vector<StringUse> string_use_;           // by fact slot
+  std::vector<std::int32_t> text_index_;        // by fact slot: FastFacts::text's index, -1 none
+  std::size_t kept_texts_ = 0;                  // the facts with a text index
   struct TextHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }

@@ -36,8 +36,8 @@ namespace {
 // the facts: a loop per run of one shape (shared_runs_).
 void FastEval::evaluate_shared_leaves() {
   using Op = FastNode::Op;
-  const std::uint64_t* cells = f.cells.data();
-  const std::uint8_t* known = f.known.data();
+  const std::uint64_t* cells = f.cells;
+  const std::uint8_t* known = f.known;
   const FastTest* leaves = p.shared_leaves_.data();
   std::uint64_t yes = 0, unknown = 0;
   std::uint32_t i = 0;

@@ -82,7 +82,7 @@ struct FastEval {
     std::uint64_t leaves_true, leaves_false, leaves_unknown;
   };
   Hot hot() const {
-    return {p.code_.data(), p.tests_.data(), p.edges_.data(), f.cells.data(), f.known.data(), s.rules.data(), s.epoch,
+    return {p.code_.data(), p.tests_.data(), p.edges_.data(), f.cells, f.known, s.rules.data(), s.epoch,
             leaves_true, leaves_false, leaves_unknown};
   }
 

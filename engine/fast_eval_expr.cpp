@@ -80,7 +80,8 @@ FastEval::V FastEval::value(std::int32_t i) {
       return V{n.k, n.kind == TypeKind::string ? &p.texts_[n.k] : nullptr, n.unit, true};
     case Op::fact:
       if (!f.known[n.a]) return V{};
-      return V{f.cells[n.a], &f.strings[n.a], 0, true};
+      // Every string fact a fact node reads has its text kept (find_string_uses).
+      return V{f.cells[n.a], n.kind == TypeKind::string ? &f.text(static_cast<std::size_t>(p.text_index(n.a))) : nullptr, 0, true};
     case Op::definition: return definition(n.a);
     case Op::negate: {
       V a = value(n.a);

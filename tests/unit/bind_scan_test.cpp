@@ -298,15 +298,18 @@ struct Tally {
 
 // What decide() reads of `a` and `b` is the same.
 bool same_read_facts(const CompiledPolicy& compiled, const FastFacts& a, const FastFacts& b) {
-  for (std::size_t slot = 0; slot < a.known.size(); ++slot) {
+  for (std::size_t slot = 0; slot < a.slot_count(); ++slot) {
     const auto use = compiled.string_use(static_cast<std::int32_t>(slot));
     if (use == CompiledPolicy::StringUse::unread) continue;
     if (a.known[slot] != b.known[slot]) return false;
     if (!a.known[slot]) continue;
     if (a.cells[slot] != b.cells[slot]) return false;
-    if (use == CompiledPolicy::StringUse::text && a.strings[slot] != b.strings[slot]) return false;
+    if (use != CompiledPolicy::StringUse::text) continue;
+    const auto kept = static_cast<std::size_t>(compiled.text_index(static_cast<std::int32_t>(slot)));
+    if (a.text(kept) != b.text(kept)) return false;
   }
-  return std::ranges::equal(a.interpretations, b.interpretations);
+  return std::equal(a.interpretations, a.interpretations + a.interpretation_count(), b.interpretations,
+                    b.interpretations + b.interpretation_count());
 }
 
 void check_text(const CompiledPolicy& compiled, binding::Tables& tables, FastBinder& binder, const RequestLimits& limits,

@@ -41,15 +41,18 @@ struct Agreement {
   // feeds only decide(), whose output is the decision, so it does not copy
   // or look up strings no rule reads; load_facts fills every slot.
   bool same_facts(const FastFacts& a, const FastFacts& b) const {
-    for (std::size_t slot = 0; slot < a.known.size(); ++slot) {
+    for (std::size_t slot = 0; slot < a.slot_count(); ++slot) {
       const auto use = compiled.string_use(static_cast<std::int32_t>(slot));
       if (use == CompiledPolicy::StringUse::unread) continue;
       if (a.known[slot] != b.known[slot]) return false;
       if (!a.known[slot]) continue;
       if (a.cells[slot] != b.cells[slot]) return false;  // a string's cell: the id of the constant it equals
-      if (use == CompiledPolicy::StringUse::text && a.strings[slot] != b.strings[slot]) return false;
+      if (use != CompiledPolicy::StringUse::text) continue;
+      const auto kept = static_cast<std::size_t>(compiled.text_index(static_cast<std::int32_t>(slot)));
+      if (a.text(kept) != b.text(kept)) return false;
     }
-    return std::ranges::equal(a.interpretations, b.interpretations);
+    return std::equal(a.interpretations, a.interpretations + a.interpretation_count(), b.interpretations,
+                    b.interpretations + b.interpretation_count());
   }
 
   // decide() finds the interpretations relied on by deciding each other

@@ -65,13 +65,19 @@ class Writer {
       if (i) out_ += ',';
       other(e.others[i]);
     }
-    out_ += "],\"ruleset\":{\"digest\":";
-    append_json_string(out_, policy_.digest);
-    out_ += ",\"name\":";
-    append_json_string(out_, policy_.name);
-    out_ += ",\"version\":";
-    append_json_string(out_, policy_.version);
-    out_ += "},\"schema\":\"proviso.explanation/v1\",\"summary\":";
+    out_ += "],\"ruleset\":";
+    if (fragments_) {
+      out_ += texts_.ruleset_json;
+    } else {
+      out_ += "{\"digest\":";
+      append_json_string(out_, policy_.digest);
+      out_ += ",\"name\":";
+      append_json_string(out_, policy_.name);
+      out_ += ",\"version\":";
+      append_json_string(out_, policy_.version);
+      out_ += '}';
+    }
+    out_ += ",\"schema\":\"proviso.explanation/v1\",\"summary\":";
     append_json_string(out_, e.summary);
     out_ += ",\"unknown_facts\":[";
     for (std::size_t i = 0; i < e.unknown_facts.size(); ++i) {
@@ -273,9 +279,10 @@ class Writer {
     out_ += ",\"text\":";
     if (fragments) out_ += texts_.condition_text_json[node.index];
     else append_json_string(out_, node.text);
-    out_ += ",\"value\":";
-    append_json_string(out_, tri_name(node.value));
-    out_ += '}';
+    // tri_name(node.value) as JSON: a literal (escaping it cost more than the rest of the node's tail).
+    out_ += node.value == Tri::true_    ? ",\"value\":\"true\"}"
+            : node.value == Tri::false_ ? ",\"value\":\"false\"}"
+                                        : ",\"value\":\"unknown\"}";
   }
 
   // An object keyed by path: sorted, and a path read twice keeps its last value

@@ -85,6 +85,8 @@ void add_json_fragments(const Policy& policy, ExplainTexts& texts) {
     texts.condition_cite_json.push_back(cite_json(*texts.condition_cite[c]));
   }
   for (const auto& fact : policy.facts) texts.fact_path_json.push_back(json_string(fact.path));
+  texts.ruleset_json = "{\"digest\":" + json_string(policy.digest) + ",\"name\":" + json_string(policy.name) +
+                       ",\"version\":" + json_string(policy.version) + "}";
   for (const auto& e : policy.enums) {
     auto& names = texts.enum_value_json.emplace_back();
     for (const auto& name : e.values) names.push_back(json_string(name));

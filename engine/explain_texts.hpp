@@ -33,7 +33,8 @@ struct ExplainTexts {
   std::vector<std::string> rule_id_json;         // "\"id\""
   std::vector<std::string> rule_cite_json;       // {"cite":…   (a rule reference's first key)
   std::vector<std::string> rule_id_title_json;   // ,"rule":"id","title":"…"   (its last two; no title when empty)
-  std::vector<std::vector<std::string>> enum_value_json;  // by enum, by value: "\"name\""
+  std::vector<std::vector<std::string>> enum_value_json;
+  std::string ruleset_json;                       // {"digest":…,"name":…,"version":…}  // by enum, by value: "\"name\""
 
   // The compiled form, for the searches of explanations (search_compiled()):
   // built on the first search, so an explanation that needs none never compiles.

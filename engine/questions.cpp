@@ -64,8 +64,7 @@ namespace {
 Question rank_question(const Policy& policy, FastSearch& search, const Facts& facts, std::int32_t fact, std::size_t before,
                        const QuestionLimits& limits) {
   Question q;
-  q.fact = fact;
-  q.text = question_text(policy, fact);
+  q.fact = fact;  // its text is written when it is asked (next_questions): most ranked ones are not
   std::size_t settled = 0;
   double progress = 0;
   for (auto& value : candidate_values(policy, fact, facts.values[fact], limits.max_set_answers)) {
@@ -216,12 +215,14 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
       if (out.size() >= limits.max_questions) return out;
       if (auto settling = settling_witness(policy, q, decision.outcome)) {  // as things stand: no search needed
         q.witness = std::move(*settling);
+        q.text = question_text(policy, q.fact);
         out.push_back(std::move(q));
         continue;
       }
       auto found = find_witness(policy, facts, q.fact, limits.relevance, skip, &decision);
       if (!found.witness) continue;
       q.witness = std::move(*found.witness);
+      q.text = question_text(policy, q.fact);
       out.push_back(std::move(q));
     }
   }

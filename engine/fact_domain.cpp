@@ -90,8 +90,7 @@ std::vector<Value> scalar_candidates(const Policy& policy, std::int32_t fact) {
       std::set<std::int64_t> points;
       for (const auto& c : constants) {
         // A decimal constant (`count < 2.5`): around its floor, which reaches both sides of it.
-        std::int64_t k = c.integer;
-        if (c.kind == TypeKind::decimal) k = c.decimal / kDecimalScale - (c.decimal % kDecimalScale < 0 ? 1 : 0);
+        const std::int64_t k = c.kind == TypeKind::decimal ? decimal_floor(c.decimal) : c.integer;
         for (std::int64_t d : {-1, 0, 1})
           if (auto p = checked_add(k, d)) points.insert(*p);  // INT64_MAX has no successor
       }

@@ -75,10 +75,9 @@ int compare_numbers(std::int64_t a, bool a_is_decimal, std::int64_t b, bool b_is
   if (a_is_decimal == b_is_decimal) return a < b ? -1 : (a > b ? 1 : 0);
   if (a_is_decimal) return -compare_numbers(b, false, a, true);
   // An integer against a decimal: against the decimal's floor, then its fraction.
-  std::int64_t whole = b / kDecimalScale, fraction = b % kDecimalScale;
-  if (fraction < 0) --whole, fraction += kDecimalScale;
+  const std::int64_t whole = decimal_floor(b);
   if (a != whole) return a < whole ? -1 : 1;
-  return fraction > 0 ? -1 : 0;
+  return b % kDecimalScale != 0 ? -1 : 0;  // a fraction above the floor
 }
 
 std::optional<std::int64_t> checked_add(std::int64_t a, std::int64_t b) {

@@ -50,6 +50,10 @@ std::optional<std::int64_t> decimal_from_double(double d);
 std::optional<std::int64_t> decimal_from_integer(std::int64_t i);
 // The decimal as a JSON number: the double nearest it (exact in print up to 2^53 millionths).
 double decimal_to_double(std::int64_t millionths);
+// The greatest integer not above the decimal (-2.5 -> -3).
+constexpr std::int64_t decimal_floor(std::int64_t millionths) {
+  return millionths / kDecimalScale - (millionths % kDecimalScale < 0 ? 1 : 0);
+}
 // Orders two numbers, each an integer or a decimal in millionths, exactly: -1, 0 or 1.
 int compare_numbers(std::int64_t a, bool a_is_decimal, std::int64_t b, bool b_is_decimal);
 

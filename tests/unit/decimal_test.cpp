@@ -109,6 +109,18 @@ TEST_CASE("an integer and a decimal compare exactly, even where the integer has 
   CHECK(compare_numbers(-1, true, 0, false) == -1);
 }
 
+TEST_CASE("a decimal's floor is the greatest integer not above it, below zero too") {
+  using proviso::decimal_floor;
+  CHECK(decimal_floor(2500000) == 2);
+  CHECK(decimal_floor(-2500000) == -3);
+  CHECK(decimal_floor(-3000000) == -3);
+  CHECK(decimal_floor(-1) == -1);  // -0.000001
+  CHECK(decimal_floor(0) == 0);
+  CHECK(decimal_floor(999999) == 0);
+  CHECK(decimal_floor(kMin) == -9223372036855);
+  CHECK(decimal_floor(kMax) == 9223372036854);
+}
+
 TEST_CASE("decimal arithmetic is exact in both evaluators: 0.1 + 0.2 <= 0.3") {
   auto p = policy();
   CHECK(both(*p, R"({"a": 0.1, "b": 0.2, "count": 2})") == "permitted");

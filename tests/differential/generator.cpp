@@ -126,7 +126,7 @@ class Generator {
     };
     for (int i = pick(1, 3); i > 0; --i) add(FactKind::boolean);
     for (int i = pick(1, 2); i > 0; --i) add(FactKind::integer);
-    for (int i = pick(0, 1); i > 0; --i) add(FactKind::decimal);
+    for (int i = pick(0, 2); i > 0; --i) add(FactKind::decimal);  // two, so a sum of two decimals occurs
     for (int i = pick(0, 2); i > 0; --i) add(FactKind::date);
     for (int i = pick(0, 1); i > 0; --i) add(FactKind::string);
     for (int i = pick(1, 3); i > 0; --i) add(FactKind::enumeration, pick(0, enums - 1));
@@ -179,9 +179,13 @@ class Generator {
       case 2: {
         auto decimals = facts_of(FactKind::decimal);
         if (decimals.empty()) return atom();
-        const std::string lhs = chance(3) ? "(" + any(decimals)->path + " + " + integer_term() + ")" : any(decimals)->path;
-        const std::string rhs = chance(2) ? std::to_string(pick(0, 20)) + "." + std::to_string(pick(0, 3) * 25)
-                                          : chance(2) ? std::to_string(pick(0, 20)) : any(decimals)->path;
+        // Tenths and hundredths, which binary floating point cannot hold (0.1 + 0.2 is not 0.3 there), and quarters, which it can.
+        static const char* const kFractions[] = {"1", "2", "3", "05", "25", "5", "75"};
+        std::string lhs = any(decimals)->path;
+        if (chance(3)) lhs = "(" + lhs + " + " + integer_term() + ")";
+        else if (chance(3)) lhs = "(" + lhs + (chance(2) ? " + " : " - ") + any(decimals)->path + ")";
+        const std::string rhs = chance(2) ? std::to_string(pick(0, 8)) + "." + kFractions[pick(0, 6)]
+                                          : chance(2) ? std::to_string(pick(0, 8)) : any(decimals)->path;
         return lhs + " " + comparison_op(true) + " " + rhs;
       }
       case 3: {
@@ -300,7 +304,11 @@ json generate_request(const Vocabulary& vocabulary, std::mt19937_64& rng) {
       switch (fact.kind) {
         case FactKind::boolean: value = pick(0, 1) == 1; break;
         case FactKind::integer: value = number(rng, -3, 15); break;
-        case FactKind::decimal: value = pick(0, 2) == 0 ? json(pick(0, 20)) : json(pick(0, 80) / 4.0); break;
+        case FactKind::decimal: {  // small, so that sums meet the rules' constants: 0.1 + 0.2 against 0.3
+          const int form = pick(0, 2);
+          value = form == 0 ? json(pick(0, 8)) : form == 1 ? json(pick(0, 60) / 10.0) : json(pick(0, 600) / 100.0);
+          break;
+        }
         case FactKind::date: value = iso_date(kDayLow + pick(-10, kDaySpan + 10)); break;
         case FactKind::string: {
           static const char* const kTexts[] = {"", "a", "b c", "\"q\"", "§", "A"};

@@ -13,6 +13,7 @@ namespace proviso::difftest {
 namespace {
 
 using nlohmann::json;
+__extension__ typedef __int128 Wide;  // (__extension__: -Wpedantic would warn on the GCC type)
 
 // Three-valued truth: a missing optional is unknown.
 using Truth = std::optional<bool>;
@@ -32,11 +33,11 @@ struct Val {
   bool b = false;
   bool integral = true;  // number: an integer, else a decimal
   long long i = 0;       // integer number, date in days, duration amount
-  double d = 0;          // decimal number
+  Wide m = 0;        // decimal number, in millionths: exact, and wide enough that no sum or product here overflows
   std::string s;         // string or enum value name; duration unit
   std::set<std::string> items;
 
-  double real() const { return integral ? static_cast<double>(i) : d; }
+  Wide millionths() const { return integral ? static_cast<Wide>(i) * 1'000'000 : m; }
 };
 
 Val unknown() { return {}; }
@@ -54,12 +55,37 @@ Val of_int(long long i) {
   v.i = i;
   return v;
 }
-Val of_real(double d) {
+// language.md: a decimal is at most ±9,223,372,036,854.775807 (int64 millionths); past that it is unknown.
+Val of_millionths(Wide m) {
+  if (m > std::numeric_limits<long long>::max() || m < std::numeric_limits<long long>::min()) return {};
   Val v;
   v.kind = Val::number;
   v.integral = false;
-  v.d = d;
+  v.m = m;
   return v;
+}
+
+// A decimal as written ("12.75", "-0.05", "3", "1e-05"), read exactly; throws on what the generator never writes.
+Wide millionths_of(const std::string& text) {
+  std::size_t at = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  if (negative) ++at;
+  Wide digits = 0;
+  int places = 0;
+  bool fraction = false;
+  for (; at < text.size() && text[at] != 'e' && text[at] != 'E'; ++at) {
+    if (text[at] == '.') {
+      fraction = true;
+      continue;
+    }
+    if (text[at] < '0' || text[at] > '9' || digits > (Wide{1} << 100)) throw std::logic_error("reference: a decimal it cannot read: " + text);
+    digits = digits * 10 + (text[at] - '0');
+    places += fraction;
+  }
+  if (at < text.size()) places -= std::stoi(text.substr(at + 1));  // 1e-05: five places
+  if (places > 6 || places < -12) throw std::logic_error("reference: a decimal past six places: " + text);
+  for (; places < 6; ++places) digits *= 10;
+  return negative ? -digits : digits;
 }
 Val of_date(long long days) {
   Val v;
@@ -231,7 +257,8 @@ class Reference {
     } else if (type.name == "integer") {
       v = of_int(given->get<long long>());
     } else if (type.name == "decimal") {
-      v = of_real(given->get<double>());
+      v = given->is_number_integer() ? of_millionths(static_cast<Wide>(given->get<long long>()) * 1'000'000)
+                                     : of_millionths(millionths_of(given->dump()));  // the shortest text of the double, as sent
     } else if (type.name == "date") {
       v = of_date(parse_iso(given->get<std::string>()));
     } else {
@@ -257,7 +284,7 @@ class Reference {
 
   static bool equal(const Val& a, const Val& b) {
     switch (a.kind) {
-      case Val::number: return a.integral && b.integral ? a.i == b.i : a.real() == b.real();
+      case Val::number: return a.integral && b.integral ? a.i == b.i : a.millionths() == b.millionths();
       case Val::truth: return a.b == b.b;
       case Val::date: return a.i == b.i;
       case Val::text:
@@ -268,7 +295,10 @@ class Reference {
   }
 
   static int order(const Val& a, const Val& b) {
-    if (a.kind == Val::number && !(a.integral && b.integral)) return a.real() < b.real() ? -1 : a.real() > b.real() ? 1 : 0;
+    if (a.kind == Val::number && !(a.integral && b.integral)) {
+      const Wide x = a.millionths(), y = b.millionths();
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
     return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
   }
 
@@ -278,7 +308,7 @@ class Reference {
     switch (e.kind) {
       case K::boolean: return of_truth(e.bool_value);
       case K::integer: return of_int(e.int_value);
-      case K::decimal: return of_real(static_cast<double>(e.decimal_value) / 1e6);  // the AST keeps millionths
+      case K::decimal: return of_millionths(millionths_of(e.text));  // from the rule file's text, not the parser's millionths
       case K::date: return of_date(parse_iso(e.text));
       case K::duration: {
         Val v;
@@ -320,7 +350,7 @@ class Reference {
             Val v = eval(operand);
             if (v.kind == Val::unknown) return v;
             if (v.integral && v.i == std::numeric_limits<long long>::min()) return unknown();  // overflow is unknown (language.md)
-            return v.integral ? of_int(-v.i) : of_real(-v.d);
+            return v.integral ? of_int(-v.i) : of_millionths(-v.m);
           }
         }
         break;
@@ -355,7 +385,7 @@ class Reference {
           case B::add:
           case B::sub: {
             // language.md: arithmetic never wraps; a result that does not fit, a
-            // decimal that is not finite, or a date outside 0000-9999 is unknown.
+            // decimal past the int64-millionths range, or a date outside 0000-9999 is unknown.
             const bool add = e.binary_op == B::add;
             if (a.kind == Val::date && b.kind == Val::duration) {
               const long double n = add ? static_cast<long double>(b.i) : -static_cast<long double>(b.i);
@@ -373,9 +403,9 @@ class Reference {
               if (add ? __builtin_add_overflow(a.i, b.i, &out) : __builtin_sub_overflow(a.i, b.i, &out)) return unknown();
               return of_int(out);
             }
-            const double out = add ? a.real() + b.real() : a.real() - b.real();
-            if (!std::isfinite(out)) return unknown();
-            return of_real(out);
+            // An integer operand must fit as a decimal too (language.md: decimal arithmetic's range).
+            if (of_millionths(a.millionths()).kind == Val::unknown || of_millionths(b.millionths()).kind == Val::unknown) return unknown();
+            return of_millionths(add ? a.millionths() + b.millionths() : a.millionths() - b.millionths());
           }
           default: break;
         }

@@ -22,6 +22,7 @@ struct BatchOptions {
   unsigned jobs = 1;
   std::string explain = "compact";
   bool receipts = false;
+  bool no_counterfactuals = false;  // with --explain full: leave out the search ("what would have to change")
 };
 
 // Lines are decided a chunk at a time: enough to keep every job busy, small
@@ -51,7 +52,8 @@ std::string decide_line(const v1::Policy& policy, const std::string& text, std::
       if (d.error) return error_line(line, d.code, "line " + std::to_string(line) + ": " + d.message, decision.diagnostics);
     return error_line(line, "E901", "line " + std::to_string(line) + " could not be decided", decision.diagnostics);
   }
-  auto out = decision->to_json(options.explain == "full" ? v1::Detail::full : v1::Detail::compact);
+  const auto full = options.no_counterfactuals ? v1::Detail::full_without_counterfactuals : v1::Detail::full;
+  auto out = decision->to_json(options.explain == "full" ? full : v1::Detail::compact);
   if (options.receipts) out["receipt"] = decision->receipt();
   return out.dump();
 }
@@ -121,9 +123,13 @@ Command add_batch(CLI::App& app) {
       ->check(CLI::IsMember({"compact", "full", "none"}))
       ->capture_default_str();
   auto* receipts = cmd->add_flag("--receipts", options->receipts, "add each decision's receipt");
-  cmd->callback([receipts, options] {
+  auto* no_counterfactuals = cmd->add_flag("--no-counterfactuals", options->no_counterfactuals,
+                                           "with --explain full: leave out \"counterfactuals\" and the search for them (most of the time)");
+  cmd->callback([receipts, no_counterfactuals, options] {
     if (options->explain == "none" && receipts->count() > 0)
       throw CLI::ValidationError("--receipts", "a receipt needs the full decision: use --explain compact or full with --receipts");
+    if (no_counterfactuals->count() > 0 && options->explain != "full")
+      throw CLI::ValidationError("--no-counterfactuals", "only --explain full has counterfactuals: add it, or drop the flag");
   });
   return {cmd, [options] { return run_batch(*options); }};
 }

@@ -14,6 +14,7 @@ struct EvalOptions {
   std::string format = "text";  // text | json
   std::string explain = "compact";  // compact | full
   std::string input_format = "auto";  // auto | json | yaml
+  bool no_counterfactuals = false;    // with --explain full: leave out the search ("what would have to change")
 };
 
 int run_eval(const EvalOptions& options) {
@@ -46,6 +47,7 @@ int run_eval(const EvalOptions& options) {
   if (options.format == "json") {
     JsonOptions json_options;
     json_options.full = options.explain == "full";
+    json_options.counterfactuals = !options.no_counterfactuals;
     std::cout << decision_to_json(policy, *bound.facts, decision, json_options).dump(2) << "\n";
   } else {
     std::cout << decision_to_text(policy, *bound.facts, decision);
@@ -64,6 +66,12 @@ Command add_eval(CLI::App& app) {
   cmd->add_option("--explain", options->explain, "compact, or full with every rule and condition considered")
       ->check(CLI::IsMember({"compact", "full"}));
   cmd->add_option("--input-format", options->input_format, "request format")->check(CLI::IsMember({"auto", "json", "yaml"}));
+  auto* no_counterfactuals = cmd->add_flag("--no-counterfactuals", options->no_counterfactuals,
+                                           "with --format json --explain full: leave out \"counterfactuals\" and the search for them");
+  cmd->callback([no_counterfactuals, options] {
+    if (no_counterfactuals->count() > 0 && (options->format != "json" || options->explain != "full"))
+      throw CLI::ValidationError("--no-counterfactuals", "only --format json --explain full has counterfactuals: add both, or drop the flag");
+  });
   return {cmd, [options] { return run_eval(*options); }};
 }
 

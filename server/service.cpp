@@ -305,9 +305,11 @@ void DecisionService::install_routes() {
     send_json(res, 200, body);
   });
   http.Post("/v1/explain", [=, this](const httplib::Request& req, httplib::Response& res) {
+    bool counterfactuals = true;  // the search is most of an explanation's time; a UI without "what would have to change" skips it
+    if (!flag(req, res, "counterfactuals", counterfactuals)) return;
     auto decision = decide(req, res);
     if (!decision) return;
-    auto body = decision->to_json(Detail::full);
+    auto body = decision->to_json(counterfactuals ? Detail::full : Detail::full_without_counterfactuals);
     body["text"] = decision->explain_text();
     send_json(res, 200, body);
   });

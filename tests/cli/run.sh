@@ -58,5 +58,26 @@ expect "rules: 20,000-deep parentheses" 1 'E106' -- "$PROVISO" check "$work/deep
 expect "eval with broken rules" 3 'E106' -- "$PROVISO" eval --rules "$work/deep.proviso" examples/ice-address-verification.json
 expect "missing rule set" 1 'E501' -- "$PROVISO" check "$work/nowhere"
 
+# Full detail without the counterfactual search: the same JSON less one key, and only where there is a key to leave out.
+sample=examples/state-tax-agency.json  # a request with counterfactuals to leave out
+python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))))' "$sample" >"$work/sample.jsonl"
+expect "eval --no-counterfactuals needs --explain full" 2 'only --format json --explain full' -- "$PROVISO" eval --format json --no-counterfactuals "$sample"
+expect "batch --no-counterfactuals needs --explain full" 2 'only --explain full has counterfactuals' -- "$PROVISO" batch --no-counterfactuals "$work/sample.jsonl"
+# less.py WITH WITHOUT: WITH has a non-empty "counterfactuals" and WITHOUT is WITH less that key.
+cat >"$work/less.py" <<'PY'
+import json, sys
+with_, without = (json.load(open(p)) for p in sys.argv[1:3])
+ok = bool(with_.get("counterfactuals")) and "counterfactuals" not in without \
+     and {k: v for k, v in with_.items() if k != "counterfactuals"} == without
+print("same less counterfactuals" if ok else "differ")
+sys.exit(0 if ok else 1)
+PY
+"$PROVISO" eval --format json --explain full "$sample" >"$work/with.json"
+"$PROVISO" eval --format json --explain full --no-counterfactuals "$sample" >"$work/without.json"
+expect "eval --no-counterfactuals leaves out only the counterfactuals" 0 'same less' -- python3 "$work/less.py" "$work/with.json" "$work/without.json"
+"$PROVISO" batch --explain full "$work/sample.jsonl" >"$work/with.jsonl"
+"$PROVISO" batch --explain full --no-counterfactuals "$work/sample.jsonl" >"$work/without.jsonl"
+expect "batch --no-counterfactuals leaves out only the counterfactuals" 0 'same less' -- python3 "$work/less.py" "$work/with.jsonl" "$work/without.jsonl"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -180,6 +180,15 @@ def run(port, rules, log_path, server, log_lines):
     if status != 200 or not body["text"] or "considered" not in body:
         fail("explain: " + text[:300])
     print("ok: POST /v1/explain gives the memo and every rule considered")
+    status_without, text = call(port, "POST", "/v1/explain?counterfactuals=false", ice)
+    without = json.loads(text)
+    if status_without != 200 or "counterfactuals" not in body or "counterfactuals" in without \
+            or {k: v for k, v in body.items() if k != "counterfactuals"} != without:
+        fail("/v1/explain?counterfactuals=false is not /v1/explain without counterfactuals: " + text[:300])
+    status, text = call(port, "POST", "/v1/explain?counterfactuals=no", ice)
+    if status != 400 or json.loads(text)["error"]["code"] != "E805":
+        fail("/v1/explain?counterfactuals=no is not refused with E805: " + text[:300])
+    print("ok: /v1/explain?counterfactuals=false leaves out only the counterfactuals")
     status, text = call(port, "GET", "/metrics")
     if status != 200 or "proviso_decision_duration_seconds_bucket" not in text:
         fail("metrics: " + text[:300])

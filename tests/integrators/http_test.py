@@ -57,6 +57,20 @@ def expect_error(port, method, path, body, status, code, content_type="applicati
     print(f"ok: {method} {path} -> {status} {code}")
 
 
+def expect_without_counterfactuals(port, path, body):
+    """PATH&counterfactuals=false answers what PATH does less "counterfactuals"; any other value is 400 E805."""
+    sep = "" if path.endswith("?") else "&"
+    status, text = call(port, "POST", path, body)
+    full = json.loads(text)
+    status_without, text = call(port, "POST", path + sep + "counterfactuals=false", body)
+    without = json.loads(text)
+    if status != 200 or status_without != 200 or not full.get("counterfactuals") or "counterfactuals" in without \
+            or {k: v for k, v in full.items() if k != "counterfactuals"} != without:
+        fail(f"{path}{sep}counterfactuals=false is not {path} without counterfactuals: " + text[:300])
+    expect_error(port, "POST", path + sep + "counterfactuals=maybe", body, 400, "E805")
+    print(f"ok: {path}{sep}counterfactuals=false leaves out only the counterfactuals")
+
+
 def metric(port, name):
     _, text = call(port, "GET", "/metrics")
     for line in text.splitlines():
@@ -161,17 +175,7 @@ def run(port, rules, log_path, server, log_lines):
     body = json.loads(text)
     if status != 200 or body["receipt"]["schema"] != "proviso.receipt/v1" or "considered" not in body:
         fail("decide with receipt: " + text[:300])
-    status, text = call(port, "POST", "/v1/decide?explain=full", ice)
-    full = json.loads(text)
-    status_without, text = call(port, "POST", "/v1/decide?explain=full&counterfactuals=false", ice)
-    without = json.loads(text)
-    if status != 200 or status_without != 200 or "counterfactuals" not in full or "counterfactuals" in without \
-            or {k: v for k, v in full.items() if k != "counterfactuals"} != without:
-        fail("explain=full&counterfactuals=false is not explain=full without counterfactuals: " + text[:300])
-    status, text = call(port, "POST", "/v1/decide?explain=full&counterfactuals=maybe", ice)
-    if status != 400 or json.loads(text)["error"]["code"] != "E805":
-        fail("counterfactuals=maybe is not refused with E805: " + text[:300])
-    print("ok: explain=full&counterfactuals=false leaves out only the counterfactuals")
+    expect_without_counterfactuals(port, "/v1/decide?explain=full", ice)
     status, text = call(port, "POST", "/v1/decide", "request:\n  in_writing: true\n", "application/yaml")
     if status != 200:
         fail("a YAML request: " + text)
@@ -180,15 +184,7 @@ def run(port, rules, log_path, server, log_lines):
     if status != 200 or not body["text"] or "considered" not in body:
         fail("explain: " + text[:300])
     print("ok: POST /v1/explain gives the memo and every rule considered")
-    status_without, text = call(port, "POST", "/v1/explain?counterfactuals=false", ice)
-    without = json.loads(text)
-    if status_without != 200 or "counterfactuals" not in body or "counterfactuals" in without \
-            or {k: v for k, v in body.items() if k != "counterfactuals"} != without:
-        fail("/v1/explain?counterfactuals=false is not /v1/explain without counterfactuals: " + text[:300])
-    status, text = call(port, "POST", "/v1/explain?counterfactuals=no", ice)
-    if status != 400 or json.loads(text)["error"]["code"] != "E805":
-        fail("/v1/explain?counterfactuals=no is not refused with E805: " + text[:300])
-    print("ok: /v1/explain?counterfactuals=false leaves out only the counterfactuals")
+    expect_without_counterfactuals(port, "/v1/explain?", ice)
     status, text = call(port, "GET", "/metrics")
     if status != 200 or "proviso_decision_duration_seconds_bucket" not in text:
         fail("metrics: " + text[:300])

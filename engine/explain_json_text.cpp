@@ -308,21 +308,50 @@ class Writer {
     out_ += '}';
   }
 
-  // read.value().dump(): the common kinds written here, without the json value.
+  // read.value().dump(), written from the value as value_to_json would make
+  // it; a decimal (dump()'s formatting of a double) through the json value.
   void fact_value(const FactRead& read) {
     const auto& v = read.given;
     if (read.fact < 0) {
       out_ += v.integer ? "true" : "false";  // a reading
-    } else if (!v.known || !read.policy) {
-      out_ += "null";
-    } else if (read.type.kind == TypeKind::boolean) {
-      out_ += v.integer ? "true" : "false";
-    } else if (read.type.kind == TypeKind::enumeration && read.policy == &policy_ && fragments_ && v.integer >= 0 &&
-               static_cast<std::size_t>(v.integer) < texts_.enum_value_json[read.type.enum_id].size()) {
-      out_ += texts_.enum_value_json[read.type.enum_id][static_cast<std::size_t>(v.integer)];
-    } else {
-      append_json(out_, read.value());
+      return;
     }
+    if (!v.known || !read.policy) {
+      out_ += "null";
+      return;
+    }
+    const bool names = read.policy == &policy_ && fragments_ && read.type.enum_id >= 0 &&
+                       static_cast<std::size_t>(read.type.enum_id) < texts_.enum_value_json.size();
+    switch (read.type.kind) {
+      case TypeKind::boolean: out_ += v.integer ? "true" : "false"; return;
+      case TypeKind::integer:
+      case TypeKind::duration: append_json_int(out_, v.integer); return;
+      case TypeKind::date: append_json_string(out_, format_date(v.integer)); return;
+      case TypeKind::string: append_json_string(out_, v.text); return;
+      case TypeKind::enumeration:
+        if (names && v.integer >= 0 && static_cast<std::size_t>(v.integer) < texts_.enum_value_json[read.type.enum_id].size()) {
+          out_ += texts_.enum_value_json[read.type.enum_id][static_cast<std::size_t>(v.integer)];
+          return;
+        }
+        break;
+      case TypeKind::set:
+        if (names) {
+          const auto& all = texts_.enum_value_json[read.type.enum_id];
+          out_ += '[';
+          bool first = true;
+          for (std::size_t i = 0; i < all.size() && i < 64; ++i)
+            if (v.bits & (std::uint64_t{1} << i)) {
+              if (!first) out_ += ',';
+              first = false;
+              out_ += all[i];
+            }
+          out_ += ']';
+          return;
+        }
+        break;
+      default: break;
+    }
+    append_json(out_, read.value());
   }
 
   // question_to_json(...).dump(), keys in byte order; the values as value_to_json gives them.

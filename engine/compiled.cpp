@@ -341,7 +341,7 @@ std::size_t CompiledPolicy::memory_bytes() const {
                       bytes(chunk_begin_) + bytes(chunks_) + bytes(chunk_rows_) + bytes(bucket_) + bytes(deferred_begin_) + bytes(deferred_) +
                       bytes(defeater_positions_) + bytes(unindexed_) + bytes(code_) + bytes(primary_slot_) + bytes(tests_) +
                       bytes(small_guards_) + bytes(small_admits_) + bytes(small_defeaters_) + bytes(shared_leaves_) + bytes(shared_runs_) +
-                      bytes(definition_disjuncts_) + bytes(disjuncts_) + bytes(text_index_);
+                      bytes(definition_disjuncts_) + bytes(disjuncts_) + bytes(text_index_) + bytes(string_use_);
   for (const auto& t : texts_) total += 2 * (sizeof(t) + t.capacity()) + 2 * sizeof(void*);  // and its text_ids_ entry
   total += rule_json_ids_.capacity() + bytes(rule_json_begin_);
   return total;

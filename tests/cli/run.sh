@@ -79,5 +79,45 @@ expect "eval --no-counterfactuals leaves out only the counterfactuals" 0 'same l
 "$PROVISO" batch --explain full --no-counterfactuals "$work/sample.jsonl" >"$work/without.jsonl"
 expect "batch --no-counterfactuals leaves out only the counterfactuals" 0 'same less' -- python3 "$work/less.py" "$work/with.jsonl" "$work/without.jsonl"
 
+# batch reads the input in blocks of whole lines (~256 KiB, or 32 lines with --explain compact or full) and
+# writes the answers in input order: lines as std::getline gives them (empty ones, none after a final newline,
+# a last one without it), error lines numbered across blocks, the same bytes for 1 and 2 jobs and from stdin.
+# lines.py OUT N BAD...: OUT has N lines, an error naming its line at each BAD line number, a decision elsewhere.
+cat >"$work/lines.py" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+n, bad = int(sys.argv[2]), {int(b) for b in sys.argv[3:]}
+ok = lines[-1] == "" and len(lines) - 1 == n
+for number, text in enumerate(lines[:-1], 1):
+    answer = json.loads(text)
+    ok = ok and (answer["error"]["line"] == number if number in bad else "decision" in answer)
+print("lines in order" if ok else "lines differ")
+sys.exit(0 if ok else 1)
+PY
+python3 - "$work/sample.jsonl" "$work/many.jsonl" "$work/few.jsonl" <<'PY'
+import sys
+line = open(sys.argv[1]).read().strip()
+many = [line] * 4000
+many[999], many[3998] = "", "not json"
+open(sys.argv[2], "w").write("\n".join(many))  # no newline after the last line
+few = [line] * 100
+few[76] = "   "
+open(sys.argv[3], "w").write("\n".join(few) + "\n")
+PY
+"$PROVISO" batch --explain none --jobs 1 "$work/many.jsonl" >"$work/many.1"
+"$PROVISO" batch --explain none --jobs 2 "$work/many.jsonl" >"$work/many.2"
+"$PROVISO" batch --explain none --jobs 2 - <"$work/many.jsonl" >"$work/many.stdin"
+expect "batch: 4,000 lines over several blocks, in order" 0 'lines in order' -- python3 "$work/lines.py" "$work/many.1" 4000 1000 3999
+expect "batch: 2 jobs write the same bytes as 1" 0 '^$' -- cmp "$work/many.1" "$work/many.2"
+expect "batch: standard input the same as a file" 0 '^$' -- cmp "$work/many.1" "$work/many.stdin"
+"$PROVISO" batch --jobs 1 "$work/few.jsonl" >"$work/few.1"
+"$PROVISO" batch --jobs 2 "$work/few.jsonl" >"$work/few.2"
+expect "batch --explain compact: 100 lines over 32-line blocks, in order" 0 'lines in order' -- python3 "$work/lines.py" "$work/few.2" 100 77
+expect "batch --explain compact: 2 jobs write the same bytes as 1" 0 '^$' -- cmp "$work/few.1" "$work/few.2"
+printf '\n\n' >"$work/two-empty.jsonl"
+expect "batch: two empty lines are two error lines" 0 'lines in order' -- bash -c "'$PROVISO' batch '$work/two-empty.jsonl' >'$work/two.out' && python3 '$work/lines.py' '$work/two.out' 2 1 2"
+expect "batch: an empty input answers nothing" 0 '^$' -- bash -c "'$PROVISO' batch - </dev/null | wc -c | grep -qx 0"
+expect "batch: a directory is a read error" 2 'reading .* failed' -- "$PROVISO" batch "$work"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -127,6 +127,7 @@ def main():
     f["toy_bound_x_swipl"] = ratio(f["swipl_toy_eval_per_s"] and 1e9 / f["swipl_toy_eval_per_s"], f["toy_bound_ns"])
     f["toy_e2e_x_cedar_wasm"] = ratio(f["toy_e2e_per_s"], f["cedar_wasm_toy_e2e_per_s"])
     f["batch_scaling"] = ratio(f["batch_2_threads_per_s"], f["batch_1_thread_per_s"])
+    f["proviso_batch_none_scaling"] = ratio(f["proviso_batch_none_2_jobs_per_s"], f["proviso_batch_none_1_job_per_s"])
     f["irc6103_e2e_x_cedar_wasm"] = ratio(f["irc6103_e2e_per_s"], f["cedar_wasm_irc6103_e2e_per_s"])
     f["toy_e2e_cpu_per_s"] = med(pv, "e2e_cpu_per_s")
     f["toy_bound_cpu_ns"] = med(pv, "bound_cpu_ns")
@@ -172,8 +173,8 @@ def main():
     print("\nbatch (%s requests, fast path, order kept): 1 thread %s/s, 2 threads %s/s (x%.2f); outputs identical: %s" % (
         f["batch_n"], rate(f["batch_1_thread_per_s"]), rate(f["batch_2_threads_per_s"]), f["batch_scaling"] or 0,
         "yes" if batch_agree else "NO"))
-    print("proviso batch --explain none (the product command, same input and output): 1 job %s/s, 2 jobs %s/s" % (
-        rate(f["proviso_batch_none_1_job_per_s"]), rate(f["proviso_batch_none_2_jobs_per_s"])))
+    print("proviso batch --explain none (the product command, same input and output, the policy load included): 1 job %s/s, 2 jobs %s/s (x%.2f)" % (
+        rate(f["proviso_batch_none_1_job_per_s"]), rate(f["proviso_batch_none_2_jobs_per_s"]), f["proviso_batch_none_scaling"] or 0))
     print("peak memory of any Proviso step: %.1f MB; all decisions agree: %s" % (f["peak_rss_bytes"] / 1e6, "yes" if all_agree else "NO"))
     print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in f.items()}))
     return 0 if all_agree else 1

@@ -157,8 +157,11 @@ void DecisionService::maintenance_loop() {
   while (!stop_requested_.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (reload_requested_.exchange(false)) {
-      reload("SIGHUP");
+      // The fingerprint of what the reload reads is taken before it: a file
+      // written while it loads must still differ from it at the next tick
+      // (taken after, such a change was never reloaded: http_test saw it under load).
       if (options_.watch) fingerprint = rules_fingerprint(options_.rules);
+      reload("SIGHUP");
     }
     if (options_.watch && std::chrono::steady_clock::now() >= next_watch) {
       next_watch = std::chrono::steady_clock::now() + options_.watch_interval;

@@ -4,6 +4,7 @@
 #include <array>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <tuple>
 
 namespace proviso {
@@ -98,67 +99,69 @@ std::tuple<std::size_t, std::size_t, std::size_t> closeness(const NearMiss& miss
 }
 
 std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision& decision) {
-  std::vector<std::int32_t> forbids;
+  std::span<const std::int32_t> forbids;
   if (decision.outcome == Outcome::denied) {
     forbids = decision.authorities;
-  } else if (decision.outcome == Outcome::not_applicable || decision.outcome == Outcome::undetermined) {
-    if (policy.general_rule >= 0) forbids.push_back(policy.general_rule);
+  } else if ((decision.outcome == Outcome::not_applicable || decision.outcome == Outcome::undetermined) && policy.general_rule >= 0) {
+    forbids = {&policy.general_rule, 1};
   }
-  std::vector<std::int32_t> candidates;
+  std::vector<ExceptionRank> ranks;
+  for (auto f : forbids) ranks.reserve(ranks.size() + policy.rules[f].defeaters.size());
   for (auto f : forbids)
     for (auto d : policy.rules[f].defeaters)
-      if (policy.rules[d].is_permit() && decision.rules[d].in_force != Tri::true_) candidates.push_back(d);
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  std::vector<ExceptionRank> ranks;
-  ranks.reserve(candidates.size());
-  std::vector<std::int32_t> open;
-  const auto& texts = explain_texts(policy);
-  // Each candidate's counts, and its facts_to_change when remembered: all
-  // under one shared lock (the misses, few once warm, are searched after).
-  constexpr std::size_t kNotRemembered = ~std::size_t{0};
-  std::vector<std::uint64_t> open_masks(candidates.size());
-  {
-    std::shared_lock lock(texts.facts_to_change_mutex);
-    for (std::size_t k = 0; k < candidates.size(); ++k) {
-      const auto r = candidates[k];
-      ExceptionRank rank;
-      rank.rule = r;
-      rank.facts_to_change = kNotRemembered;
-      const auto& top = policy.rules[r].top_conditions;
-      std::uint64_t open_mask = 0;  // which of `top` are open: facts_to_change depends on that set alone
-      for (std::size_t i = 0; i < top.size(); ++i) {
-        const auto value = decision.conditions[top[i]];
-        if (value == Tri::true_) continue;
-        ++(value == Tri::false_ ? rank.failing : rank.unknown);
-        open_mask |= std::uint64_t{1} << (i & 31);
-      }
-      open_masks[k] = open_mask;
-      if (top.size() <= kMaxRememberedTop)
-        if (auto it = texts.facts_to_change_memo.find(facts_to_change_key(r, open_mask)); it != texts.facts_to_change_memo.end())
-          rank.facts_to_change = it->second;
-      ranks.push_back(rank);
-    }
+      if (policy.rules[d].is_permit() && decision.rules[d].in_force != Tri::true_) ranks.push_back({d, 0, 0, 0});
+  // Each candidate once (a rule may defeat several of the forbids, or be listed twice).
+  const auto by_rule = [](const ExceptionRank& a, const ExceptionRank& b) { return a.rule < b.rule; };
+  if (std::adjacent_find(ranks.begin(), ranks.end(), [](const ExceptionRank& a, const ExceptionRank& b) { return a.rule >= b.rule; }) != ranks.end()) {
+    std::sort(ranks.begin(), ranks.end(), by_rule);
+    ranks.erase(std::unique(ranks.begin(), ranks.end(), [](const ExceptionRank& a, const ExceptionRank& b) { return a.rule == b.rule; }), ranks.end());
   }
-  for (std::size_t k = 0; k < ranks.size(); ++k) {
-    auto& rank = ranks[k];
-    if (rank.facts_to_change != kNotRemembered) continue;
+  const auto& texts = explain_texts(policy);
+  std::vector<std::int32_t> open;
+  for (auto& rank : ranks) {
+    const auto r = rank.rule;
+    const auto& top = policy.rules[r].top_conditions;
+    std::uint64_t open_mask = 0;  // which of `top` are open: facts_to_change depends on that set alone
+    for (std::size_t i = 0; i < top.size(); ++i) {
+      const auto value = decision.conditions[top[i]];
+      if (value == Tri::true_) continue;
+      ++(value == Tri::false_ ? rank.failing : rank.unknown);
+      open_mask |= std::uint64_t{1} << (i & 31);
+    }
+    // Remembered: in the rule's table (no lock), else in the memo.
+    std::atomic<std::uint8_t>* cell = nullptr;
+    if (const auto at = texts.facts_to_change_at[static_cast<std::size_t>(r)]; at != ExplainTexts::kNoTable) {
+      cell = &texts.facts_to_change_table[at + open_mask];
+      if (const auto known = cell->load(std::memory_order_relaxed); known != ExplainTexts::kNotComputed) {
+        rank.facts_to_change = known;
+        continue;
+      }
+    } else if (top.size() <= kMaxRememberedTop) {
+      std::shared_lock lock(texts.facts_to_change_mutex);
+      if (auto it = texts.facts_to_change_memo.find(facts_to_change_key(r, open_mask)); it != texts.facts_to_change_memo.end()) {
+        rank.facts_to_change = it->second;
+        continue;
+      }
+    }
     // The open conditions, the failing first, then the unknown.
     open.clear();
-    const auto& top = policy.rules[rank.rule].top_conditions;
     for (auto c : top)
       if (decision.conditions[c] == Tri::false_) open.push_back(c);
     for (auto c : top)
       if (decision.conditions[c] == Tri::unknown) open.push_back(c);
-    rank.facts_to_change = facts_to_change(policy, open);  // at most 99: fits a byte
-    if (top.size() <= kMaxRememberedTop) remember_facts_to_change(texts, facts_to_change_key(rank.rule, open_masks[k]), rank.facts_to_change);
+    rank.facts_to_change = facts_to_change(policy, open);  // at most 99: fits a byte, never kNotComputed
+    if (cell) cell->store(static_cast<std::uint8_t>(rank.facts_to_change), std::memory_order_relaxed);
+    else if (top.size() <= kMaxRememberedTop) remember_facts_to_change(texts, facts_to_change_key(r, open_mask), rank.facts_to_change);
   }
   // The order: fewest failing conditions first (an exception defeated by
   // a limit fails none). Ties: fewest unknown conditions, then fewest facts to
-  // change or give, then source order (`candidates`, and so `ranks`, are
-  // ordered by rule index, which is unique: std::sort with it last is stable_sort's order).
+  // change or give, then source order (the rule index, which is unique: std::sort
+  // with it last is stable_sort's order).
   std::sort(ranks.begin(), ranks.end(), [](const ExceptionRank& a, const ExceptionRank& b) {
-    return std::tuple(a.failing, a.unknown, a.facts_to_change, a.rule) < std::tuple(b.failing, b.unknown, b.facts_to_change, b.rule);
+    if (a.failing != b.failing) return a.failing < b.failing;
+    if (a.unknown != b.unknown) return a.unknown < b.unknown;
+    if (a.facts_to_change != b.facts_to_change) return a.facts_to_change < b.facts_to_change;
+    return a.rule < b.rule;
   });
   return ranks;
 }
@@ -216,12 +219,16 @@ std::string summary(const Policy& policy, const Decision& decision, const std::v
         if (policy.rules[a].is_forbid()) forbids.push_back(a);
       std::string out = "Denied: " + join_cites(policy, forbids) + " forbids it.";
       if (!ranks.empty()) {
-        const auto m = near_miss(policy, decision, ranks.front());
-        if (!m.defeated_by.empty())
-          out += " The exception " + cite_of(policy, m.rule) + " applies but is defeated by " + join_cites(policy, m.defeated_by) + ".";
-        else if (!m.failing.empty())
-          out += " The nearest exception, " + cite_of(policy, m.rule) + ", fails because this does not hold: " +
-                 m.failing.front().text + ".";
+        // near_miss(policy, decision, ranks.front()), without copying its conditions' texts.
+        const auto rule = ranks.front().rule;
+        const auto& defeated_by = decision.rules[rule].defeated_by;
+        const auto& top = policy.rules[rule].top_conditions;
+        const auto failing = std::find_if(top.begin(), top.end(), [&](std::int32_t c) { return decision.conditions[c] == Tri::false_; });
+        if (!defeated_by.empty())
+          out += " The exception " + cite_of(policy, rule) + " applies but is defeated by " + join_cites(policy, defeated_by) + ".";
+        else if (failing != top.end())
+          out += " The nearest exception, " + cite_of(policy, rule) + ", fails because this does not hold: " +
+                 explain_texts(policy).condition_text[*failing] + ".";
       }
       return out;
     }

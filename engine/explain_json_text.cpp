@@ -10,6 +10,7 @@
 #include <shared_mutex>
 
 #include "explain.hpp"
+#include "json_sink.hpp"
 #include "json_text.hpp"
 
 namespace proviso {
@@ -20,6 +21,8 @@ class Writer {
   Writer(const Policy& policy, std::string& out)
       : policy_(policy), out_(out), texts_(explain_texts(policy)), fragments_(texts_.json_ready) {}
 
+  void finish() { out_.finish(); }
+
   void explanation(const Explanation& e) {
     out_ += "{\"closest_exceptions\":[";
     for (std::size_t i = 0; i < e.closest.size(); ++i) {
@@ -29,7 +32,7 @@ class Writer {
     out_ += "],\"counterfactuals\":[";
     for (std::size_t i = 0; i < e.counterfactuals.size(); ++i) {
       if (i) out_ += ',';
-      append_json(out_, counterfactual_to_json(policy_, e.counterfactuals[i]));
+      json(counterfactual_to_json(policy_, e.counterfactuals[i]));
     }
     out_ += "],\"decided_by\":[";
     for (std::size_t i = 0; i < e.grounds.size(); ++i) {
@@ -37,7 +40,7 @@ class Writer {
       ground(e.grounds[i]);
     }
     out_ += "],\"decision\":";
-    append_json_string(out_, outcome_name(e.outcome));
+    string(outcome_name(e.outcome));
     out_ += ",\"interpretations\":[";
     for (std::size_t i = 0; i < e.interpretations.size(); ++i) {
       if (i) out_ += ',';
@@ -55,35 +58,32 @@ class Writer {
       out_ += "{\"cite\":";
       cite(o.obligation.cite);
       out_ += ",\"rule\":";
-      append_json_string(out_, policy_.rules[o.rule].id);
+      string(policy_.rules[o.rule].id);
       out_ += ",\"text\":";
-      append_json_string(out_, o.obligation.text);
+      string(o.obligation.text);
       out_ += '}';
     }
     out_ += "],\"other_exceptions\":[";
-    for (std::size_t i = 0; i < e.others.size(); ++i) {
-      if (i) out_ += ',';
-      other(e.others[i]);
-    }
+    others(e.others);
     out_ += "],\"ruleset\":";
     if (fragments_) {
       out_ += texts_.ruleset_json;
     } else {
       out_ += "{\"digest\":";
-      append_json_string(out_, policy_.digest);
+      string(policy_.digest);
       out_ += ",\"name\":";
-      append_json_string(out_, policy_.name);
+      string(policy_.name);
       out_ += ",\"version\":";
-      append_json_string(out_, policy_.version);
+      string(policy_.version);
       out_ += '}';
     }
     out_ += ",\"schema\":\"proviso.explanation/v1\",\"summary\":";
-    append_json_string(out_, e.summary);
+    string(e.summary);
     out_ += ",\"unknown_facts\":[";
     for (std::size_t i = 0; i < e.unknown_facts.size(); ++i) {
       if (i) out_ += ',';
       out_ += "{\"description\":";
-      append_json_string(out_, e.unknown_facts[i].description);
+      string(e.unknown_facts[i].description);
       out_ += ",\"fact\":";
       fact_path(e.unknown_facts[i]);
       out_ += '}';
@@ -98,9 +98,9 @@ class Writer {
       return;
     }
     out_ += "{\"id\":";
-    append_json_string(out_, c.id);
+    string(c.id);
     out_ += ",\"text\":";
-    append_json_string(out_, c.text);
+    string(c.text);
     out_ += '}';
   }
 
@@ -109,7 +109,7 @@ class Writer {
     for (std::size_t i = 0; i < rules.size(); ++i) {
       if (i) out_ += ',';
       if (fragments_) out_ += texts_.rule_id_json[rules[i]];
-      else append_json_string(out_, policy_.rules[rules[i]].id);
+      else string(policy_.rules[rules[i]].id);
     }
     out_ += ']';
   }
@@ -128,7 +128,7 @@ class Writer {
         read.path.data() == policy_.facts[read.fact].path.data() && read.path.size() == policy_.facts[read.fact].path.size())
       out_ += texts_.fact_path_json[read.fact];
     else
-      append_json_string(out_, read.path);
+      string(read.path);
   }
 
   // A rule reference's keys ("cite", "effect", "rule", "title") merged with
@@ -144,16 +144,18 @@ class Writer {
       cite(rule.cite);
     }
     before_effect();
-    out_ += rule.is_permit() ? ",\"effect\":\"permit\"" : rule.is_forbid() ? ",\"effect\":\"forbid\"" : ",\"effect\":\"limit\"";
+    if (rule.is_permit()) out_ += ",\"effect\":\"permit\"";
+    else if (rule.is_forbid()) out_ += ",\"effect\":\"forbid\"";
+    else out_ += ",\"effect\":\"limit\"";
     before_rule();
     if (fragments_) {
       out_ += texts_.rule_id_title_json[r];
     } else {
       out_ += ",\"rule\":";
-      append_json_string(out_, rule.id);
+      string(rule.id);
       if (!rule.title.empty()) {
         out_ += ",\"title\":";
-        append_json_string(out_, rule.title);
+        string(rule.title);
       }
     }
     after_title();
@@ -198,28 +200,39 @@ class Writer {
         [&] { conditions(",\"unknown\":", x.unknown); });
   }
 
-  // An other exception's entry: the policy's text when its failing nodes are
-  // the rule's own top-level conditions (as ruled_out_view gives them), keyed
-  // by which ones fail; else written here.
-  void other(const ExceptionView& x) {
-    const auto key = other_key(x);
-    if (!key) {
-      write_other(x);
-      return;
-    }
+  // The other exceptions' entries: the policy's text when an entry's failing
+  // nodes are the rule's own top-level conditions (as ruled_out_view gives
+  // them), keyed by which ones fail; else written here. All under one shared
+  // lock; the entries not yet remembered are remembered after, under one unique lock.
+  void others(const std::vector<ExceptionView>& views) {
+    if (views.empty()) return;
+    pending_.clear();
     {
       std::shared_lock lock(texts_.other_json_mutex);
-      if (auto it = texts_.other_json_memo.find(*key); it != texts_.other_json_memo.end()) {
-        out_ += it->second;
-        return;
+      for (std::size_t i = 0; i < views.size(); ++i) {
+        if (i) out_ += ',';
+        const auto& x = views[i];
+        const auto key = other_key(x);
+        if (!key) {
+          write_other(x);
+          continue;
+        }
+        if (auto it = texts_.other_json_memo.find(*key); it != texts_.other_json_memo.end()) {
+          out_ += it->second;
+          continue;
+        }
+        const auto start = out_.position();
+        write_other(x);
+        pending_.push_back({*key, start, out_.position() - start});
       }
     }
-    const auto start = out_.size();
-    write_other(x);
+    if (pending_.empty()) return;
+    out_.flush();
     std::unique_lock lock(texts_.other_json_mutex);
-    const auto bytes = out_.size() - start;
-    if (texts_.other_json_bytes + bytes > ExplainTexts::kMaxOtherJsonBytes) return;
-    if (texts_.other_json_memo.try_emplace(*key, out_, start, bytes).second) texts_.other_json_bytes += bytes;
+    for (const auto& p : pending_) {
+      if (texts_.other_json_bytes + p.bytes > ExplainTexts::kMaxOtherJsonBytes) return;
+      if (texts_.other_json_memo.try_emplace(p.key, out_.flushed(p.start, p.bytes)).second) texts_.other_json_bytes += p.bytes;
+    }
   }
 
   // The memo's key for `x`, or none when its entry is not the policy's text alone.
@@ -255,7 +268,7 @@ class Writer {
             } else {
               cite(*node.cite);
               out_ += ",\"text\":";
-              append_json_string(out_, node.text);
+              string(node.text);
             }
             out_ += '}';
           }
@@ -271,18 +284,62 @@ class Writer {
       out_ += ',';
     }
     const bool fragments = policy_condition(node);
-    out_ += "\"cite\":";
-    if (fragments) out_ += texts_.condition_cite_json[node.index];
-    else cite(*node.cite);
-    out_ += ",\"facts\":";
-    facts(node.facts);
-    out_ += ",\"text\":";
-    if (fragments) out_ += texts_.condition_text_json[node.index];
-    else append_json_string(out_, node.text);
+    if (fragments && policy_reads(node)) {
+      // The reads in their remembered order, with remembered keys: what the branch below writes.
+      out_ += "\"cite\":";
+      out_ += texts_.condition_cite_json[node.index];
+      out_ += ",\"facts\":{";
+      bool first = true;
+      for (auto k : texts_.fact_order(node.index)) {
+        const auto& read = node.facts[k];
+        out_.put_from(read.fact >= 0 ? texts_.fact_key_json[read.fact] : texts_.interpretation_key_json[interpretation_of(node, k)], first ? 1 : 0);
+        first = false;
+        fact_value(read);
+      }
+      out_ += "},\"text\":";
+      out_ += texts_.condition_text_json[node.index];
+      out_ += ",\"value\":";
+    } else {
+      out_ += "\"cite\":";
+      if (fragments) out_ += texts_.condition_cite_json[node.index];
+      else cite(*node.cite);
+      out_ += ",\"facts\":";
+      facts(node.facts);
+      out_ += ",\"text\":";
+      if (fragments) out_ += texts_.condition_text_json[node.index];
+      else string(node.text);
+      out_ += ",\"value\":";
+    }
     // tri_name(node.value) as JSON: a literal (escaping it cost more than the rest of the node's tail).
-    out_ += node.value == Tri::true_    ? ",\"value\":\"true\"}"
-            : node.value == Tri::false_ ? ",\"value\":\"false\"}"
-                                        : ",\"value\":\"unknown\"}";
+    if (node.value == Tri::true_) out_ += "\"true\"}";
+    else if (node.value == Tri::false_) out_ += "\"false\"}";
+    else out_ += "\"unknown\"}";
+  }
+
+  // The node's reads are the condition's own, as explain_tree.cpp reads them
+  // (its facts' slots, then its interpretations, each with the policy's path):
+  // ExplainTexts::condition_fact_order orders them and the remembered keys name them.
+  bool policy_reads(const ConditionNode& node) const {
+    const auto& info = policy_.conditions[node.index];
+    const auto& reads = node.facts;
+    if (reads.size() != info.facts.size() + info.interpretations.size()) return false;
+    if (texts_.fact_order(node.index).empty() && !reads.empty()) return false;
+    for (std::size_t k = 0; k < info.facts.size(); ++k) {
+      const auto slot = info.facts[k];
+      if (reads[k].fact != slot || reads[k].path.data() != policy_.facts[slot].path.data() ||
+          reads[k].path.size() != policy_.facts[slot].path.size())
+        return false;
+    }
+    for (std::size_t k = 0; k < info.interpretations.size(); ++k) {
+      const auto& read = reads[info.facts.size() + k];
+      const auto& path = texts_.interpretation_path[info.interpretations[k]];
+      if (read.fact >= 0 || read.path.data() != path.data() || read.path.size() != path.size()) return false;
+    }
+    return true;
+  }
+  std::int32_t interpretation_of(const ConditionNode& node, std::size_t k) const {
+    const auto& info = policy_.conditions[node.index];
+    return info.interpretations[k - info.facts.size()];
   }
 
   // An object keyed by path: sorted, and a path read twice keeps its last value
@@ -313,7 +370,7 @@ class Writer {
   void fact_value(const FactRead& read) {
     const auto& v = read.given;
     if (read.fact < 0) {
-      out_ += v.integer ? "true" : "false";  // a reading
+      boolean(v.integer != 0);  // a reading
       return;
     }
     if (!v.known || !read.policy) {
@@ -323,11 +380,11 @@ class Writer {
     const bool names = read.policy == &policy_ && fragments_ && read.type.enum_id >= 0 &&
                        static_cast<std::size_t>(read.type.enum_id) < texts_.enum_value_json.size();
     switch (read.type.kind) {
-      case TypeKind::boolean: out_ += v.integer ? "true" : "false"; return;
+      case TypeKind::boolean: boolean(v.integer != 0); return;
       case TypeKind::integer:
-      case TypeKind::duration: append_json_int(out_, v.integer); return;
-      case TypeKind::date: append_json_string(out_, format_date(v.integer)); return;
-      case TypeKind::string: append_json_string(out_, v.text); return;
+      case TypeKind::duration: out_.integer(v.integer); return;
+      case TypeKind::date: string(format_date(v.integer)); return;
+      case TypeKind::string: string(v.text); return;
       case TypeKind::enumeration:
         if (names && v.integer >= 0 && static_cast<std::size_t>(v.integer) < texts_.enum_value_json[read.type.enum_id].size()) {
           out_ += texts_.enum_value_json[read.type.enum_id][static_cast<std::size_t>(v.integer)];
@@ -351,7 +408,7 @@ class Writer {
         break;
       default: break;
     }
-    append_json(out_, read.value());
+    json(read.value());
   }
 
   // question_to_json(...).dump(), keys in byte order; the values as value_to_json gives them.
@@ -363,20 +420,20 @@ class Writer {
       out_ += i ? ",{\"authorities\":" : "{\"authorities\":";
       rule_ids(a.authorities);
       out_ += ",\"decision\":";
-      append_json_string(out_, outcome_name(a.outcome));
+      string(outcome_name(a.outcome));
       out_ += ",\"value\":";
-      append_json(out_, value_to_json(policy_, a.value, type));
+      json(value_to_json(policy_, a.value, type));
       out_ += '}';
     }
     out_ += "],\"fact\":";
-    append_json_string(out_, policy_.facts[q.fact].path);
+    string(policy_.facts[q.fact].path);
     out_ += ",\"question\":";
-    append_json_string(out_, q.text);
+    string(q.text);
     out_ += ",\"settles\":";
-    append_json(out_, nlohmann::json(q.settles));  // nlohmann's own formatting of a double
+    json(nlohmann::json(q.settles));  // nlohmann's own formatting of a double
     const auto& w = q.witness;
     out_ += ",\"witness\":{\"answer\":";
-    append_json(out_, value_to_json(policy_, w.answer, type));
+    json(value_to_json(policy_, w.answer, type));
     out_ += ",\"completion\":{";
     // An object keyed by path: in byte order (the completion is in slot order, one value a fact).
     completion_.clear();
@@ -388,17 +445,17 @@ class Writer {
     for (std::size_t i = 0; i < completion_.size(); ++i) {
       if (i) out_ += ',';
       const auto& fact = policy_.facts[completion_[i]->fact];
-      append_json_string(out_, fact.path);
+      string(fact.path);
       out_ += ':';
-      append_json(out_, value_to_json(policy_, completion_[i]->value, fact.type));
+      json(value_to_json(policy_, completion_[i]->value, fact.type));
     }
     out_ += "},\"decision\":";
-    append_json_string(out_, outcome_name(w.answer_outcome));
+    string(outcome_name(w.answer_outcome));
     out_ += ",\"other_answer\":";
-    if (w.other.known) append_json(out_, value_to_json(policy_, w.other, type));
+    if (w.other.known) json(value_to_json(policy_, w.other, type));
     else out_ += "null";
     out_ += ",\"other_decision\":";
-    append_json_string(out_, outcome_name(w.other_outcome));
+    string(outcome_name(w.other_outcome));
     out_ += "}}";
   }
 
@@ -407,22 +464,45 @@ class Writer {
     out_ += "{\"cite\":";
     cite(interp.cite);
     out_ += ",\"name\":";
-    append_json_string(out_, interp.name);
+    string(interp.name);
     out_ += ",\"other_reading\":{\"authorities\":";
     rule_ids(use.other_authorities);
     out_ += ",\"decision\":";
-    append_json_string(out_, outcome_name(use.other_outcome));
+    string(outcome_name(use.other_outcome));
     out_ += "},\"reading\":";
-    append_json_string(out_, interp.phrase);
+    string(interp.phrase);
     out_ += use.relied_on ? ",\"relied_on\":true" : ",\"relied_on\":false";
     out_ += use.from_request ? ",\"source\":\"request\"" : ",\"source\":\"default\"";
     out_ += use.value ? ",\"value\":true}" : ",\"value\":false}";
   }
 
+  // A string escaped, or a json value, as json_text.hpp writes them: into a
+  // scratch string first (they append to a std::string), then copied.
+  void boolean(bool value) {
+    if (value) out_ += "true";
+    else out_ += "false";
+  }
+  void string(std::string_view text) {
+    scratch_.clear();
+    append_json_string(scratch_, text);
+    out_ += scratch_;
+  }
+  void json(const nlohmann::json& value) {
+    scratch_.clear();
+    append_json(scratch_, value);
+    out_ += scratch_;
+  }
+
   const Policy& policy_;
-  std::string& out_;
+  JsonSink out_;
+  std::string scratch_;
   const ExplainTexts& texts_;
   const bool fragments_;  // texts_ holds the JSON fragments (the policy's strings are valid UTF-8)
+  struct PendingOther {
+    std::uint64_t key;
+    std::size_t start, bytes;  // where its entry is in out_
+  };
+  std::vector<PendingOther> pending_;
   std::vector<const FactRead*> order_;
   std::vector<const FactChange*> completion_;
 };
@@ -432,7 +512,9 @@ class Writer {
 void append_explanation_json(const Policy& policy, const Explanation& explanation, std::string& out) {
   const auto start = out.size();
   try {
-    Writer(policy, out).explanation(explanation);
+    Writer writer(policy, out);
+    writer.explanation(explanation);
+    writer.finish();
   } catch (const NotUtf8&) {
     // dump() refuses it too: let it say so, in its own words.
     out.resize(start);

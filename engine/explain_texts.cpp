@@ -1,5 +1,6 @@
 #include "explain_texts.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -30,10 +31,7 @@ ExplainTextsSlot& ExplainTextsSlot::operator=(ExplainTextsSlot&&) {
   return *this;
 }
 
-const Citation& no_citation() {
-  static const Citation none;
-  return none;
-}
+constinit const Citation no_citation_instance{};
 
 namespace {
 
@@ -79,12 +77,44 @@ std::string cite_json(const Citation& cite) {
   return "{\"id\":" + json_string(cite.id) + ",\"text\":" + json_string(cite.text) + "}";
 }
 
+// The order explain_json_text.cpp's facts() gives a node's reads, computed
+// once: sorted by path (stable), a path read twice kept at its last read.
+// None for a condition with more reads than a uint16_t numbers (its writer sorts them).
+void add_fact_order(const Policy& policy, ExplainTexts& texts, std::int32_t condition) {
+  const auto& info = policy.conditions[condition];
+  const auto n = info.facts.size() + info.interpretations.size();
+  if (n > 0xffff) return;
+  if (n == 1) {  // most conditions read one fact
+    texts.fact_orders.push_back(0);
+    return;
+  }
+  const auto path = [&](std::size_t k) -> std::string_view {
+    return k < info.facts.size() ? std::string_view(policy.facts[info.facts[k]].path)
+                                 : std::string_view(texts.interpretation_path[info.interpretations[k - info.facts.size()]]);
+  };
+  std::vector<std::uint16_t> order(n);
+  for (std::size_t k = 0; k < n; ++k) order[k] = static_cast<std::uint16_t>(k);
+  std::stable_sort(order.begin(), order.end(), [&](std::uint16_t a, std::uint16_t b) { return path(a) < path(b); });
+  for (std::size_t k = 0; k < n; ++k)
+    if (k + 1 == n || path(order[k + 1]) != path(order[k])) texts.fact_orders.push_back(order[k]);
+}
+
 void add_json_fragments(const Policy& policy, ExplainTexts& texts) {
   for (std::size_t c = 0; c < policy.conditions.size(); ++c) {
     texts.condition_text_json.push_back(json_string(texts.condition_text[c]));
     texts.condition_cite_json.push_back(cite_json(*texts.condition_cite[c]));
   }
-  for (const auto& fact : policy.facts) texts.fact_path_json.push_back(json_string(fact.path));
+  for (const auto& fact : policy.facts) {
+    texts.fact_path_json.push_back(json_string(fact.path));
+    texts.fact_key_json.push_back("," + texts.fact_path_json.back() + ":");
+  }
+  for (const auto& path : texts.interpretation_path) texts.interpretation_key_json.push_back("," + json_string(path) + ":");
+  texts.fact_order_at.reserve(policy.conditions.size() + 1);
+  texts.fact_order_at.push_back(0);
+  for (std::size_t c = 0; c < policy.conditions.size(); ++c) {
+    add_fact_order(policy, texts, static_cast<std::int32_t>(c));
+    texts.fact_order_at.push_back(static_cast<std::uint32_t>(texts.fact_orders.size()));
+  }
   texts.ruleset_json = "{\"digest\":" + json_string(policy.digest) + ",\"name\":" + json_string(policy.name) +
                        ",\"version\":" + json_string(policy.version) + "}";
   for (const auto& e : policy.enums) {
@@ -111,6 +141,16 @@ std::unique_ptr<const ExplainTexts> build(const Policy& policy) {
     texts->condition_cite.push_back(&compute_condition_cite(policy, static_cast<std::int32_t>(c)));
   }
   for (const auto& interpretation : policy.interpretations) texts->interpretation_path.push_back("interpretations." + interpretation.name);
+  std::size_t table_bytes = 0;
+  for (const auto& rule : policy.rules) {
+    // Only a permit is ever an exception ranked.
+    const bool fits = rule.is_permit() && rule.top_conditions.size() <= ExplainTexts::kTableTop &&
+                      table_bytes + (std::size_t{1} << rule.top_conditions.size()) <= ExplainTexts::kMaxTableBytes;
+    texts->facts_to_change_at.push_back(fits ? static_cast<std::uint32_t>(table_bytes) : ExplainTexts::kNoTable);
+    if (fits) table_bytes += std::size_t{1} << rule.top_conditions.size();
+  }
+  texts->facts_to_change_table = std::make_unique<std::atomic<std::uint8_t>[]>(table_bytes);
+  for (std::size_t i = 0; i < table_bytes; ++i) texts->facts_to_change_table[i].store(ExplainTexts::kNotComputed, std::memory_order_relaxed);
   try {
     add_json_fragments(policy, *texts);
     texts->json_ready = true;

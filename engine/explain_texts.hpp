@@ -3,9 +3,12 @@
 // the JSON fragments the explanation's JSON text copies instead of escaping
 // the same strings again for every request.
 #pragma once
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <string_view>
@@ -35,6 +38,19 @@ struct ExplainTexts {
   std::vector<std::string> rule_id_title_json;   // ,"rule":"id","title":"…"   (its last two; no title when empty)
   std::vector<std::vector<std::string>> enum_value_json;
   std::string ruleset_json;                       // {"digest":…,"name":…,"version":…}  // by enum, by value: "\"name\""
+  // An object key with its comma, `,"request.x":` (by slot) and
+  // `,"interpretations.NAME":` (by interpretation): the first key of an object drops the comma.
+  std::vector<std::string> fact_key_json;
+  std::vector<std::string> interpretation_key_json;
+  // By condition, the order its node's facts (its facts' slots, then its
+  // interpretations, as explain_tree.cpp reads them) take in the JSON object:
+  // by path, a path read twice once (its last read), as a json object keeps
+  // them. Condition c's are fact_orders[fact_order_at[c] .. fact_order_at[c + 1]).
+  std::vector<std::uint16_t> fact_orders;
+  std::vector<std::uint32_t> fact_order_at;
+  std::span<const std::uint16_t> fact_order(std::int32_t c) const {
+    return {fact_orders.data() + fact_order_at[c], fact_order_at[c + 1] - fact_order_at[c]};
+  }
 
   // The compiled form, for the searches of explanations (search_compiled()):
   // built on the first search, so an explanation that needs none never compiles.
@@ -48,8 +64,19 @@ struct ExplainTexts {
   std::unique_ptr<std::once_flag[]> unknown_set_once;
   mutable std::vector<std::vector<std::uint64_t>> unknown_set_candidates;
   // facts_to_change() of a rule's open top-level conditions, as rank_exceptions
-  // asks it for every candidate exception of every explanation: by rule << 32
-  // | the mask of its open top_conditions (a rule with at most 32), filled as asked.
+  // asks it for every candidate exception of every explanation. For a rule with
+  // at most kTableTop top-level conditions: a byte per open set (the mask of its
+  // open top_conditions) at facts_to_change_at[rule] + mask, kNotComputed until
+  // first asked; read and written without a lock (any thread computes the same
+  // byte). Bounded: 2^kTableTop bytes a rule, kMaxTableBytes in all.
+  static constexpr std::size_t kTableTop = 12;
+  static constexpr std::size_t kMaxTableBytes = std::size_t{1} << 22;
+  static constexpr std::uint8_t kNotComputed = 0xff;
+  static constexpr std::uint32_t kNoTable = ~std::uint32_t{0};
+  std::vector<std::uint32_t> facts_to_change_at;  // by rule: the table's offset, or kNoTable
+  std::unique_ptr<std::atomic<std::uint8_t>[]> facts_to_change_table;
+  // A rule with more: by rule << 32 | the mask of its open top_conditions
+  // (a rule with at most 32), filled as asked, under a lock.
   mutable std::shared_mutex facts_to_change_mutex;
   mutable std::unordered_map<std::uint64_t, std::uint8_t> facts_to_change_memo;
   // An "other_exceptions" entry's JSON text (explain_json_text.cpp): by rule
@@ -68,7 +95,9 @@ const ExplainTexts& explain_texts(const Policy& policy);
 // for the searches of explanations: the next question and its witness.
 const CompiledPolicy& search_compiled(const Policy& policy);
 
-// The empty citation the views point to when a condition has none.
-const Citation& no_citation();
+// The empty citation the views point to when a condition has none (inline:
+// every ConditionNode is born pointing to it).
+extern const Citation no_citation_instance;
+inline const Citation& no_citation() { return no_citation_instance; }
 
 }  // namespace proviso

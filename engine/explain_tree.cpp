@@ -158,7 +158,13 @@ ExceptionView ruled_out_view(const Policy& policy, const Decision& decision, std
   const auto& top = policy.rules[rule].top_conditions;
   view.failing.reserve(static_cast<std::size_t>(std::count_if(top.begin(), top.end(), [&](std::int32_t c) { return decision.conditions[c] == Tri::false_; })));
   for (auto c : top)
-    if (decision.conditions[c] == Tri::false_) view.failing.push_back(brief_node(texts, decision, c));
+    if (decision.conditions[c] == Tri::false_) {
+      auto& brief = view.failing.emplace_back();
+      brief.index = c;
+      brief.text = texts.condition_text[c];
+      brief.cite = texts.condition_cite[c];
+      brief.value = Tri::false_;
+    }
   return view;
 }
 
@@ -168,6 +174,7 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   // Closest exceptions: ranked once, for the summary's nearest miss and for the list.
   const auto ranks = rank_exceptions(policy, decision);
   out.summary = summary(policy, decision, ranks);
+  out.grounds.reserve(decision.authorities.size());
   for (auto a : decision.authorities) {
     Ground g;
     g.rule = a;
@@ -197,6 +204,7 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
     out.closest.push_back(exception_view(policy, facts, decision, all[i].rule));
   }
   out.interpretations = decision.interpretations;
+  out.unknown_facts.reserve(decision.unknown_facts.size());
   for (auto slot : decision.unknown_facts) out.unknown_facts.push_back(fact_read(policy, facts, slot));
   if (decision.outcome == Outcome::undetermined && options.next_questions > 0) {
     QuestionLimits limits;

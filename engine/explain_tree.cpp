@@ -69,14 +69,22 @@ ConditionNode node(const Policy& policy, const ExplainTexts& texts, const Facts&
   ConditionNode out = brief_node(texts, decision, c);
   const auto& info = policy.conditions[c];
   out.facts.reserve(info.facts.size() + info.interpretations.size());
-  for (auto slot : info.facts) out.facts.push_back(fact_read(policy, facts, slot));
+  for (auto slot : info.facts) {  // fact_read(policy, facts, slot), built in place
+    const auto& fact = policy.facts[slot];
+    auto& r = out.facts.emplace_back();
+    r.fact = slot;
+    r.path = fact.path;
+    r.description = fact.description;
+    r.given = facts.values[slot];
+    r.type = fact.type;
+    r.policy = &policy;
+  }
   for (auto i : info.interpretations) {
-    FactRead r;
+    auto& r = out.facts.emplace_back();
     r.path = texts.interpretation_path[i];
     r.description = policy.interpretations[i].phrase;
     r.given = Value::of_bool(facts.interpretation(policy, i));
     r.policy = &policy;
-    out.facts.push_back(std::move(r));
   }
   if (depth >= kMaxDepth) return out;
   std::int32_t single = -1;
@@ -149,22 +157,34 @@ ExceptionView exception_view(const Policy& policy, const Facts& facts, const Dec
   return view;
 }
 
-ExceptionView ruled_out_view(const Policy& policy, const Decision& decision, std::int32_t rule) {
-  ExceptionView view;
+namespace {
+
+// ruled_out_view(), written into a view in place (explain() lists a score of them).
+void fill_ruled_out(const Policy& policy, const ExplainTexts& texts, const Decision& decision, std::int32_t rule, ExceptionView& view) {
   view.rule = rule;
-  view.defeated_by = decision.rules[rule].defeated_by;
-  view.maybe_defeated_by = decision.rules[rule].maybe_defeated_by;
-  const auto& texts = explain_texts(policy);
+  const auto& verdict = decision.rules[rule];
+  if (!verdict.defeated_by.empty()) view.defeated_by = verdict.defeated_by;
+  if (!verdict.maybe_defeated_by.empty()) view.maybe_defeated_by = verdict.maybe_defeated_by;
   const auto& top = policy.rules[rule].top_conditions;
-  view.failing.reserve(static_cast<std::size_t>(std::count_if(top.begin(), top.end(), [&](std::int32_t c) { return decision.conditions[c] == Tri::false_; })));
+  std::size_t failing = 0;
+  for (auto c : top) failing += decision.conditions[c] == Tri::false_;
+  view.failing.resize(failing);
+  auto* brief = view.failing.data();
   for (auto c : top)
     if (decision.conditions[c] == Tri::false_) {
-      auto& brief = view.failing.emplace_back();
-      brief.index = c;
-      brief.text = texts.condition_text[c];
-      brief.cite = texts.condition_cite[c];
-      brief.value = Tri::false_;
+      brief->index = c;
+      brief->text = texts.condition_text[c];
+      brief->cite = texts.condition_cite[c];
+      brief->value = Tri::false_;
+      ++brief;
     }
+}
+
+}  // namespace
+
+ExceptionView ruled_out_view(const Policy& policy, const Decision& decision, std::int32_t rule) {
+  ExceptionView view;
+  fill_ruled_out(policy, explain_texts(policy), decision, rule, view);
   return view;
 }
 
@@ -197,8 +217,9 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
     if (i >= options.max_exceptions && (i == 0 || all[i].closeness() != all[i - 1].closeness())) {
       // The rest, briefly: a memo says why every other exception is ruled out.
       out.others.reserve(all.size() - i);
+      const auto& texts = explain_texts(policy);
       for (std::size_t j = i; j < all.size(); ++j)
-        if (all[j].failing > 0) out.others.push_back(ruled_out_view(policy, decision, all[j].rule));
+        if (all[j].failing > 0) fill_ruled_out(policy, texts, decision, all[j].rule, out.others.emplace_back());
       break;
     }
     out.closest.push_back(exception_view(policy, facts, decision, all[i].rule));

@@ -25,13 +25,10 @@ class JsonSink {
 
   void finish() { flush(); }
 
-  void put(const char* bytes, std::size_t n) {
+  [[gnu::always_inline]] void put(const char* bytes, std::size_t n) {
     if (static_cast<std::size_t>(end() - cursor_) < n) {
-      flush();
-      if (n > kChunk / 2) {  // a long one straight to the string
-        out_.append(bytes, n);
-        return;
-      }
+      put_slow(bytes, n);
+      return;
     }
     std::memcpy(cursor_, bytes, n);
     cursor_ += n;
@@ -65,6 +62,16 @@ class JsonSink {
   // Where the next byte goes, as an offset in the string; and, after flush(),
   // the bytes from an earlier offset on, as the string holds them.
   std::size_t position() const { return out_.size() + static_cast<std::size_t>(cursor_ - buffer_); }
+  // The rest of put() when the buffer is full: out of line, so put() stays small enough to inline.
+  [[gnu::noinline]] void put_slow(const char* bytes, std::size_t n) {
+    flush();
+    if (n > kChunk / 2) {  // a long one straight to the string
+      out_.append(bytes, n);
+      return;
+    }
+    std::memcpy(cursor_, bytes, n);
+    cursor_ += n;
+  }
   void flush() {
     out_.append(buffer_, static_cast<std::size_t>(cursor_ - buffer_));
     cursor_ = buffer_;

@@ -30,6 +30,7 @@ struct ExplainCliOptions {
   std::string request;
   std::string style = "memo";  // memo | plain | json
   std::string why_not;         // a rule id or a citation fragment
+  bool no_counterfactuals = false;  // leave out "what would have to change" and the search for it
 };
 
 int run_explain(const ExplainCliOptions& options) {
@@ -65,8 +66,15 @@ int run_explain(const ExplainCliOptions& options) {
     }
     return ok;
   }
-  auto explanation = explain(policy, *facts, decision);
-  if (options.style == "json") std::cout << explanation_to_json(policy, explanation).dump(2) << "\n";
+  ExplainOptions explain_options;
+  explain_options.counterfactuals = !options.no_counterfactuals;
+  auto explanation = explain(policy, *facts, decision, explain_options);
+  if (options.style == "json") {
+    auto json = explanation_to_json(policy, explanation);
+    // Not searched is not "none found": the key goes, as eval's and the service's do.
+    if (options.no_counterfactuals) json.erase("counterfactuals");
+    std::cout << json.dump(2) << "\n";
+  }
   else if (options.style == "plain") std::cout << explanation_to_plain(policy, explanation);
   else std::cout << explanation_to_memo(policy, explanation);
   return ok;
@@ -81,7 +89,10 @@ Command add_explain(CLI::App& app) {
   cmd->add_option("--rules", options->rules, "rule set folder or file (default: the built-in § 6103 rules)");
   cmd->add_option("--style", options->style, "memo (citations, for lawyers), plain (for trainees) or json")
       ->check(CLI::IsMember({"memo", "plain", "json"}));
-  cmd->add_option("--why-not", options->why_not, "a provision (rule id or citation such as 6103(i)(1)): its unmet conditions and limits");
+  auto* why_not = cmd->add_option("--why-not", options->why_not, "a provision (rule id or citation such as 6103(i)(1)): its unmet conditions and limits");
+  cmd->add_flag("--no-counterfactuals", options->no_counterfactuals,
+                "leave out \"what would have to change\" and the search for it (most of the time)")
+      ->excludes(why_not);
   return {cmd, [options] { return run_explain(*options); }};
 }
 

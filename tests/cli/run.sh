@@ -79,6 +79,13 @@ expect "eval --no-counterfactuals leaves out only the counterfactuals" 0 'same l
 "$PROVISO" batch --explain full --no-counterfactuals "$work/sample.jsonl" >"$work/without.jsonl"
 expect "batch --no-counterfactuals leaves out only the counterfactuals" 0 'same less' -- python3 "$work/less.py" "$work/with.jsonl" "$work/without.jsonl"
 
+"$PROVISO" explain --style json "$sample" >"$work/explain-with.json"
+"$PROVISO" explain --style json --no-counterfactuals "$sample" >"$work/explain-without.json"
+expect "explain --no-counterfactuals leaves out only the counterfactuals" 0 'same less' -- python3 "$work/less.py" "$work/explain-with.json" "$work/explain-without.json"
+expect "explain: the memo has what would have to change" 0 'What would have to change' -- "$PROVISO" explain "$sample"
+expect "explain --no-counterfactuals: the memo has not" 1 '^0$' -- bash -c "'$PROVISO' explain --no-counterfactuals '$sample' | grep -c 'What would have to change'"
+expect "explain --no-counterfactuals excludes --why-not" 2 'excludes' -- "$PROVISO" explain --no-counterfactuals --why-not i1_nontax_criminal "$sample"
+
 # batch reads the input in blocks of whole lines (~256 KiB, or 32 lines with --explain compact or full) and
 # writes the answers in input order: lines as std::getline gives them (empty ones, none after a final newline,
 # a last one without it), error lines numbered across blocks, the same bytes for 1 and 2 jobs and from stdin.

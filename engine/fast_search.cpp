@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "counterfactual.hpp"
 #include "explain_texts.hpp"
 
 namespace proviso {
@@ -19,7 +20,17 @@ FastSearch::FastSearch(const Policy& policy, const Facts& facts)
 Outcome FastSearch::keep_baseline() {
   const auto outcome = decide_every_rule();
   baseline_ = applies_;
+  baseline_in_force_ = in_force_;
+  baseline_outcome_ = outcome;
+  baseline_authorities_ = scratch_.authorities;
   return outcome;
+}
+
+Outcome FastSearch::recall_baseline() {
+  applies_ = baseline_;
+  in_force_ = baseline_in_force_;
+  scratch_.authorities = baseline_authorities_;
+  return baseline_outcome_;
 }
 
 Outcome FastSearch::decide_changed(std::int32_t slot) {
@@ -37,6 +48,44 @@ Outcome FastSearch::decide_changed(std::int32_t slot) {
   }
   applies_ = baseline_;
   return compiled_.decide_every_rule(facts_, scratch_, applies_, in_force_, readers);
+}
+
+const FactDomain& FastSearch::domain(std::int32_t slot) {
+  const auto& policy = compiled_.policy();
+  if (domains_.empty()) domains_.resize(policy.facts.size());
+  auto& memo = domains_[static_cast<std::size_t>(slot)];
+  if (!memo) memo = std::make_unique<FactDomain>(fact_domain(policy, slot));
+  return *memo;
+}
+
+const std::vector<std::int32_t>& FastSearch::condition_readers(std::int32_t slot) {
+  const auto& policy = compiled_.policy();
+  if (condition_readers_.empty()) condition_readers_.resize(policy.facts.size());
+  auto& memo = condition_readers_[static_cast<std::size_t>(slot)];
+  if (!memo) {
+    memo = std::make_unique<std::vector<std::int32_t>>();
+    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+      const auto& rule = policy.rules[r];
+      if (rule.condition < 0) continue;
+      const auto& read = policy.conditions[rule.condition].facts;
+      if (std::binary_search(read.begin(), read.end(), slot)) memo->push_back(static_cast<std::int32_t>(r));
+    }
+  }
+  return *memo;
+}
+
+const std::vector<Value>& FastSearch::unknown_candidates(std::int32_t slot, std::size_t max_set_candidates) {
+  const auto& policy = compiled_.policy();
+  if (unknown_candidates_max_set_ != max_set_candidates) {  // other limits: the memo starts again
+    unknown_candidates_.clear();
+    unknown_candidates_max_set_ = max_set_candidates;
+  }
+  if (unknown_candidates_.empty()) unknown_candidates_.resize(policy.facts.size());
+  auto& memo = unknown_candidates_[static_cast<std::size_t>(slot)];
+  if (!memo)
+    memo = std::make_unique<std::vector<Value>>(
+        candidate_values(policy, slot, Value::unknown(policy.facts[static_cast<std::size_t>(slot)].type.kind), max_set_candidates));
+  return *memo;
 }
 
 FastSearchLease::FastSearchLease(const Policy& policy, const Facts& facts) : policy_(policy) {

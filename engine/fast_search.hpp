@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compiled.hpp"
+#include "fact_domain.hpp"
 
 namespace proviso {
 
@@ -32,6 +33,9 @@ class FastSearch {
   // decide_every_rule() for facts that differ from the baseline's only in
   // `slot`: only the rules reading it are evaluated again.
   Outcome decide_changed(std::int32_t slot);
+  // The baseline's decision as the last decision (applies(), in_force(),
+  // authorities()), without deciding: for facts as the baseline's were.
+  Outcome recall_baseline();
 
   // Of the last decision: the authorities, rule indexes ascending.
   const std::vector<std::int32_t>& authorities() const { return scratch_.authorities; }
@@ -39,13 +43,29 @@ class FastSearch {
   const std::vector<Tri>& applies() const { return applies_; }
   const std::vector<Tri>& in_force() const { return in_force_; }
 
+  // What the next question and its witness search ask of the policy alone,
+  // by slot, on first use: kept with the search across requests (the pool).
+  // fact_domain(policy, slot):
+  const FactDomain& domain(std::int32_t slot);
+  // The rules whose condition reads the slot (linked conditions only), ascending:
+  const std::vector<std::int32_t>& condition_readers(std::int32_t slot);
+  // candidate_values(policy, slot, unknown, max_set_candidates):
+  const std::vector<Value>& unknown_candidates(std::int32_t slot, std::size_t max_set_candidates);
+
  private:
   const CompiledPolicy& compiled_;
   FastFacts facts_;
   FastScratch scratch_;
   std::vector<Tri> applies_, in_force_;
   std::vector<Tri> baseline_;                     // the baseline's conditions, by rule
+  std::vector<Tri> baseline_in_force_;           // and the rest of its decision, for recall_baseline()
+  Outcome baseline_outcome_ = Outcome::undetermined;
+  std::vector<std::int32_t> baseline_authorities_;
   std::vector<std::vector<std::uint8_t>> readers_;  // by slot, on first use: the rules whose condition reads it
+  std::vector<std::unique_ptr<FactDomain>> domains_;
+  std::vector<std::unique_ptr<std::vector<std::int32_t>>> condition_readers_;
+  std::vector<std::unique_ptr<std::vector<Value>>> unknown_candidates_;
+  std::size_t unknown_candidates_max_set_ = 0;  // the max_set_candidates unknown_candidates_ were made with
 };
 
 // A FastSearch lent by the policy's pool (ExplainTexts) and loaded with

@@ -61,19 +61,22 @@ namespace {
 // gives the outcome, the authorities and every rule's force as decide() does,
 // from the baseline of `search` (the facts), evaluating again only the rules
 // that read the fact; `search` is left as it was.
-Question rank_question(const Policy& policy, FastSearch& search, const Facts& facts, std::int32_t fact, std::size_t before,
+Question rank_question(FastSearch& search, const Facts& facts, std::int32_t fact, std::size_t before,
                        const QuestionLimits& limits) {
   Question q;
   q.fact = fact;  // its text is written when it is asked (next_questions): most ranked ones are not
   std::size_t settled = 0;
   double progress = 0;
-  for (auto& value : candidate_values(policy, fact, facts.values[fact], limits.max_set_answers)) {
+  // The fact is unknown (askable): its candidates depend on the policy alone.
+  const auto& candidates = search.unknown_candidates(fact, limits.max_set_answers);
+  q.answers.reserve(candidates.size());
+  for (const auto& value : candidates) {
     search.set(fact, value);
     const Outcome outcome = search.decide_changed(fact);
     if (decided(outcome)) ++settled;
     const auto unknown = static_cast<std::size_t>(std::count(search.in_force().begin(), search.in_force().end(), Tri::unknown));
     progress += static_cast<double>(before - std::min(before, unknown));
-    q.answers.push_back({std::move(value), outcome, search.authorities()});
+    q.answers.push_back({value, outcome, search.authorities()});
   }
   search.set(fact, facts.values[fact]);
   if (!q.answers.empty()) {
@@ -200,12 +203,16 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
   }
   std::sort(second.begin(), second.end());
   second.erase(std::unique(second.begin(), second.end()), second.end());
+  // One search for the ranking and every witness: each leaves it loaded with
+  // `facts`, as does each witness search the one copy of the facts it changes.
   FastSearchLease lease(policy, facts);
   FastSearch& search = *lease;
   search.keep_baseline();
+  std::optional<Facts> witness_state;
   for (const auto* tier : {&first, &second}) {
+    if (out.size() >= limits.max_questions) break;  // the first tier filled them: the second need not be ranked
     std::vector<Question> ranked;
-    for (auto fact : *tier) ranked.push_back(rank_question(policy, search, facts, fact, before, limits));
+    for (auto fact : *tier) ranked.push_back(rank_question(search, facts, fact, before, limits));
     std::stable_sort(ranked.begin(), ranked.end(), [](const Question& a, const Question& b) {
       if (a.settles != b.settles) return a.settles > b.settles;
       if (a.progress != b.progress) return a.progress > b.progress;
@@ -219,7 +226,8 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
         out.push_back(std::move(q));
         continue;
       }
-      auto found = find_witness(policy, facts, q.fact, limits.relevance, skip, &decision);
+      if (!witness_state) witness_state = facts;
+      auto found = find_witness(policy, search, *witness_state, q.fact, limits.relevance, skip, &decision, true);
       if (!found.witness) continue;
       q.witness = std::move(*found.witness);
       q.text = question_text(policy, q.fact);

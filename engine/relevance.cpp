@@ -1,6 +1,7 @@
 #include "relevance.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "fact_domain.hpp"
 #include "fast_search.hpp"
@@ -8,27 +9,43 @@
 namespace proviso {
 namespace {
 
+// What is known of the root's decisions before its search decides them.
+struct Root {
+  const Decision* decided = nullptr;  // its traced decision
+  bool at_baseline = false;           // the search's baseline is its compiled decision
+};
+
 class WitnessSearch {
  public:
-  WitnessSearch(const Policy& policy, const Facts& state, std::int32_t fact, const RelevanceLimits& limits,
+  // `search` and `state` alike hold the state the search starts from; the
+  // search changes both while it runs and leaves them as they were.
+  WitnessSearch(const Policy& policy, FastSearch& search, Facts& state, std::int32_t fact, const RelevanceLimits& limits,
                 const std::vector<std::int32_t>& unknowable)
-      : policy_(policy), fact_(fact), limits_(limits), domain_(fact_domain(policy, fact)), unknowable_(unknowable),
-        search_(policy, state) {
+      : policy_(policy), fact_(fact), limits_(limits), domain_(search.domain(fact)), unknowable_(unknowable),
+        readers_(search.condition_readers(fact)), search_(search), state_(state) {
     complete_ = domain_.complete;
-    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
-      const auto& rule = policy.rules[r];
-      if (rule.condition < 0) continue;
-      const auto& read = policy.conditions[rule.condition].facts;
-      if (std::binary_search(read.begin(), read.end(), fact)) readers_.push_back(static_cast<std::int32_t>(r));
-    }
   }
 
-  RelevanceResult run(Facts state, const Decision* decided) {
+  // `at_baseline`: the search holds its baseline (keep_baseline()), made on `state`.
+  RelevanceResult run(const Decision* decided, bool at_baseline) {
     RelevanceResult result;
-    set(state, fact_, Value::unknown(policy_.facts[fact_].type.kind));
+    Value before = std::move(state_.values[fact_]);
+    const bool was_unknown = !before.known;
+    set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
     std::vector<FactChange> completion;
-    // From `decided`, only the rules that read the fact (now unknown) are decided again.
-    if (node(state, completion, decided, decided ? fact_ : -1)) result.witness = std::move(witness_);
+    // The fact already unknown in `state`, the root is `state` itself:
+    // `decided` is its traced decision, and the baseline (at_baseline) its
+    // compiled one. Else, from `decided`, only the rules that read the fact
+    // (now unknown) are decided again.
+    Root root;
+    root.decided = was_unknown ? decided : nullptr;
+    root.at_baseline = was_unknown && at_baseline;
+    if (node(completion, decided, decided ? fact_ : -1, root)) {
+      result.witness = std::move(witness_);
+      for (auto it = completion.rbegin(); it != completion.rend(); ++it) restore(it->fact);  // the witness's values, taken back
+    }
+    state_.values[fact_] = std::move(before);
+    search_.set(fact_, state_.values[fact_]);
     result.proved_irrelevant = !result.witness && complete_ && nodes_ <= limits_.max_nodes;
     result.nodes = nodes_;
     return result;
@@ -39,9 +56,11 @@ class WitnessSearch {
   // unknown, and the rules they are exceptions to, transitively, while unknown.
   // Known force stays known whatever the unknown facts turn out to be (Kleene).
   // `applies` and `in_force`: by rule, as Decision::rules has them.
-  bool reaches_outcome(const std::vector<Tri>& applies, const std::vector<Tri>& in_force) const {
-    std::vector<bool> marked(policy_.rules.size(), false);
-    std::vector<std::int32_t> pending;
+  bool reaches_outcome(const std::vector<Tri>& applies, const std::vector<Tri>& in_force) {
+    auto& marked = marked_;
+    marked.assign(policy_.rules.size(), false);
+    auto& pending = pending_;
+    pending.clear();
     for (auto r : readers_)
       if (applies[r] == Tri::unknown && in_force[r] == Tri::unknown) pending.push_back(r);
     while (!pending.empty()) {
@@ -77,10 +96,20 @@ class WitnessSearch {
     return -1;
   }
 
-  // A fact of the state, in `s` and in the compiled search alike.
-  void set(Facts& s, std::int32_t slot, const Value& value) {
-    s.values[slot] = value;
-    search_->set(slot, value);
+  // A fact of the state, in `state_` and in the compiled search alike; the value it had is kept for restore().
+  void set(std::int32_t slot, const Value& value) {
+    state_.values[slot] = value;
+    search_.set(slot, value);
+  }
+  void give(std::int32_t slot, const Value& value) {
+    saved_.push_back(std::move(state_.values[slot]));
+    set(slot, value);
+  }
+  // The value `slot` had before the last give() not yet restored.
+  void restore(std::int32_t slot) {
+    state_.values[slot] = std::move(saved_.back());
+    saved_.pop_back();
+    search_.set(slot, state_.values[slot]);
   }
 
   // `parent`: the traced decision of `s` before its fact `changed` was given a
@@ -89,17 +118,17 @@ class WitnessSearch {
   // decision, whose condition values choose the fact to branch on, is made
   // only when the node branches, from `parent`, evaluating again only the
   // rules reading `changed`.
-  bool node(Facts& s, std::vector<FactChange>& completion, const Decision* parent = nullptr, std::int32_t changed = -1) {
+  bool node(std::vector<FactChange>& completion, const Decision* parent, std::int32_t changed, const Root& root) {
     if (++nodes_ > limits_.max_nodes) return false;
-    const Outcome unanswered = search_->decide_every_rule();
-    if (!reaches_outcome(search_->applies(), search_->in_force())) return false;
+    const Outcome unanswered = root.at_baseline ? search_.recall_baseline() : search_.decide_every_rule();
+    if (!reaches_outcome(search_.applies(), search_.in_force())) return false;
     std::vector<Outcome> outcomes;
     outcomes.reserve(domain_.values.size());
-    for (const auto& v : domain_.values) {  // each answer in place: the fact is unknown in `s` on entry and on return
-      search_->set(fact_, v);
-      outcomes.push_back(search_->outcome());
+    for (const auto& v : domain_.values) {  // each answer in place: the fact is unknown in the state on entry and on return
+      search_.set(fact_, v);
+      outcomes.push_back(search_.outcome());
     }
-    search_->set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
+    search_.set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       if (outcomes[i] == unanswered) continue;
       witness_.fact = fact_;
@@ -118,39 +147,55 @@ class WitnessSearch {
       return true;
     }
     if (unanswered != Outcome::undetermined) return false;  // every answer gives the same settled outcome
-    const auto traced = parent ? decide_outcome_changed(policy_, s, *parent, {changed}) : decide_outcome(policy_, s);
-    auto g = branch_fact(s, traced);
+    std::optional<Decision> made;
+    if (!root.decided) made = parent ? decide_outcome_changed(policy_, state_, *parent, {changed}) : decide_outcome(policy_, state_);
+    const Decision& traced = made ? *made : *root.decided;
+    auto g = branch_fact(state_, traced);
     if (g < 0) return false;
-    const auto domain = fact_domain(policy_, g);
+    const auto& domain = search_.domain(g);
     complete_ = complete_ && domain.complete;
+    bool first = true;
     for (const auto& w : domain.values) {
-      set(s, g, w);
+      if (first) give(g, w);
+      else set(g, w);
+      first = false;
       completion.push_back({g, w});
-      if (node(s, completion, &traced, g)) return true;
+      if (node(completion, &traced, g, {})) return true;  // the completion's values stay given until run() restores them
       completion.pop_back();
       if (nodes_ > limits_.max_nodes) break;
     }
-    set(s, g, Value::unknown(policy_.facts[g].type.kind));
+    if (!first) restore(g);
     return false;
   }
 
   const Policy& policy_;
   std::int32_t fact_;
   const RelevanceLimits& limits_;
-  FactDomain domain_;
+  const FactDomain& domain_;
   bool complete_ = true;
   const std::vector<std::int32_t>& unknowable_;
-  std::vector<std::int32_t> readers_;
+  const std::vector<std::int32_t>& readers_;
   std::size_t nodes_ = 0;
   Witness witness_;
-  FastSearchLease search_;  // the state `s` of the search, in the compiled layout
+  FastSearch& search_;  // the state of the search, in the compiled layout
+  Facts& state_;        // and as Facts, for the traced decision that chooses the fact to branch on
+  std::vector<Value> saved_;  // by give(): the values the completion's facts had, innermost last
+  std::vector<bool> marked_;  // reaches_outcome()'s, kept between nodes
+  std::vector<std::int32_t> pending_;
 };
 
 }  // namespace
 
 RelevanceResult find_witness(const Policy& policy, const Facts& state, std::int32_t fact, const RelevanceLimits& limits,
                              const std::vector<std::int32_t>& unknowable, const Decision* decided) {
-  return WitnessSearch(policy, state, fact, limits, unknowable).run(state, decided);
+  FastSearchLease search(policy, state);
+  Facts changing = state;
+  return find_witness(policy, *search, changing, fact, limits, unknowable, decided, false);
+}
+
+RelevanceResult find_witness(const Policy& policy, FastSearch& search, Facts& state, std::int32_t fact, const RelevanceLimits& limits,
+                             const std::vector<std::int32_t>& unknowable, const Decision* decided, bool at_baseline) {
+  return WitnessSearch(policy, search, state, fact, limits, unknowable).run(decided, at_baseline);
 }
 
 bool witness_holds(const Policy& policy, const Facts& state, const Witness& w) {

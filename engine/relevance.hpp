@@ -10,6 +10,8 @@
 
 namespace proviso {
 
+class FastSearch;
+
 struct Witness {
   std::int32_t fact = -1;
   std::vector<FactChange> completion;  // values given to other unknown facts, sorted by slot
@@ -39,6 +41,13 @@ struct RelevanceResult {
 // the search starts from it instead of deciding `state` again.
 RelevanceResult find_witness(const Policy& policy, const Facts& state, std::int32_t fact, const RelevanceLimits& limits = {},
                              const std::vector<std::int32_t>& unknowable = {}, const Decision* decided = nullptr);
+
+// find_witness() on a FastSearch loaded with `state` and on `state` itself,
+// which the search changes while it runs and leaves as they were: the next
+// question shares one of each between its ranking and every witness search.
+// `at_baseline`: the search's baseline (FastSearch::keep_baseline()) was made on `state`.
+RelevanceResult find_witness(const Policy& policy, FastSearch& search, Facts& state, std::int32_t fact, const RelevanceLimits& limits,
+                             const std::vector<std::int32_t>& unknowable, const Decision* decided, bool at_baseline);
 
 // Re-checks a witness by evaluating it: true when its two outcomes are what
 // decide_outcome gives and differ, and the completion changes only unknown facts.

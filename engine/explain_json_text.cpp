@@ -10,6 +10,7 @@
 #include <shared_mutex>
 
 #include "explain.hpp"
+#include "explain_json_question.hpp"
 #include "json_sink.hpp"
 #include "json_text.hpp"
 
@@ -411,52 +412,11 @@ class Writer {
     json(read.value());
   }
 
-  // question_to_json(...).dump(), keys in byte order; the values as value_to_json gives them.
+  // question_to_json(...).dump() (explain_json_question.cpp), through the scratch string.
   void question(const Question& q) {
-    const auto type = policy_.facts[q.fact].type;
-    out_ += "{\"answers\":[";
-    for (std::size_t i = 0; i < q.answers.size(); ++i) {
-      const auto& a = q.answers[i];
-      out_ += i ? ",{\"authorities\":" : "{\"authorities\":";
-      rule_ids(a.authorities);
-      out_ += ",\"decision\":";
-      string(outcome_name(a.outcome));
-      out_ += ",\"value\":";
-      json(value_to_json(policy_, a.value, type));
-      out_ += '}';
-    }
-    out_ += "],\"fact\":";
-    string(policy_.facts[q.fact].path);
-    out_ += ",\"question\":";
-    string(q.text);
-    out_ += ",\"settles\":";
-    json(nlohmann::json(q.settles));  // nlohmann's own formatting of a double
-    const auto& w = q.witness;
-    out_ += ",\"witness\":{\"answer\":";
-    json(value_to_json(policy_, w.answer, type));
-    out_ += ",\"completion\":{";
-    // An object keyed by path: in byte order (the completion is in slot order, one value a fact).
-    completion_.clear();
-    for (const auto& c : w.completion) {
-      auto at = completion_.end();
-      while (at != completion_.begin() && policy_.facts[c.fact].path < policy_.facts[(*(at - 1))->fact].path) --at;
-      completion_.insert(at, &c);
-    }
-    for (std::size_t i = 0; i < completion_.size(); ++i) {
-      if (i) out_ += ',';
-      const auto& fact = policy_.facts[completion_[i]->fact];
-      string(fact.path);
-      out_ += ':';
-      json(value_to_json(policy_, completion_[i]->value, fact.type));
-    }
-    out_ += "},\"decision\":";
-    string(outcome_name(w.answer_outcome));
-    out_ += ",\"other_answer\":";
-    if (w.other.known) json(value_to_json(policy_, w.other, type));
-    else out_ += "null";
-    out_ += ",\"other_decision\":";
-    string(outcome_name(w.other_outcome));
-    out_ += "}}";
+    scratch_.clear();
+    append_question_json(policy_, q, scratch_);
+    out_ += scratch_;
   }
 
   void interpretation(const InterpretationUse& use) {
@@ -504,7 +464,6 @@ class Writer {
   };
   std::vector<PendingOther> pending_;
   std::vector<const FactRead*> order_;
-  std::vector<const FactChange*> completion_;
 };
 
 }  // namespace

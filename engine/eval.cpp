@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <set>
 
+#include "eval_program.hpp"
 #include "evaluator.hpp"
 #include "fast_search.hpp"
 
@@ -272,13 +274,164 @@ Decision decide_outcome_changed(const Policy& policy, const Facts& facts, const 
   }
 }
 
-Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limits) {
+Decision decide_by_walk(const Policy& policy, const Facts& facts, const EvalLimits& limits) {
   StepBudget budget{limits.max_steps};
   try {
     return decide_unguarded(policy, facts, budget, true);
   } catch (const StepLimitReached&) {
     return stopped(policy, limits);
   }
+}
+
+namespace {
+
+// What one decide() on the program needs besides the Decision, kept by the
+// thread between requests so a request allocates none of it.
+struct ProgramWorkspace {
+  std::vector<tracing::Cell> cells, saved;
+  std::vector<std::uint8_t> readings, searched;
+  std::vector<Tri> applies, other_applies;
+  std::vector<std::int32_t> unknown;
+  bool busy = false;
+};
+
+// The thread's workspace, or a fresh one should decide() ever be re-entered.
+class WorkspaceLease {
+ public:
+  WorkspaceLease() {
+    thread_local ProgramWorkspace kept;
+    if (!kept.busy) {
+      workspace_ = &kept;
+      kept.busy = true;
+    } else {
+      own_ = std::make_unique<ProgramWorkspace>();
+      workspace_ = own_.get();
+    }
+  }
+  ~WorkspaceLease() {
+    if (!own_) workspace_->busy = false;
+  }
+  WorkspaceLease(const WorkspaceLease&) = delete;
+  WorkspaceLease& operator=(const WorkspaceLease&) = delete;
+  ProgramWorkspace& operator*() { return *workspace_; }
+
+ private:
+  ProgramWorkspace* workspace_ = nullptr;
+  std::unique_ptr<ProgramWorkspace> own_;
+};
+
+// add_interpretation_uses on the program: the other reading is decided by
+// running again only the instructions that read the interpretation, then
+// resolve(), as deciding the whole request again would (the walk's contract:
+// the interpretation analysis counts no steps).
+void add_interpretation_uses(const Policy& policy, const tracing::Program& program, const Facts& facts, ProgramWorkspace& ws,
+                             Decision& decision) {
+  if (policy.interpretations.empty()) return;
+  constexpr std::uint8_t kReadByRule = 1, kReadByAuthority = 2;  // as in the walk's analysis above
+  std::vector<std::uint8_t> read(policy.interpretations.size(), 0);
+  for (const auto& rule : policy.rules) {
+    if (!rule.when) continue;
+    if (rule.condition < 0) {
+      std::fill(read.begin(), read.end(), kReadByRule);
+      break;
+    }
+    for (auto i : policy.conditions[rule.condition].interpretations) read[i] |= kReadByRule;
+  }
+  for (auto a : decision.authorities)
+    if (policy.rules[a].condition >= 0)
+      for (auto i : policy.conditions[policy.rules[a].condition].interpretations) read[i] |= kReadByAuthority;
+  for (std::size_t i = 0; i < policy.interpretations.size(); ++i) {
+    if (!(read[i] & kReadByRule)) continue;
+    const auto index = static_cast<std::int32_t>(i);
+    const bool value = ws.readings[i] != 0;
+    ws.readings[i] = value ? 0 : 1;
+    ws.saved.clear();
+    for (auto k : program.readers(index)) ws.saved.push_back(ws.cells[k]);
+    program.rerun_readers(index, facts, ws.readings.data(), ws.cells.data());
+    bool changed = false;
+    ws.other_applies = ws.applies;
+    for (auto r : program.rules_reading(index)) {
+      ws.other_applies[r] = program.applies(r, ws.cells.data());
+      changed = changed || ws.other_applies[r] != ws.applies[r];
+    }
+    std::size_t s = 0;
+    for (auto k : program.readers(index)) ws.cells[k] = ws.saved[s++];
+    ws.readings[i] = value;
+    // resolve() reads nothing but `applies`: unchanged, the other reading decides as this one.
+    Outcome other_outcome = decision.outcome;
+    std::vector<std::int32_t> other_authorities;
+    if (changed) {
+      Core other = resolve(policy, ws.other_applies);
+      other_outcome = other.outcome;
+      other_authorities = std::move(other.authorities);
+    } else {
+      other_authorities = decision.authorities;
+    }
+    const bool relied_on = other_outcome != decision.outcome || other_authorities != decision.authorities;
+    if (!relied_on && !(read[i] & kReadByAuthority)) continue;
+    InterpretationUse use;
+    use.index = index;
+    use.value = value;
+    use.from_request = facts.interpretations[i] >= 0;
+    use.relied_on = relied_on;
+    use.other_outcome = other_outcome;
+    use.other_authorities = std::move(other_authorities);
+    decision.interpretations.push_back(std::move(use));
+  }
+}
+
+}  // namespace
+
+Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limits) {
+  const auto& program = tracing::tracing_program(policy);
+  // Each instruction is a step of the walk it replaces (a node visited once),
+  // so the budget runs out where the walk's would.
+  if (program.size() > limits.max_steps) return stopped(policy, limits);
+  WorkspaceLease lease;
+  auto& ws = *lease;
+  ws.cells.resize(program.size());
+  ws.readings.resize(policy.interpretations.size());
+  for (std::size_t i = 0; i < policy.interpretations.size(); ++i)
+    ws.readings[i] = facts.interpretation(policy, static_cast<std::int32_t>(i)) ? 1 : 0;
+
+  Decision decision;
+  decision.conditions.assign(policy.conditions.size(), Tri::unknown);
+  program.run(facts, ws.readings.data(), ws.cells.data(), decision.conditions.data());
+  ws.applies.resize(policy.rules.size());
+  for (std::size_t r = 0; r < policy.rules.size(); ++r) ws.applies[r] = program.applies(r, ws.cells.data());
+  Core core = resolve(policy, ws.applies);
+  decision.outcome = core.outcome;
+  decision.authorities = std::move(core.authorities);
+  decision.conflicts = std::move(core.conflicts);
+  decision.rules = std::move(core.rules);
+
+  if (decision.outcome == Outcome::undetermined) {
+    // As the walk: the unknowns of the permits and forbids whose force is
+    // unknown, and of the exceptions that may defeat them, transitively.
+    std::uint64_t steps_left = limits.max_steps - program.size();
+    ws.searched.assign(policy.definitions.size(), 0);
+    ws.unknown.clear();
+    std::vector<std::int32_t> pending;
+    std::vector<bool> seen(policy.rules.size(), false);
+    for (std::size_t r = 0; r < policy.rules.size(); ++r)
+      if (!policy.rules[r].is_limit() && decision.rules[r].in_force == Tri::unknown) pending.push_back(static_cast<std::int32_t>(r));
+    while (!pending.empty()) {
+      auto r = pending.back();
+      pending.pop_back();
+      if (seen[r]) continue;
+      seen[r] = true;
+      if (decision.rules[r].applies == Tri::unknown &&
+          !program.add_unknowns(static_cast<std::size_t>(r), ws.cells.data(), ws.searched, ws.unknown, steps_left))
+        return stopped(policy, limits);
+      for (auto d : decision.rules[r].maybe_defeated_by) pending.push_back(d);
+    }
+    std::sort(ws.unknown.begin(), ws.unknown.end());
+    ws.unknown.erase(std::unique(ws.unknown.begin(), ws.unknown.end()), ws.unknown.end());
+    decision.unknown_facts = ws.unknown;
+  }
+
+  add_interpretation_uses(policy, program, facts, ws, decision);
+  return decision;
 }
 
 }  // namespace proviso

@@ -41,10 +41,10 @@ struct Decision {
 };
 
 struct EvalLimits {
-  // Expression nodes the tracing evaluator visits for one decision, the
-  // search for the deciding unknowns included. The interpretation analysis
-  // decides the other readings on the compiled form, which counts no steps
-  // (its work is bounded by the rule set's size times its interpretations).
+  // Expression nodes the tracing evaluator visits for one decision (the
+  // instructions of decide()'s program), the search for the deciding
+  // unknowns included. The interpretation analysis counts no steps (its work
+  // is bounded by the program's size times the interpretations).
   // Definitions are memoised and the language has no loops, so this grows
   // with the rule set, not the request; past it: E509, and no decision.
   std::uint64_t max_steps = 20'000'000;
@@ -53,6 +53,12 @@ struct EvalLimits {
 // When the diagnostics hold an error (E509) the evaluation stopped: the
 // outcome is `undetermined` and must not be reported as a decision.
 Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limits = {});
+
+// decide() by the recursive walk of engine/evaluator.hpp, node by node, the
+// interpretation analysis on the compiled form: what decide() computed before
+// it ran a flat program (engine/eval_program.hpp), kept as the test oracle
+// that the program decides the same (tests/unit/eval_program_test.cpp).
+Decision decide_by_walk(const Policy& policy, const Facts& facts, const EvalLimits& limits = {});
 
 // The outcome and each rule's status only, without the interpretation analysis
 // or the deciding unknowns: for searches that evaluate many variants of a

@@ -138,6 +138,28 @@ class ExplainTextsSlot {
   std::unique_ptr<State> state_;
 };
 
+namespace tracing {
+class Program;
+const Program& tracing_program(const Policy& policy);
+}  // namespace tracing
+
+// Holds the tracing decide()'s program (engine/eval_program.hpp), built on
+// first use like the explanation texts; a copy or a move starts without it.
+class TracingProgramSlot {
+ public:
+  TracingProgramSlot();
+  ~TracingProgramSlot();
+  TracingProgramSlot(const TracingProgramSlot&);
+  TracingProgramSlot(TracingProgramSlot&&);
+  TracingProgramSlot& operator=(const TracingProgramSlot&);
+  TracingProgramSlot& operator=(TracingProgramSlot&&);
+
+ private:
+  friend const tracing::Program& tracing::tracing_program(const Policy& policy);
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 struct Policy {
   std::string name, version, jurisdiction, title;
   std::string digest;  // "sha256:…" over the manifest and rule files, in order
@@ -156,6 +178,7 @@ struct Policy {
 
   SourceMap sources;  // the texts, so explanations can quote them
   ExplainTextsSlot explain_cache;  // derived, on first use; see engine/explain_texts.hpp
+  TracingProgramSlot tracing_program_cache;  // derived, on first use; see engine/eval_program.hpp
 
   const Rule* find_rule(std::string_view id) const;
   const FactInfo* find_fact(std::string_view path) const;

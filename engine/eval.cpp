@@ -289,6 +289,7 @@ namespace {
 // thread between requests so a request allocates none of it.
 struct ProgramWorkspace {
   std::vector<tracing::Cell> cells, saved;
+  std::vector<Value> store, other_store;  // what arithmetic computes: for the pass, and for the other readings
   std::vector<std::uint8_t> readings, searched;
   std::vector<Tri> applies, other_applies;
   std::vector<std::int32_t> unknown;
@@ -347,7 +348,7 @@ void add_interpretation_uses(const Policy& policy, const tracing::Program& progr
     ws.readings[i] = value ? 0 : 1;
     ws.saved.clear();
     for (auto k : program.readers(index)) ws.saved.push_back(ws.cells[k]);
-    program.rerun_readers(index, facts, ws.readings.data(), ws.cells.data());
+    program.rerun_readers(index, facts, ws.readings.data(), ws.cells.data(), ws.other_store.data());
     bool changed = false;
     ws.other_applies = ws.applies;
     for (auto r : program.rules_reading(index)) {
@@ -390,13 +391,15 @@ Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limi
   WorkspaceLease lease;
   auto& ws = *lease;
   ws.cells.resize(program.size());
+  ws.store.resize(program.computed());
+  ws.other_store.resize(program.computed());
   ws.readings.resize(policy.interpretations.size());
   for (std::size_t i = 0; i < policy.interpretations.size(); ++i)
     ws.readings[i] = facts.interpretation(policy, static_cast<std::int32_t>(i)) ? 1 : 0;
 
   Decision decision;
   decision.conditions.assign(policy.conditions.size(), Tri::unknown);
-  program.run(facts, ws.readings.data(), ws.cells.data(), decision.conditions.data());
+  program.run(facts, ws.readings.data(), ws.cells.data(), ws.store.data(), decision.conditions.data());
   ws.applies.resize(policy.rules.size());
   for (std::size_t r = 0; r < policy.rules.size(); ++r) ws.applies[r] = program.applies(r, ws.cells.data());
   Core core = resolve(policy, ws.applies);

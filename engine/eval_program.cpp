@@ -10,86 +10,67 @@ namespace {
 
 using Op = CExpr::Op;
 
-// The text of a computed value: never read (only facts and constants are strings).
-const std::string kNoText;
+// The values a boolean node can have, and the unknown value of each type.
+const Value kTruth[3] = {Value::of_bool(false), Value::of_bool(true), Value::unknown(TypeKind::boolean)};
+const Value kUnknown[8] = {Value::unknown(TypeKind::boolean), Value::unknown(TypeKind::integer), Value::unknown(TypeKind::decimal),
+                           Value::unknown(TypeKind::date),    Value::unknown(TypeKind::string),  Value::unknown(TypeKind::enumeration),
+                           Value::unknown(TypeKind::set),     Value::unknown(TypeKind::duration)};
 
-Cell cell_of(const Value& v) {
-  Cell c;
-  c.integer = v.integer;
-  c.decimal = v.decimal;
-  c.bits = v.bits;
-  c.text = &v.text;
-  c.kind = v.kind;
-  c.known = v.known;
-  c.unit = v.unit;
-  return c;
-}
+Cell truth_cell(Tri t) { return &kTruth[static_cast<int>(t)]; }
+Cell unknown_cell(TypeKind kind) { return &kUnknown[static_cast<int>(kind)]; }
 
-Cell unknown_cell(TypeKind kind) {
-  Cell c;
-  c.text = &kNoText;
-  c.kind = kind;
-  return c;
-}
-
-Cell truth_cell(Tri t) {
-  Cell c;
-  c.text = &kNoText;
-  c.known = t != Tri::unknown;
-  c.integer = t == Tri::true_;
-  return c;
-}
-
-// The recursive walk's compare() and arithmetic() (engine/evaluator.hpp) on
-// cells: the same cases in the same order, so the values are the same.
-int compare(const Cell& a, const Cell& b) {
+// The recursive walk's compare() and arithmetic() (engine/evaluator.hpp):
+// the same cases in the same order, so the values are the same.
+int compare(const Value& a, const Value& b) {
   const bool a_decimal = a.kind == TypeKind::decimal, b_decimal = b.kind == TypeKind::decimal;
   if (a_decimal || b_decimal)
     return compare_numbers(a_decimal ? a.decimal : a.integer, a_decimal, b_decimal ? b.decimal : b.integer, b_decimal);
-  if (a.kind == TypeKind::string) return a.text->compare(*b.text) < 0 ? -1 : (*a.text == *b.text ? 0 : 1);
+  if (a.kind == TypeKind::string) return a.text.compare(b.text) < 0 ? -1 : (a.text == b.text ? 0 : 1);
   if (a.kind == TypeKind::set) return a.bits == b.bits ? 0 : 1;
   return a.integer < b.integer ? -1 : (a.integer > b.integer ? 1 : 0);
 }
 
-std::optional<std::int64_t> as_decimal(const Cell& v) {
+std::optional<std::int64_t> as_decimal(const Value& v) {
   return v.kind == TypeKind::decimal ? std::optional<std::int64_t>(v.decimal) : decimal_from_integer(v.integer);
 }
 
 // Overflow, and dates outside 0000–9999, give unknown (value.hpp, checked_add).
-Cell arithmetic(Op op, TypeKind kind, const Cell& a, const Cell& b) {
+// `out` is the node's place in the store.
+Cell arithmetic(Op op, TypeKind kind, const Value& a, const Value& b, Value& out) {
+  if (!a.known || !b.known) return unknown_cell(kind);
   const bool add = op == Op::add;
-  Cell out = unknown_cell(kind);
+  out = Value::unknown(kind);
   if (a.kind == TypeKind::date && b.kind == TypeKind::duration) {
     auto amount = add ? std::optional<std::int64_t>(b.integer) : checked_negate(b.integer);
     auto days = amount ? shift_date(a.integer, b.unit, *amount) : std::nullopt;
-    if (!days) return out;
+    if (!days) return &out;
     out.integer = *days;
     out.known = true;
-    return out;
+    return &out;
   }
   if (kind == TypeKind::decimal) {
     const auto x = as_decimal(a), y = as_decimal(b);
     const auto result = !x || !y ? std::nullopt : add ? checked_add(*x, *y) : checked_sub(*x, *y);
-    if (!result) return out;
+    if (!result) return &out;
     out.decimal = *result;
     out.known = true;
-    return out;
+    return &out;
   }
   auto result = add ? checked_add(a.integer, b.integer) : checked_sub(a.integer, b.integer);  // integer, or date - date in days
-  if (!result) return out;
+  if (!result) return &out;
   out.integer = *result;
   out.known = true;
-  return out;
+  return &out;
 }
 
-Cell negate(TypeKind kind, const Cell& a) {
+Cell negate(TypeKind kind, const Value& a, Value& out) {
   if (!a.known) return unknown_cell(kind);
-  Cell out = a;
   const bool decimal = a.kind == TypeKind::decimal;
   auto negated = checked_negate(decimal ? a.decimal : a.integer);
   if (!negated) return unknown_cell(kind);
+  out = a;
   (decimal ? out.decimal : out.integer) = *negated;
-  return out;
+  return &out;
 }
 
 // Kleene's `all of` (a false operand dominates) and `any of` (a true one
@@ -98,14 +79,14 @@ Tri kleene(const std::int32_t* operands, std::uint32_t count, const Cell* cells,
   const Tri neutral = tri_not(dominant);
   Tri result = neutral;
   for (std::uint32_t k = 0; k < count; ++k) {
-    const Tri t = cells[operands[k]].truth();
+    const Tri t = cells[operands[k]]->truth();
     if (t == dominant) result = dominant;
     else if (t == Tri::unknown && result == neutral) result = Tri::unknown;
   }
   return result;
 }
 
-Cell compared(Op op, TypeKind kind, const Cell& a, const Cell& b) {
+Cell compared(Op op, TypeKind kind, const Value& a, const Value& b) {
   if (!a.known || !b.known) return unknown_cell(kind);
   switch (op) {
     case Op::eq: return truth_cell(tri_of(compare(a, b) == 0));
@@ -117,25 +98,25 @@ Cell compared(Op op, TypeKind kind, const Cell& a, const Cell& b) {
     case Op::subset: return truth_cell(tri_of((a.bits & ~b.bits) == 0));
     case Op::superset: return truth_cell(tri_of((b.bits & ~a.bits) == 0));
     case Op::intersects: return truth_cell(tri_of((a.bits & b.bits) != 0));
-    case Op::add:
-    case Op::sub: return arithmetic(op, kind, a, b);
     default: return unknown_cell(kind);  // `ne` is rewritten by the checker; the walk gives unknown too
   }
 }
 
-Cell execute(const Instruction& in, const std::int32_t* operands, const Cell* cells, const Facts& facts,
-             const std::uint8_t* readings) {
+inline Cell execute(const Instruction& in, const std::int32_t* operands, const Cell* cells, const Facts& facts,
+                    const std::uint8_t* readings, Value* store) {
   switch (in.op) {
-    case Op::constant: return cell_of(*in.constant);
-    case Op::fact: return cell_of(facts.values[in.slot]);
-    case Op::interpretation: return truth_cell(tri_of(readings[in.slot] != 0));
+    case Op::constant: return in.constant;
+    case Op::fact: return &facts.values[in.slot];
+    case Op::interpretation: return &kTruth[readings[in.slot] != 0];
     case Op::definition: return cells[in.a];
-    case Op::not_: return truth_cell(tri_not(cells[in.a].truth()));
+    case Op::not_: return truth_cell(tri_not(cells[in.a]->truth()));
     case Op::and_: return truth_cell(kleene(operands + in.first, in.count, cells, Tri::false_));
     case Op::or_: return truth_cell(kleene(operands + in.first, in.count, cells, Tri::true_));
-    case Op::is_known: return truth_cell(tri_of(facts.values[in.slot].known));
-    case Op::negate: return negate(in.kind, cells[in.a]);
-    default: return compared(in.op, in.kind, cells[in.a], cells[in.b]);
+    case Op::is_known: return &kTruth[facts.values[in.slot].known];
+    case Op::negate: return negate(in.kind, *cells[in.a], store[in.slot]);
+    case Op::add:
+    case Op::sub: return arithmetic(in.op, in.kind, *cells[in.a], *cells[in.b], store[in.slot]);
+    default: return compared(in.op, in.kind, *cells[in.a], *cells[in.b]);
   }
 }
 
@@ -169,7 +150,7 @@ std::int32_t Program::emit(const Policy& policy, const CExpr& e) {
   in.op = e.op;
   in.kind = e.type.kind;
   in.condition = e.condition;
-  in.slot = e.slot;
+  in.slot = e.op == Op::add || e.op == Op::sub || e.op == Op::negate ? static_cast<std::int32_t>(computed_++) : e.slot;
   // The operands the walk evaluates: `not` and negation read the first,
   // comparisons and arithmetic the first two, `all of` / `any of` all, and
   // `is known` none (it reads its fact's presence, not its value).
@@ -206,19 +187,19 @@ std::int32_t Program::emit(const Policy& policy, const CExpr& e) {
   return static_cast<std::int32_t>(code_.size() - 1);
 }
 
-void Program::run(const Facts& facts, const std::uint8_t* readings, Cell* cells, Tri* conditions) const {
+void Program::run(const Facts& facts, const std::uint8_t* readings, Cell* cells, Value* store, Tri* conditions) const {
   const std::int32_t* operands = operands_.data();
   const std::size_t n = code_.size();
   for (std::size_t i = 0; i < n; ++i) {
     const Instruction& in = code_[i];
-    cells[i] = execute(in, operands, cells, facts, readings);
-    if (in.condition >= 0 && conditions) conditions[in.condition] = cells[i].truth();
+    cells[i] = execute(in, operands, cells, facts, readings, store);
+    if (in.condition >= 0) conditions[in.condition] = cells[i]->truth();
   }
 }
 
-void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Cell* cells) const {
+void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Cell* cells, Value* other_store) const {
   const std::int32_t* operands = operands_.data();
-  for (auto i : readers_[index]) cells[i] = execute(code_[i], operands, cells, facts, readings);
+  for (auto i : readers_[index]) cells[i] = execute(code_[i], operands, cells, facts, readings, other_store);
 }
 
 bool Program::add_unknowns(std::size_t rule, const Cell* cells, std::vector<std::uint8_t>& searched,
@@ -233,7 +214,7 @@ bool Program::search(std::int32_t i, const Cell* cells, std::vector<std::uint8_t
   const auto& in = code_[i];
   if (in.eval_steps > steps_left) return false;
   steps_left -= in.eval_steps;
-  if (cells[i].known) return true;
+  if (cells[i]->known) return true;
   if (in.op == Op::fact) {
     out.push_back(in.slot);
     return true;

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <mutex>
 
+#include "value_ops.hpp"
+
 namespace proviso {
 
 namespace tracing {
@@ -19,47 +21,10 @@ const Value kUnknown[8] = {Value::unknown(TypeKind::boolean), Value::unknown(Typ
 Cell truth_cell(Tri t) { return &kTruth[static_cast<int>(t)]; }
 Cell unknown_cell(TypeKind kind) { return &kUnknown[static_cast<int>(kind)]; }
 
-// The recursive walk's compare() and arithmetic() (engine/evaluator.hpp):
-// the same cases in the same order, so the values are the same.
-int compare(const Value& a, const Value& b) {
-  const bool a_decimal = a.kind == TypeKind::decimal, b_decimal = b.kind == TypeKind::decimal;
-  if (a_decimal || b_decimal)
-    return compare_numbers(a_decimal ? a.decimal : a.integer, a_decimal, b_decimal ? b.decimal : b.integer, b_decimal);
-  if (a.kind == TypeKind::string) return a.text.compare(b.text) < 0 ? -1 : (a.text == b.text ? 0 : 1);
-  if (a.kind == TypeKind::set) return a.bits == b.bits ? 0 : 1;
-  return a.integer < b.integer ? -1 : (a.integer > b.integer ? 1 : 0);
-}
-
-std::optional<std::int64_t> as_decimal(const Value& v) {
-  return v.kind == TypeKind::decimal ? std::optional<std::int64_t>(v.decimal) : decimal_from_integer(v.integer);
-}
-
-// Overflow, and dates outside 0000–9999, give unknown (value.hpp, checked_add).
-// `out` is the node's place in the store.
+// a + b or a - b into `out`, the node's place in the store (value_ops.hpp, as the walk).
 Cell arithmetic(Op op, TypeKind kind, const Value& a, const Value& b, Value& out) {
   if (!a.known || !b.known) return unknown_cell(kind);
-  const bool add = op == Op::add;
-  out = Value::unknown(kind);
-  if (a.kind == TypeKind::date && b.kind == TypeKind::duration) {
-    auto amount = add ? std::optional<std::int64_t>(b.integer) : checked_negate(b.integer);
-    auto days = amount ? shift_date(a.integer, b.unit, *amount) : std::nullopt;
-    if (!days) return &out;
-    out.integer = *days;
-    out.known = true;
-    return &out;
-  }
-  if (kind == TypeKind::decimal) {
-    const auto x = as_decimal(a), y = as_decimal(b);
-    const auto result = !x || !y ? std::nullopt : add ? checked_add(*x, *y) : checked_sub(*x, *y);
-    if (!result) return &out;
-    out.decimal = *result;
-    out.known = true;
-    return &out;
-  }
-  auto result = add ? checked_add(a.integer, b.integer) : checked_sub(a.integer, b.integer);  // integer, or date - date in days
-  if (!result) return &out;
-  out.integer = *result;
-  out.known = true;
+  out = add_or_subtract(op == Op::add, kind, a, b);
   return &out;
 }
 
@@ -89,11 +54,11 @@ Tri kleene(const std::int32_t* operands, std::uint32_t count, const Cell* cells,
 Cell compared(Op op, TypeKind kind, const Value& a, const Value& b) {
   if (!a.known || !b.known) return unknown_cell(kind);
   switch (op) {
-    case Op::eq: return truth_cell(tri_of(compare(a, b) == 0));
-    case Op::lt: return truth_cell(tri_of(compare(a, b) < 0));
-    case Op::le: return truth_cell(tri_of(compare(a, b) <= 0));
-    case Op::gt: return truth_cell(tri_of(compare(a, b) > 0));
-    case Op::ge: return truth_cell(tri_of(compare(a, b) >= 0));
+    case Op::eq: return truth_cell(tri_of(compare_values(a, b) == 0));
+    case Op::lt: return truth_cell(tri_of(compare_values(a, b) < 0));
+    case Op::le: return truth_cell(tri_of(compare_values(a, b) <= 0));
+    case Op::gt: return truth_cell(tri_of(compare_values(a, b) > 0));
+    case Op::ge: return truth_cell(tri_of(compare_values(a, b) >= 0));
     case Op::in: return truth_cell(tri_of((b.bits >> a.integer) & 1u));
     case Op::subset: return truth_cell(tri_of((a.bits & ~b.bits) == 0));
     case Op::superset: return truth_cell(tri_of((b.bits & ~a.bits) == 0));

@@ -10,6 +10,7 @@
 
 #include "facts.hpp"
 #include "policy.hpp"
+#include "value_ops.hpp"
 
 namespace proviso::tracing {
 // Internal linkage: eval.cpp is the only includer, and the compiler may then
@@ -164,11 +165,11 @@ class Evaluator {
     const Value& b = leaf(e.args[1]);
     if (!a.known || !b.known) return Tri::unknown;
     switch (e.op) {
-      case Op::eq: return tri_of(compare(a, b) == 0);
-      case Op::lt: return tri_of(compare(a, b) < 0);
-      case Op::le: return tri_of(compare(a, b) <= 0);
-      case Op::gt: return tri_of(compare(a, b) > 0);
-      case Op::ge: return tri_of(compare(a, b) >= 0);
+      case Op::eq: return tri_of(compare_values(a, b) == 0);
+      case Op::lt: return tri_of(compare_values(a, b) < 0);
+      case Op::le: return tri_of(compare_values(a, b) <= 0);
+      case Op::gt: return tri_of(compare_values(a, b) > 0);
+      case Op::ge: return tri_of(compare_values(a, b) >= 0);
       case Op::in: return tri_of((b.bits >> a.integer) & 1u);
       case Op::subset: return tri_of((a.bits & ~b.bits) == 0);
       case Op::superset: return tri_of((b.bits & ~a.bits) == 0);
@@ -219,61 +220,19 @@ class Evaluator {
     const Value& b = eval_ref(e.args[1], b_scratch);
     if (!a.known || !b.known) return set_unknown(scratch, e.type.kind);
     switch (e.op) {
-      case Op::eq: return set_truth(scratch, tri_of(compare(a, b) == 0));
-      case Op::lt: return set_truth(scratch, tri_of(compare(a, b) < 0));
-      case Op::le: return set_truth(scratch, tri_of(compare(a, b) <= 0));
-      case Op::gt: return set_truth(scratch, tri_of(compare(a, b) > 0));
-      case Op::ge: return set_truth(scratch, tri_of(compare(a, b) >= 0));
+      case Op::eq: return set_truth(scratch, tri_of(compare_values(a, b) == 0));
+      case Op::lt: return set_truth(scratch, tri_of(compare_values(a, b) < 0));
+      case Op::le: return set_truth(scratch, tri_of(compare_values(a, b) <= 0));
+      case Op::gt: return set_truth(scratch, tri_of(compare_values(a, b) > 0));
+      case Op::ge: return set_truth(scratch, tri_of(compare_values(a, b) >= 0));
       case Op::in: return set_truth(scratch, tri_of((b.bits >> a.integer) & 1u));
       case Op::subset: return set_truth(scratch, tri_of((a.bits & ~b.bits) == 0));
       case Op::superset: return set_truth(scratch, tri_of((b.bits & ~a.bits) == 0));
       case Op::intersects: return set_truth(scratch, tri_of((a.bits & b.bits) != 0));
       case Op::add:
-      case Op::sub: return scratch = arithmetic(e, a, b);
+      case Op::sub: return scratch = add_or_subtract(e.op == Op::add, e.type.kind, a, b);
       default: return set_unknown(scratch, e.type.kind);
     }
-  }
-
-  // An integer operand of a decimal operation, in millionths; empty past the range.
-  static std::optional<std::int64_t> as_decimal(const Value& v) {
-    return v.kind == TypeKind::decimal ? std::optional<std::int64_t>(v.decimal) : decimal_from_integer(v.integer);
-  }
-
-  static int compare(const Value& a, const Value& b) {
-    const bool a_decimal = a.kind == TypeKind::decimal, b_decimal = b.kind == TypeKind::decimal;
-    if (a_decimal || b_decimal)
-      return compare_numbers(a_decimal ? a.decimal : a.integer, a_decimal, b_decimal ? b.decimal : b.integer, b_decimal);
-    if (a.kind == TypeKind::string) return a.text.compare(b.text) < 0 ? -1 : (a.text == b.text ? 0 : 1);
-    if (a.kind == TypeKind::set) return a.bits == b.bits ? 0 : 1;
-    return a.integer < b.integer ? -1 : (a.integer > b.integer ? 1 : 0);
-  }
-
-  // Overflow, and dates outside 0000–9999, give unknown (value.hpp, checked_add).
-  static Value arithmetic(const CExpr& e, const Value& a, const Value& b) {
-    const bool add = e.op == CExpr::Op::add;
-    Value out;
-    out.kind = e.type.kind;
-    if (a.kind == TypeKind::date && b.kind == TypeKind::duration) {
-      auto amount = add ? std::optional<std::int64_t>(b.integer) : checked_negate(b.integer);
-      auto days = amount ? shift_date(a.integer, b.unit, *amount) : std::nullopt;
-      if (!days) return out;
-      out.integer = *days;
-      out.known = true;
-      return out;
-    }
-    if (e.type.kind == TypeKind::decimal) {
-      const auto x = as_decimal(a), y = as_decimal(b);
-      const auto result = !x || !y ? std::nullopt : add ? checked_add(*x, *y) : checked_sub(*x, *y);
-      if (!result) return out;
-      out.decimal = *result;
-      out.known = true;
-      return out;
-    }
-    auto result = add ? checked_add(a.integer, b.integer) : checked_sub(a.integer, b.integer);  // integer, or date - date in days
-    if (!result) return out;
-    out.integer = *result;
-    out.known = true;
-    return out;
   }
 
   // definition_state_: 0 not evaluated, 1 value memoised, 2 also walked by unknowns().

@@ -103,6 +103,35 @@ Core decide_core(const Policy& policy, Evaluator& evaluator) {
   return resolve(policy, applying);
 }
 
+void adopt(Decision& decision, Core&& core) {
+  decision.outcome = core.outcome;
+  decision.authorities = std::move(core.authorities);
+  decision.conflicts = std::move(core.conflicts);
+  decision.rules = std::move(core.rules);
+}
+
+// The rules whose conditions hold the facts that would decide an undetermined
+// request: the permits and forbids whose force is unknown, and the exceptions
+// that may defeat them, transitively. `visit(r)` is called for each whose
+// condition is unknown, in the same order for the walk and the program (their
+// step budgets must run out at the same place); false from it stops the search.
+template <class Visit>
+bool for_each_deciding_rule(const Policy& policy, const Decision& decision, Visit visit) {
+  std::vector<std::int32_t> pending;
+  std::vector<bool> seen(policy.rules.size(), false);
+  for (std::size_t r = 0; r < policy.rules.size(); ++r)
+    if (!policy.rules[r].is_limit() && decision.rules[r].in_force == Tri::unknown) pending.push_back(static_cast<std::int32_t>(r));
+  while (!pending.empty()) {
+    auto r = pending.back();
+    pending.pop_back();
+    if (seen[r]) continue;
+    seen[r] = true;
+    if (decision.rules[r].applies == Tri::unknown && !visit(r)) return false;
+    for (auto d : decision.rules[r].maybe_defeated_by) pending.push_back(d);
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string_view outcome_name(Outcome outcome) {
@@ -197,29 +226,17 @@ Decision decide_unguarded(const Policy& policy, const Facts& facts, StepBudget& 
   decision.conditions.assign(policy.conditions.size(), Tri::unknown);
   Evaluator evaluator(policy, facts, &decision.conditions, budget);
   Core core = decide_core(policy, evaluator);
-  decision.outcome = core.outcome;
-  decision.authorities = std::move(core.authorities);
-  decision.conflicts = std::move(core.conflicts);
-  decision.rules = std::move(core.rules);
+  adopt(decision, std::move(core));
   if (!full) return decision;
 
   if (decision.outcome == Outcome::undetermined) {
     // The facts that would decide it: those of the permits and forbids whose
     // force is unknown, and of the exceptions that may defeat them, transitively.
     std::set<std::int32_t> unknown;
-    std::vector<std::int32_t> pending;
-    std::vector<bool> seen(policy.rules.size(), false);
-    for (std::size_t r = 0; r < policy.rules.size(); ++r)
-      if (!policy.rules[r].is_limit() && decision.rules[r].in_force == Tri::unknown) pending.push_back(static_cast<std::int32_t>(r));
-    while (!pending.empty()) {
-      auto r = pending.back();
-      pending.pop_back();
-      if (seen[r]) continue;
-      seen[r] = true;
-      const auto& rule = policy.rules[r];
-      if (decision.rules[r].applies == Tri::unknown && rule.when) evaluator.unknowns(*rule.when, unknown);
-      for (auto d : decision.rules[r].maybe_defeated_by) pending.push_back(d);
-    }
+    for_each_deciding_rule(policy, decision, [&](std::int32_t r) {
+      if (const auto& rule = policy.rules[r]; rule.when) evaluator.unknowns(*rule.when, unknown);
+      return true;
+    });
     decision.unknown_facts.assign(unknown.begin(), unknown.end());
   }
 
@@ -264,10 +281,7 @@ Decision decide_outcome_changed(const Policy& policy, const Facts& facts, const 
       if (reads) applying[r] = applies(rule, evaluator);
     }
     Core core = resolve(policy, applying);
-    decision.outcome = core.outcome;
-    decision.authorities = std::move(core.authorities);
-    decision.conflicts = std::move(core.conflicts);
-    decision.rules = std::move(core.rules);
+    adopt(decision, std::move(core));
     return decision;
   } catch (const StepLimitReached&) {
     return stopped(policy, limits);
@@ -403,10 +417,7 @@ Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limi
   ws.applies.resize(policy.rules.size());
   for (std::size_t r = 0; r < policy.rules.size(); ++r) ws.applies[r] = program.applies(r, ws.cells.data());
   Core core = resolve(policy, ws.applies);
-  decision.outcome = core.outcome;
-  decision.authorities = std::move(core.authorities);
-  decision.conflicts = std::move(core.conflicts);
-  decision.rules = std::move(core.rules);
+  adopt(decision, std::move(core));
 
   if (decision.outcome == Outcome::undetermined) {
     // As the walk: the unknowns of the permits and forbids whose force is
@@ -414,20 +425,10 @@ Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limi
     std::uint64_t steps_left = limits.max_steps - program.size();
     ws.searched.assign(policy.definitions.size(), 0);
     ws.unknown.clear();
-    std::vector<std::int32_t> pending;
-    std::vector<bool> seen(policy.rules.size(), false);
-    for (std::size_t r = 0; r < policy.rules.size(); ++r)
-      if (!policy.rules[r].is_limit() && decision.rules[r].in_force == Tri::unknown) pending.push_back(static_cast<std::int32_t>(r));
-    while (!pending.empty()) {
-      auto r = pending.back();
-      pending.pop_back();
-      if (seen[r]) continue;
-      seen[r] = true;
-      if (decision.rules[r].applies == Tri::unknown &&
-          !program.add_unknowns(static_cast<std::size_t>(r), ws.cells.data(), ws.searched, ws.unknown, steps_left))
-        return stopped(policy, limits);
-      for (auto d : decision.rules[r].maybe_defeated_by) pending.push_back(d);
-    }
+    const bool within_limit = for_each_deciding_rule(policy, decision, [&](std::int32_t r) {
+      return program.add_unknowns(static_cast<std::size_t>(r), ws.cells.data(), ws.searched, ws.unknown, steps_left);
+    });
+    if (!within_limit) return stopped(policy, limits);
     std::sort(ws.unknown.begin(), ws.unknown.end());
     ws.unknown.erase(std::unique(ws.unknown.begin(), ws.unknown.end()), ws.unknown.end());
     decision.unknown_facts = ws.unknown;

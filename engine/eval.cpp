@@ -25,73 +25,100 @@ struct Core {
 };
 
 // Each rule's force from whether it applies, in evaluation order (exceptions
-// before the rules they defeat), then the outcome and its authorities. Apart
-// from `applies` nothing here reads the facts, so a variant of the request
-// that changes no rule's `applies` has the same Core.
-Core resolve(const Policy& policy, const std::vector<Tri>& applies) {
-  Core core;
-  core.rules.resize(policy.rules.size());
+// before the rules they defeat); with `results`, also the exceptions in force
+// and maybe in force against each. Apart from `applies` nothing here reads the
+// facts, so a variant of the request that changes no rule's `applies` has the
+// same force.
+void rule_force(const Policy& policy, const Tri* applies, Tri* in_force, RuleResult* results) {
   for (auto r : policy.evaluation_order) {
-    const auto& rule = policy.rules[r];
-    auto& result = core.rules[r];
-    result.applies = applies[r];
+    const Tri applying = applies[r];
     Tri defeated = Tri::false_;
     // A rule that does not apply is not defeated: it simply does not apply.
-    if (result.applies != Tri::false_) {
-      for (auto d : rule.defeaters) {
-        Tri force = core.rules[d].in_force;  // exceptions come first in evaluation_order
+    if (applying != Tri::false_) {
+      for (auto d : policy.rules[r].defeaters) {
+        const Tri force = in_force[d];  // exceptions come first in evaluation_order
         if (force == Tri::true_) {
           defeated = Tri::true_;
-          result.defeated_by.push_back(d);
+          if (results) results[r].defeated_by.push_back(d);
         } else if (force == Tri::unknown) {
           if (defeated == Tri::false_) defeated = Tri::unknown;
-          result.maybe_defeated_by.push_back(d);
+          if (results) results[r].maybe_defeated_by.push_back(d);
         }
       }
     }
-    Tri not_defeated = tri_not(defeated);
-    result.in_force = result.applies == Tri::false_ || not_defeated == Tri::false_ ? Tri::false_
-                      : result.applies == Tri::true_ && not_defeated == Tri::true_ ? Tri::true_
-                                                                                    : Tri::unknown;
+    const Tri not_defeated = tri_not(defeated);
+    in_force[r] = applying == Tri::false_ || not_defeated == Tri::false_ ? Tri::false_
+                  : applying == Tri::true_ && not_defeated == Tri::true_ ? Tri::true_
+                                                                          : Tri::unknown;
   }
-  std::vector<std::int32_t> permits, forbids;
+}
+
+// The outcome and its authorities from each rule's applies and force, and
+// the conflicting pairs when `conflicts` is given. `permits` and `forbids`
+// are scratch.
+Outcome outcome_of(const Policy& policy, const Tri* applies, const Tri* in_force, std::vector<std::int32_t>& authorities,
+                   std::vector<std::pair<std::int32_t, std::int32_t>>* conflicts, std::vector<std::int32_t>& permits,
+                   std::vector<std::int32_t>& forbids) {
+  authorities.clear();
+  permits.clear();
+  forbids.clear();
   bool maybe_permit = false, maybe_forbid = false;
   for (std::size_t r = 0; r < policy.rules.size(); ++r) {
     const auto& rule = policy.rules[r];
     if (rule.is_limit()) continue;  // a limit only defeats; it decides nothing itself
     const bool permit = rule.is_permit();
-    if (core.rules[r].in_force == Tri::true_) (permit ? permits : forbids).push_back(static_cast<std::int32_t>(r));
-    if (core.rules[r].in_force == Tri::unknown) (permit ? maybe_permit : maybe_forbid) = true;
+    if (in_force[r] == Tri::true_) (permit ? permits : forbids).push_back(static_cast<std::int32_t>(r));
+    if (in_force[r] == Tri::unknown) (permit ? maybe_permit : maybe_forbid) = true;
   }
   if (!permits.empty() && !forbids.empty()) {
-    core.outcome = Outcome::conflict;
-    for (auto p : permits)
-      for (auto f : forbids) core.conflicts.emplace_back(p, f);
-    core.authorities = permits;
-    core.authorities.insert(core.authorities.end(), forbids.begin(), forbids.end());
-    std::sort(core.authorities.begin(), core.authorities.end());
-  } else if (!permits.empty()) {
-    core.outcome = maybe_forbid ? Outcome::undetermined : Outcome::permitted;
-    if (!maybe_forbid) core.authorities = permits;
-  } else if (!forbids.empty()) {
-    core.outcome = maybe_permit ? Outcome::undetermined : Outcome::denied;
-    if (!maybe_permit) {
-      // A limit that defeated a permit which applied decides the denial too.
-      core.authorities = forbids;
-      for (std::size_t p = 0; p < policy.rules.size(); ++p) {
-        if (!policy.rules[p].is_permit() || core.rules[p].applies != Tri::true_) continue;
-        for (auto d : core.rules[p].defeated_by)
-          if (policy.rules[d].is_limit()) core.authorities.push_back(d);
-      }
-      std::sort(core.authorities.begin(), core.authorities.end());
-      core.authorities.erase(std::unique(core.authorities.begin(), core.authorities.end()), core.authorities.end());
-    }
-  } else {
-    // Nothing is in force. A permit or forbid that may be in force makes the
-    // outcome depend on unknown facts (a permit that may be in force could make
-    // it permitted, with obligations); only when none may be does no rule speak.
-    core.outcome = maybe_forbid || maybe_permit ? Outcome::undetermined : Outcome::not_applicable;
+    if (conflicts)
+      for (auto p : permits)
+        for (auto f : forbids) conflicts->emplace_back(p, f);
+    authorities = permits;
+    authorities.insert(authorities.end(), forbids.begin(), forbids.end());
+    std::sort(authorities.begin(), authorities.end());
+    return Outcome::conflict;
   }
+  if (!permits.empty()) {
+    if (!maybe_forbid) authorities = permits;
+    return maybe_forbid ? Outcome::undetermined : Outcome::permitted;
+  }
+  if (!forbids.empty()) {
+    if (maybe_permit) return Outcome::undetermined;
+    // A limit that defeated a permit which applied decides the denial too.
+    authorities = forbids;
+    bool limits = false;
+    for (std::size_t p = 0; p < policy.rules.size(); ++p) {
+      if (!policy.rules[p].is_permit() || applies[p] != Tri::true_) continue;
+      for (auto d : policy.rules[p].defeaters)
+        if (in_force[d] == Tri::true_ && policy.rules[d].is_limit()) {
+          authorities.push_back(d);
+          limits = true;
+        }
+    }
+    if (limits) {
+      std::sort(authorities.begin(), authorities.end());
+      authorities.erase(std::unique(authorities.begin(), authorities.end()), authorities.end());
+    }
+    return Outcome::denied;
+  }
+  // Nothing is in force. A permit or forbid that may be in force makes the
+  // outcome depend on unknown facts (a permit that may be in force could make
+  // it permitted, with obligations); only when none may be does no rule speak.
+  return maybe_forbid || maybe_permit ? Outcome::undetermined : Outcome::not_applicable;
+}
+
+Core resolve(const Policy& policy, const std::vector<Tri>& applies) {
+  Core core;
+  core.rules.resize(policy.rules.size());
+  std::vector<Tri> in_force(policy.rules.size(), Tri::unknown);
+  rule_force(policy, applies.data(), in_force.data(), core.rules.data());
+  for (std::size_t r = 0; r < core.rules.size(); ++r) {
+    core.rules[r].applies = applies[r];
+    core.rules[r].in_force = in_force[r];
+  }
+  std::vector<std::int32_t> permits, forbids;
+  core.outcome = outcome_of(policy, applies.data(), in_force.data(), core.authorities, &core.conflicts, permits, forbids);
   return core;
 }
 
@@ -302,11 +329,12 @@ namespace {
 // What one decide() on the program needs besides the Decision, kept by the
 // thread between requests so a request allocates none of it.
 struct ProgramWorkspace {
+  std::vector<Tri> truth, other_truth;  // by node: the pass's, and a copy for the other readings
   std::vector<tracing::Cell> cells, saved;
   std::vector<Value> store, other_store;  // what arithmetic computes: for the pass, and for the other readings
-  std::vector<std::uint8_t> readings, searched;
-  std::vector<Tri> applies, other_applies;
-  std::vector<std::int32_t> unknown;
+  std::vector<std::uint8_t> readings, searched, read_by_authority;
+  std::vector<Tri> applies, in_force, other_applies, other_in_force;  // by rule
+  std::vector<std::int32_t> unknown, permits, forbids, other_authorities;
   bool busy = false;
 };
 
@@ -336,63 +364,64 @@ class WorkspaceLease {
 };
 
 // add_interpretation_uses on the program: the other reading is decided by
-// running again only the instructions that read the interpretation, then
-// resolve(), as deciding the whole request again would (the walk's contract:
-// the interpretation analysis counts no steps).
+// running again only the steps that read the interpretation (on a copy of
+// the pass's truths), then the rules' force and the outcome, as deciding the
+// whole request again would (the walk's contract: the interpretation
+// analysis counts no steps).
 void add_interpretation_uses(const Policy& policy, const tracing::Program& program, const Facts& facts, ProgramWorkspace& ws,
                              Decision& decision) {
   if (policy.interpretations.empty()) return;
-  constexpr std::uint8_t kReadByRule = 1, kReadByAuthority = 2;  // as in the walk's analysis above
-  std::vector<std::uint8_t> read(policy.interpretations.size(), 0);
-  for (const auto& rule : policy.rules) {
-    if (!rule.when) continue;
-    if (rule.condition < 0) {
-      std::fill(read.begin(), read.end(), kReadByRule);
-      break;
-    }
-    for (auto i : policy.conditions[rule.condition].interpretations) read[i] |= kReadByRule;
-  }
+  ws.read_by_authority.assign(policy.interpretations.size(), 0);
   for (auto a : decision.authorities)
     if (policy.rules[a].condition >= 0)
-      for (auto i : policy.conditions[policy.rules[a].condition].interpretations) read[i] |= kReadByAuthority;
+      for (auto i : policy.conditions[policy.rules[a].condition].interpretations) ws.read_by_authority[i] = 1;
   for (std::size_t i = 0; i < policy.interpretations.size(); ++i) {
-    if (!(read[i] & kReadByRule)) continue;
     const auto index = static_cast<std::int32_t>(i);
+    if (!program.read_by_rule(index)) continue;  // an authority reads only what a rule reads
     const bool value = ws.readings[i] != 0;
     ws.readings[i] = value ? 0 : 1;
-    ws.saved.clear();
-    for (auto k : program.readers(index)) ws.saved.push_back(ws.cells[k]);
-    program.rerun_readers(index, facts, ws.readings.data(), ws.cells.data(), ws.other_store.data());
-    bool changed = false;
-    ws.other_applies = ws.applies;
-    for (auto r : program.rules_reading(index)) {
-      ws.other_applies[r] = program.applies(r, ws.cells.data());
-      changed = changed || ws.other_applies[r] != ws.applies[r];
-    }
-    std::size_t s = 0;
-    for (auto k : program.readers(index)) ws.cells[k] = ws.saved[s++];
+    std::copy(ws.truth.begin(), ws.truth.end(), ws.other_truth.begin());
+    program.rerun_readers(index, facts, ws.readings.data(), ws.other_truth.data(), ws.cells.data(), ws.other_store.data(), ws.saved);
     ws.readings[i] = value;
-    // resolve() reads nothing but `applies`: unchanged, the other reading decides as this one.
+    bool changed = false;
+    for (auto r : program.rules_reading(index)) changed = changed || program.applies(r, ws.other_truth.data()) != ws.applies[r];
+    // The force and the outcome read nothing but `applies`: unchanged, the other reading decides as this one.
     Outcome other_outcome = decision.outcome;
-    std::vector<std::int32_t> other_authorities;
+    bool same_authorities = true;
     if (changed) {
-      Core other = resolve(policy, ws.other_applies);
-      other_outcome = other.outcome;
-      other_authorities = std::move(other.authorities);
-    } else {
-      other_authorities = decision.authorities;
+      ws.other_applies = ws.applies;
+      for (auto r : program.rules_reading(index)) ws.other_applies[r] = program.applies(r, ws.other_truth.data());
+      rule_force(policy, ws.other_applies.data(), ws.other_in_force.data(), nullptr);
+      other_outcome = outcome_of(policy, ws.other_applies.data(), ws.other_in_force.data(), ws.other_authorities, nullptr, ws.permits,
+                                 ws.forbids);
+      same_authorities = ws.other_authorities == decision.authorities;
     }
-    const bool relied_on = other_outcome != decision.outcome || other_authorities != decision.authorities;
-    if (!relied_on && !(read[i] & kReadByAuthority)) continue;
+    const bool relied_on = other_outcome != decision.outcome || !same_authorities;
+    if (!relied_on && !ws.read_by_authority[i]) continue;
     InterpretationUse use;
     use.index = index;
     use.value = value;
     use.from_request = facts.interpretations[i] >= 0;
     use.relied_on = relied_on;
     use.other_outcome = other_outcome;
-    use.other_authorities = std::move(other_authorities);
+    use.other_authorities = changed ? ws.other_authorities : decision.authorities;
+    if (decision.interpretations.empty()) decision.interpretations.reserve(policy.interpretations.size() - i);
     decision.interpretations.push_back(std::move(use));
   }
+}
+
+// resolve() into the decision, on the workspace's arrays.
+void resolve_into(const Policy& policy, ProgramWorkspace& ws, Decision& decision) {
+  const std::size_t n = policy.rules.size();
+  decision.rules.resize(n);
+  ws.in_force.assign(n, Tri::unknown);
+  rule_force(policy, ws.applies.data(), ws.in_force.data(), decision.rules.data());
+  for (std::size_t r = 0; r < n; ++r) {
+    decision.rules[r].applies = ws.applies[r];
+    decision.rules[r].in_force = ws.in_force[r];
+  }
+  decision.outcome = outcome_of(policy, ws.applies.data(), ws.in_force.data(), decision.authorities, &decision.conflicts, ws.permits,
+                                ws.forbids);
 }
 
 }  // namespace
@@ -404,7 +433,9 @@ Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limi
   if (program.size() > limits.max_steps) return stopped(policy, limits);
   WorkspaceLease lease;
   auto& ws = *lease;
-  ws.cells.resize(program.size());
+  ws.truth.resize(program.slots());
+  ws.other_truth.resize(program.slots());
+  ws.cells.resize(program.slots());
   ws.store.resize(program.computed());
   ws.other_store.resize(program.computed());
   ws.readings.resize(policy.interpretations.size());
@@ -412,12 +443,13 @@ Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limi
     ws.readings[i] = facts.interpretation(policy, static_cast<std::int32_t>(i)) ? 1 : 0;
 
   Decision decision;
-  decision.conditions.assign(policy.conditions.size(), Tri::unknown);
-  program.run(facts, ws.readings.data(), ws.cells.data(), ws.store.data(), decision.conditions.data());
-  ws.applies.resize(policy.rules.size());
-  for (std::size_t r = 0; r < policy.rules.size(); ++r) ws.applies[r] = program.applies(r, ws.cells.data());
-  Core core = resolve(policy, ws.applies);
-  adopt(decision, std::move(core));
+  program.run(facts, ws.readings.data(), ws.truth.data(), ws.cells.data(), ws.store.data());
+  program.trace(ws.truth.data(), decision.conditions);
+  const std::size_t rules = policy.rules.size();
+  ws.applies.resize(rules);
+  ws.other_in_force.resize(rules);
+  for (std::size_t r = 0; r < rules; ++r) ws.applies[r] = program.applies(r, ws.truth.data());
+  resolve_into(policy, ws, decision);
 
   if (decision.outcome == Outcome::undetermined) {
     // As the walk: the unknowns of the permits and forbids whose force is
@@ -426,7 +458,7 @@ Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limi
     ws.searched.assign(policy.definitions.size(), 0);
     ws.unknown.clear();
     const bool within_limit = for_each_deciding_rule(policy, decision, [&](std::int32_t r) {
-      return program.add_unknowns(static_cast<std::size_t>(r), ws.cells.data(), ws.searched, ws.unknown, steps_left);
+      return program.add_unknowns(static_cast<std::size_t>(r), facts, ws.truth.data(), ws.searched, ws.unknown, steps_left);
     });
     if (!within_limit) return stopped(policy, limits);
     std::sort(ws.unknown.begin(), ws.unknown.end());

@@ -1,6 +1,7 @@
 #include "eval_program.hpp"
 
 #include <atomic>
+#include <limits>
 #include <mutex>
 
 #include "value_ops.hpp"
@@ -11,6 +12,7 @@ namespace tracing {
 namespace {
 
 using Op = CExpr::Op;
+using Kind = Step::Kind;
 
 // The values a boolean node can have, and the unknown value of each type.
 const Value kTruth[3] = {Value::of_bool(false), Value::of_bool(true), Value::unknown(TypeKind::boolean)};
@@ -40,73 +42,123 @@ Cell negate(TypeKind kind, const Value& a, Value& out) {
 
 // Kleene's `all of` (a false operand dominates) and `any of` (a true one
 // does); otherwise unknown if any operand is.
-Tri kleene(const std::int32_t* operands, std::uint32_t count, const Cell* cells, Tri dominant) {
-  const Tri neutral = tri_not(dominant);
-  Tri result = neutral;
-  for (std::uint32_t k = 0; k < count; ++k) {
-    const Tri t = cells[operands[k]]->truth();
-    if (t == dominant) result = dominant;
-    else if (t == Tri::unknown && result == neutral) result = Tri::unknown;
+Tri kleene(const std::int32_t* operands, std::int64_t count, const Tri* truth, Tri dominant) {
+  bool unknown = false;
+  for (std::int64_t k = 0; k < count; ++k) {
+    const Tri t = truth[operands[k]];
+    if (t == dominant) return dominant;
+    unknown = unknown || t == Tri::unknown;
   }
-  return result;
+  return unknown ? Tri::unknown : tri_not(dominant);
 }
 
-Cell compared(Op op, TypeKind kind, const Value& a, const Value& b) {
-  if (!a.known || !b.known) return unknown_cell(kind);
+Tri compared(Op op, const Value& a, const Value& b) {
+  if (!a.known || !b.known) return Tri::unknown;
   switch (op) {
-    case Op::eq: return truth_cell(tri_of(compare_values(a, b) == 0));
-    case Op::lt: return truth_cell(tri_of(compare_values(a, b) < 0));
-    case Op::le: return truth_cell(tri_of(compare_values(a, b) <= 0));
-    case Op::gt: return truth_cell(tri_of(compare_values(a, b) > 0));
-    case Op::ge: return truth_cell(tri_of(compare_values(a, b) >= 0));
-    case Op::in: return truth_cell(tri_of((b.bits >> a.integer) & 1u));
-    case Op::subset: return truth_cell(tri_of((a.bits & ~b.bits) == 0));
-    case Op::superset: return truth_cell(tri_of((b.bits & ~a.bits) == 0));
-    case Op::intersects: return truth_cell(tri_of((a.bits & b.bits) != 0));
-    default: return unknown_cell(kind);  // `ne` is rewritten by the checker; the walk gives unknown too
+    case Op::eq: return tri_of(compare_values(a, b) == 0);
+    case Op::lt: return tri_of(compare_values(a, b) < 0);
+    case Op::le: return tri_of(compare_values(a, b) <= 0);
+    case Op::gt: return tri_of(compare_values(a, b) > 0);
+    case Op::ge: return tri_of(compare_values(a, b) >= 0);
+    case Op::in: return tri_of((b.bits >> a.integer) & 1u);
+    case Op::subset: return tri_of((a.bits & ~b.bits) == 0);
+    case Op::superset: return tri_of((b.bits & ~a.bits) == 0);
+    case Op::intersects: return tri_of((a.bits & b.bits) != 0);
+    default: return Tri::unknown;  // `ne` is rewritten by the checker; the walk gives unknown too
   }
 }
 
-inline Cell execute(const Instruction& in, const std::int32_t* operands, const Cell* cells, const Facts& facts,
-                    const std::uint8_t* readings, Value* store) {
-  switch (in.op) {
-    case Op::constant: return in.constant;
-    case Op::fact: return &facts.values[in.slot];
-    case Op::interpretation: return &kTruth[readings[in.slot] != 0];
-    case Op::definition: return cells[in.a];
-    case Op::not_: return truth_cell(tri_not(cells[in.a]->truth()));
-    case Op::and_: return truth_cell(kleene(operands + in.first, in.count, cells, Tri::false_));
-    case Op::or_: return truth_cell(kleene(operands + in.first, in.count, cells, Tri::true_));
-    case Op::is_known: return &kTruth[facts.values[in.slot].known];
-    case Op::negate: return negate(in.kind, *cells[in.a], store[in.slot]);
-    case Op::add:
-    case Op::sub: return arithmetic(in.op, in.kind, *cells[in.a], *cells[in.b], store[in.slot]);
-    default: return compared(in.op, in.kind, *cells[in.a], *cells[in.b]);
+// A fact compared in place: unknown when the request does not give it.
+inline Tri leaf(const Value& v, bool holds) { return v.known ? tri_of(holds) : Tri::unknown; }
+
+inline void execute(const Step& s, const std::int32_t* operands, const Value* facts, const std::uint8_t* readings, Tri* truth,
+                    Cell* cells, Value* store) {
+  Tri t;
+  switch (s.kind) {
+    case Kind::constant_truth: t = static_cast<Tri>(s.x); break;
+    case Kind::fact_truth: t = facts[s.a].truth(); break;
+    case Kind::interpretation: t = tri_of(readings[s.a] != 0); break;
+    case Kind::not_: t = tri_not(truth[s.a]); break;
+    case Kind::all_of: t = kleene(operands + s.x, s.y, truth, Tri::false_); break;
+    case Kind::any_of: t = kleene(operands + s.x, s.y, truth, Tri::true_); break;
+    case Kind::is_known: t = tri_of(facts[s.a].known); break;
+    case Kind::integer_in_range: {
+      const Value& v = facts[s.a];
+      t = leaf(v, s.x <= v.integer && v.integer <= s.y);
+      break;
+    }
+    case Kind::enum_in_set: {
+      const Value& v = facts[s.a];
+      t = leaf(v, static_cast<std::uint64_t>(v.integer) < 64 && ((static_cast<std::uint64_t>(s.x) >> v.integer) & 1u));
+      break;
+    }
+    case Kind::set_masked_equals: {
+      const Value& v = facts[s.a];
+      t = leaf(v, (v.bits & static_cast<std::uint64_t>(s.x)) == static_cast<std::uint64_t>(s.y));
+      break;
+    }
+    case Kind::set_masked_any: {
+      const Value& v = facts[s.a];
+      t = leaf(v, (v.bits & static_cast<std::uint64_t>(s.x)) != 0);
+      break;
+    }
+    case Kind::compare: t = compared(s.op, *cells[s.a], *cells[s.b]); break;
+    case Kind::cell_of_truth: cells[s.node] = truth_cell(truth[s.node]); return;
+    default: {
+      Cell c;
+      switch (s.kind) {
+        case Kind::fact_value: c = &facts[s.a]; break;
+        case Kind::constant_value: c = s.constant; break;
+        case Kind::arithmetic: c = arithmetic(s.op, s.type, *cells[s.a], *cells[s.b], store[s.x]); break;
+        default: c = negate(s.type, *cells[s.a], store[s.x]);
+      }
+      cells[s.node] = c;
+      truth[s.node] = c->truth();
+      return;
+    }
   }
+  truth[s.node] = t;
 }
 
 }  // namespace
 
 Program::Program(const Policy& policy)
-    : rule_root_(policy.rules.size(), -1), definition_root_(policy.definitions.size(), -1),
-      readers_(policy.interpretations.size()), rules_reading_(policy.interpretations.size()) {
+    : conditions_(policy.conditions.size()), rule_root_(policy.rules.size(), -1), definition_root_(policy.definitions.size(), -1),
+      reader_steps_(policy.interpretations.size()), value_readers_(policy.interpretations.size()),
+      rules_reading_(policy.interpretations.size()), read_by_rule_(policy.interpretations.size(), 0) {
   // Rules in index order, each condition in post-order: the order in which
   // the walk first visits each node, so the trace is written in its order too.
   for (std::size_t r = 0; r < policy.rules.size(); ++r)
     if (policy.rules[r].when) rule_root_[r] = emit(policy, *policy.rules[r].when);
+  std::vector<std::int32_t> step_nodes;  // by step: its node
+  build_steps(step_nodes);
   // What reads each interpretation, through any number of operands: the
-  // instructions are in topological order, so one pass each.
+  // instructions are in topological order, so one pass each. A fused
+  // comparison reads a fact and a constant, never an interpretation.
   std::vector<std::uint8_t> reads(code_.size());
-  for (std::size_t index = 0; index < readers_.size(); ++index) {
+  for (std::size_t index = 0; index < reader_steps_.size(); ++index) {
     for (std::size_t i = 0; i < code_.size(); ++i) {
       const auto& in = code_[i];
       bool r = in.op == Op::interpretation && in.slot == static_cast<std::int32_t>(index);
       for (std::uint32_t k = 0; k < in.count && !r; ++k) r = reads[operands_[in.first + k]] != 0;
       reads[i] = r;
-      if (r) readers_[index].push_back(static_cast<std::int32_t>(i));
+    }
+    for (std::size_t s = 0; s < steps_.size(); ++s) {
+      const Step& step = steps_[s];
+      if (!reads[step_nodes[s]]) continue;
+      reader_steps_[index].push_back(static_cast<std::int32_t>(s));
+      if (step.kind >= Kind::fact_value) value_readers_[index].push_back(step.node);
     }
     for (std::size_t rule = 0; rule < rule_root_.size(); ++rule)
       if (rule_root_[rule] >= 0 && reads[rule_root_[rule]]) rules_reading_[index].push_back(static_cast<std::int32_t>(rule));
+  }
+  for (const auto& rule : policy.rules) {
+    if (!rule.when) continue;
+    if (rule.condition < 0) {  // not linked: assume it reads them all
+      std::fill(read_by_rule_.begin(), read_by_rule_.end(), 1);
+      break;
+    }
+    for (auto i : policy.conditions[rule.condition].interpretations) read_by_rule_[i] = 1;
   }
 }
 
@@ -152,34 +204,234 @@ std::int32_t Program::emit(const Policy& policy, const CExpr& e) {
   return static_cast<std::int32_t>(code_.size() - 1);
 }
 
-void Program::run(const Facts& facts, const std::uint8_t* readings, Cell* cells, Value* store, Tri* conditions) const {
-  const std::int32_t* operands = operands_.data();
-  const std::size_t n = code_.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const Instruction& in = code_[i];
-    cells[i] = execute(in, operands, cells, facts, readings, store);
-    if (in.condition >= 0) conditions[in.condition] = cells[i]->truth();
+namespace {
+
+bool is_comparison(Op op) {
+  switch (op) {
+    case Op::eq: case Op::lt: case Op::le: case Op::gt: case Op::ge:
+    case Op::in: case Op::subset: case Op::superset: case Op::intersects: return true;
+    default: return false;
   }
 }
 
-void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Cell* cells, Value* other_store) const {
-  const std::int32_t* operands = operands_.data();
-  for (auto i : readers_[index]) cells[i] = execute(code_[i], operands, cells, facts, readings, other_store);
+// Kinds compare_values orders by their integer: not decimals, strings or sets.
+bool integer_like(TypeKind kind) {
+  return kind != TypeKind::decimal && kind != TypeKind::string && kind != TypeKind::set;
 }
 
-bool Program::add_unknowns(std::size_t rule, const Cell* cells, std::vector<std::uint8_t>& searched,
+// `constant OP fact` as `fact OP' constant`.
+Op mirrored(Op op) {
+  switch (op) {
+    case Op::lt: return Op::gt;
+    case Op::le: return Op::ge;
+    case Op::gt: return Op::lt;
+    case Op::ge: return Op::le;
+    case Op::subset: return Op::superset;
+    case Op::superset: return Op::subset;
+    default: return op;  // eq, intersects; `in` is handled apart
+  }
+}
+
+}  // namespace
+
+// A comparison of a fact with a constant as one step on the fact's value,
+// exactly as compared() would decide it from the two Values; false when it
+// stays a general comparison (decimals, strings, a phrased operand).
+bool Program::fuse(std::int32_t node, Step& step) const {
+  const Instruction& in = code_[node];
+  if (!is_comparison(in.op)) return false;
+  const Instruction &left = code_[in.a], &right = code_[in.b];
+  const bool fact_left = left.op == Op::fact && right.op == Op::constant;
+  if (!fact_left && !(left.op == Op::constant && right.op == Op::fact)) return false;
+  const Instruction& fact = fact_left ? left : right;
+  const Value& c = *(fact_left ? right : left).constant;
+  if (left.condition >= 0 || right.condition >= 0 || !c.known) return false;
+  constexpr auto kMin = std::numeric_limits<std::int64_t>::min(), kMax = std::numeric_limits<std::int64_t>::max();
+  step.a = fact.slot;
+  if (in.op == Op::in) {
+    if (fact_left && fact.kind == TypeKind::enumeration && c.kind == TypeKind::set) {
+      step.kind = Kind::enum_in_set;  // fact in {…}
+      step.x = static_cast<std::int64_t>(c.bits);
+      return true;
+    }
+    if (!fact_left && fact.kind == TypeKind::set && c.kind == TypeKind::enumeration && c.integer >= 0 && c.integer < 64) {
+      step.kind = Kind::set_masked_any;  // value in fact
+      step.x = static_cast<std::int64_t>(std::uint64_t{1} << c.integer);
+      return true;
+    }
+    return false;
+  }
+  const Op op = fact_left ? in.op : mirrored(in.op);
+  if (fact.kind == TypeKind::set && c.kind == TypeKind::set) {
+    const auto m = static_cast<std::int64_t>(c.bits);
+    switch (op) {
+      case Op::eq: step.kind = Kind::set_masked_equals, step.x = -1, step.y = m; return true;  // same bits
+      case Op::subset: step.kind = Kind::set_masked_equals, step.x = ~m, step.y = 0; return true;
+      case Op::superset: step.kind = Kind::set_masked_equals, step.x = m, step.y = m; return true;
+      case Op::intersects: step.kind = Kind::set_masked_any, step.x = m; return true;
+      default: return false;
+    }
+  }
+  if (!integer_like(fact.kind) || !integer_like(c.kind)) return false;
+  const std::int64_t k = c.integer;
+  step.kind = Kind::integer_in_range;
+  switch (op) {
+    case Op::eq: step.x = k, step.y = k; return true;
+    case Op::lt: step.x = k == kMin ? 1 : kMin, step.y = k == kMin ? 0 : k - 1; return true;
+    case Op::le: step.x = kMin, step.y = k; return true;
+    case Op::gt: step.x = k == kMax ? 1 : k + 1, step.y = k == kMax ? 0 : kMax; return true;
+    case Op::ge: step.x = k, step.y = kMax; return true;
+    default: return false;
+  }
+}
+
+void Program::build_steps(std::vector<std::int32_t>& step_nodes) {
+  const auto n = static_cast<std::int32_t>(code_.size());
+  // Which nodes a step executes (not the operands of a fused comparison) and
+  // which need a Cell: every node not a boolean, and the operands of the
+  // steps that read Values. Users come after their operands, so one pass
+  // backwards sees every user of a node before the node.
+  std::vector<Step> fused(code_.size());
+  std::vector<std::uint8_t> is_fused(code_.size(), 0), skipped(code_.size(), 0), needs_value(code_.size(), 0);
+  for (std::int32_t i = n - 1; i >= 0; --i) {
+    const auto& in = code_[i];
+    if (skipped[i]) continue;
+    if (in.kind != TypeKind::boolean) needs_value[i] = 1;
+    if (fuse(i, fused[i])) {
+      is_fused[i] = 1;
+      skipped[in.a] = skipped[in.b] = 1;
+    } else if (is_comparison(in.op) || in.op == Op::add || in.op == Op::sub || in.op == Op::negate) {
+      for (std::uint32_t k = 0; k < in.count; ++k) needs_value[operands_[in.first + k]] = 1;
+    } else if (in.op == Op::definition && needs_value[i]) {
+      needs_value[in.a] = 1;
+    }
+  }
+  // Where each node's truth and Cell are (its slot): a phrased condition's at
+  // its condition index, so the first slots are the trace as decide()
+  // returns it; a definition's node at its expression's (the walk memoises
+  // the value), which also takes the definition's condition when it has none.
+  const auto conditions = static_cast<std::int32_t>(conditions_);
+  std::vector<std::int32_t> target(code_.size()), claim(code_.size(), -1);
+  for (std::int32_t i = 0; i < n; ++i) {
+    const auto& in = code_[i];
+    target[i] = in.op == Op::definition ? target[in.a] : i;
+    if (in.op == Op::definition && in.condition >= 0 && code_[target[i]].condition < 0 && claim[target[i]] < 0)
+      claim[target[i]] = in.condition;
+  }
+  std::vector<std::uint8_t> taken(conditions_, 0);
+  slot_.assign(code_.size(), -1);
+  std::int32_t next = conditions;
+  for (std::int32_t i = 0; i < n; ++i) {
+    const auto& in = code_[i];
+    if (skipped[i]) continue;
+    if (in.op == Op::definition) {
+      slot_[i] = slot_[target[i]];
+    } else {
+      const std::int32_t c = in.condition >= 0 ? in.condition : claim[i];
+      if (c >= 0 && !taken[c]) {
+        taken[c] = 1;
+        slot_[i] = c;
+      } else {
+        slot_[i] = next++;
+      }
+    }
+    if (in.condition >= 0 && slot_[i] != in.condition) moved_.emplace_back(in.condition, slot_[i]);
+  }
+  slots_ = static_cast<std::size_t>(next);
+  for (std::int32_t c = 0; c < conditions; ++c)
+    if (!taken[c]) unreached_.push_back(c);
+  step_operands_.resize(operands_.size());
+  for (std::size_t k = 0; k < operands_.size(); ++k) step_operands_[k] = slot_[operands_[k]];
+  for (std::int32_t i = 0; i < n; ++i) {
+    const auto& in = code_[i];
+    if (skipped[i] || in.op == Op::definition) continue;
+    Step step = is_fused[i] ? fused[i] : Step{};
+    step.op = in.op;
+    step.type = in.kind;
+    step.node = slot_[i];
+    if (!is_fused[i]) {
+      step.a = in.a < 0 ? -1 : slot_[in.a];
+      step.b = in.b < 0 ? -1 : slot_[in.b];
+      switch (in.op) {
+        case Op::constant:
+          step.kind = needs_value[i] ? Kind::constant_value : Kind::constant_truth;
+          step.constant = in.constant;
+          step.x = static_cast<std::int64_t>(in.constant->truth());
+          break;
+        case Op::fact:
+          step.kind = needs_value[i] ? Kind::fact_value : Kind::fact_truth;
+          step.a = in.slot;
+          break;
+        case Op::interpretation: step.kind = Kind::interpretation, step.a = in.slot; break;
+        case Op::not_: step.kind = Kind::not_; break;
+        case Op::and_:
+        case Op::or_:
+          step.kind = in.op == Op::and_ ? Kind::all_of : Kind::any_of;
+          step.x = in.first;
+          step.y = in.count;
+          break;
+        case Op::is_known: step.kind = Kind::is_known, step.a = in.slot; break;
+        case Op::add:
+        case Op::sub: step.kind = Kind::arithmetic, step.x = in.slot; break;
+        case Op::negate: step.kind = Kind::negate, step.x = in.slot; break;
+        default: step.kind = Kind::compare;
+      }
+    }
+    step_nodes.push_back(i);
+    steps_.push_back(step);
+    if (needs_value[i] && step.kind < Kind::fact_value) {
+      step.kind = Kind::cell_of_truth;
+      steps_.push_back(step);
+      step_nodes.push_back(i);
+    }
+  }
+}
+
+void Program::run(const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells, Value* store) const {
+  const std::int32_t* operands = step_operands_.data();
+  const Value* values = facts.values.data();
+  for (const Step& s : steps_) execute(s, operands, values, readings, truth, cells, store);
+}
+
+void Program::trace(const Tri* truth, std::vector<Tri>& conditions) const {
+  conditions.assign(truth, truth + conditions_);
+  for (auto c : unreached_) conditions[c] = Tri::unknown;
+  for (const auto& [condition, slot] : moved_) conditions[condition] = truth[slot];
+}
+
+void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells,
+                            Value* other_store, std::vector<Cell>& saved) const {
+  const std::int32_t* operands = step_operands_.data();
+  const Value* values = facts.values.data();
+  saved.clear();
+  for (auto i : value_readers_[index]) saved.push_back(cells[i]);
+  for (auto s : reader_steps_[index]) execute(steps_[s], operands, values, readings, truth, cells, other_store);
+  std::size_t k = 0;
+  for (auto i : value_readers_[index]) cells[i] = saved[k++];
+}
+
+bool Program::add_unknowns(std::size_t rule, const Facts& facts, const Tri* truth, std::vector<std::uint8_t>& searched,
                            std::vector<std::int32_t>& out, std::uint64_t& steps_left) const {
-  return rule_root_[rule] < 0 || search(rule_root_[rule], cells, searched, out, steps_left);
+  return rule_root_[rule] < 0 || search(rule_root_[rule], facts, truth, searched, out, steps_left);
+}
+
+// Whether node i's value is known: a fact or constant read in place (the
+// operands of a fused comparison have no step), else its step's truth.
+bool Program::known(std::int32_t i, const Facts& facts, const Tri* truth) const {
+  const auto& in = code_[i];
+  if (in.op == Op::fact) return facts.values[in.slot].known;
+  if (in.op == Op::constant) return in.constant->known;
+  return truth[slot_[i]] != Tri::unknown;
 }
 
 // Evaluator::unknowns on the program: each node is evaluated again by the walk
 // (its eval_steps) before its value is looked at.
-bool Program::search(std::int32_t i, const Cell* cells, std::vector<std::uint8_t>& searched, std::vector<std::int32_t>& out,
-                     std::uint64_t& steps_left) const {
+bool Program::search(std::int32_t i, const Facts& facts, const Tri* truth, std::vector<std::uint8_t>& searched,
+                     std::vector<std::int32_t>& out, std::uint64_t& steps_left) const {
   const auto& in = code_[i];
   if (in.eval_steps > steps_left) return false;
   steps_left -= in.eval_steps;
-  if (cells[i]->known) return true;
+  if (known(i, facts, truth)) return true;
   if (in.op == Op::fact) {
     out.push_back(in.slot);
     return true;
@@ -187,15 +439,14 @@ bool Program::search(std::int32_t i, const Cell* cells, std::vector<std::uint8_t
   if (in.op == Op::definition) {
     if (searched[in.slot]) return true;
     searched[in.slot] = 1;
-    return search(in.a, cells, searched, out, steps_left);
+    return search(in.a, facts, truth, searched, out, steps_left);
   }
   for (std::uint32_t k = 0; k < in.count; ++k)
-    if (!search(operands_[in.first + k], cells, searched, out, steps_left)) return false;
+    if (!search(operands_[in.first + k], facts, truth, searched, out, steps_left)) return false;
   return true;
 }
 
 }  // namespace tracing
-
 struct TracingProgramSlot::State {
   std::once_flag once;
   std::unique_ptr<const tracing::Program> program;

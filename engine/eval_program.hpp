@@ -14,70 +14,133 @@
 
 namespace proviso::tracing {
 
-// A node's value: the fact or constant it reads, one of the shared boolean
-// and unknown values, or the computed value of an arithmetic node (kept in a
-// per-request store): a pass copies no Value and allocates nothing.
+// A node's value when it is not a truth: the fact or constant it reads, a
+// shared boolean or unknown value, or the computed value of an arithmetic
+// node (kept in a per-request store). A pass copies no Value.
 using Cell = const Value*;
 
-inline Tri truth_of(Cell cell) { return cell->truth(); }
-
+// One expression node as the walk sees it: what the search for the deciding
+// unknowns follows and what the interpretation analysis traces back.
 struct Instruction {
   CExpr::Op op = CExpr::Op::constant;
   TypeKind kind = TypeKind::boolean;  // the node's type: of an unknown or computed result
   std::int32_t condition = -1;        // Policy::conditions index, or -1
   std::int32_t slot = -1;             // fact (is_known's too), interpretation or definition index; arithmetic: its store index
   std::int32_t a = -1, b = -1;        // the first two operands
-  std::uint32_t first = 0, count = 0; // all the operands, in Program::operands()
+  std::uint32_t first = 0, count = 0; // all the operands, in the program's operand list
   const Value* constant = nullptr;
   // Steps the recursive walk spends to evaluate this node again once every
   // definition is memoised: the unknowns search pays these (EvalLimits).
   std::uint64_t eval_steps = 1;
 };
 
+// What a pass executes for one node. Most nodes are booleans: their result is
+// a Tri byte (the pass's `truth`, by node). A comparison of a fact with a
+// constant is one step that reads the fact in place (its fact and constant
+// nodes are not executed): a range test for booleans, integers, dates and
+// enum values, a bit test for sets and `in`. Only the nodes whose Value an
+// operand reader needs (decimals, strings, arithmetic, comparisons of two
+// computed values) also get a Cell. A definition's node has no step: its
+// users read its expression's truth and Cell. Truths and Cells are by slot:
+// a phrased condition's node at its condition index, so the trace is the
+// first truths.
+struct Step {
+  enum class Kind : std::uint8_t {
+    // A truth (truth[node]):
+    constant_truth,     // x: the Tri
+    fact_truth,         // a: fact slot, a boolean fact's truth
+    interpretation,     // a: interpretation index
+    not_,               // a: operand
+    all_of, any_of,     // x: first operand in the steps' operand list, y: count
+    is_known,           // a: fact slot
+    integer_in_range,   // a: fact slot; x <= its integer <= y (empty when x > y)
+    enum_in_set,        // a: fact slot; bit `integer` of x
+    set_masked_equals,  // a: fact slot; (bits & x) == y
+    set_masked_any,     // a: fact slot; (bits & x) != 0
+    compare,            // op on the Cells of a and b
+    // A Cell (cells[node]) and its truth:
+    fact_value,         // a: fact slot
+    constant_value,     // constant
+    arithmetic,         // op (add or sub) on the Cells of a and b, into store[x]
+    negate,             // the Cell of a, into store[x]
+    // The Cell of a truth the step before computed, for a reader of Values:
+    cell_of_truth,
+  };
+  Kind kind = Kind::constant_truth;
+  CExpr::Op op = CExpr::Op::constant;
+  TypeKind type = TypeKind::boolean;
+  std::int32_t node = -1, a = -1, b = -1;  // node: its slot; operands: theirs (Program::slot_)
+  std::int64_t x = 0, y = 0;
+  const Value* constant = nullptr;
+};
+
 class Program {
  public:
   explicit Program(const Policy& policy);
 
-  // Instructions: the steps the rules' pass takes, as many as the walk's.
+  // Instructions: the nodes the walk visits (EvalLimits counts these).
   std::size_t size() const { return code_.size(); }
+  // Truths and Cells a pass writes: the size of a request's `truth` and `cells`.
+  std::size_t slots() const { return slots_; }
+  // Steps a pass executes: the nodes less the operands of fused comparisons.
+  std::size_t steps() const { return steps_.size(); }
   // Values an arithmetic node computes, one each: the size of a request's store.
   std::size_t computed() const { return computed_; }
 
-  // One pass: cells[i] is instruction i's value and, when `conditions` is
-  // given, conditions[c] the truth of each phrased condition the rules reach.
+  // One pass: every slot's truth (and Cell, where a step needs one).
   // readings[i]: interpretation i's reading (0 or 1); `store`: computed() values.
-  void run(const Facts& facts, const std::uint8_t* readings, Cell* cells, Value* store, Tri* conditions) const;
-  // Again only the instructions that read interpretation `index`, after
-  // readings[index] changed; no trace is written. Values computed go to
-  // `other_store`, so the pass's store is intact when the cells are restored.
-  void rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Cell* cells, Value* other_store) const;
-  const std::vector<std::int32_t>& readers(std::int32_t index) const { return readers_[index]; }
+  void run(const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells, Value* store) const;
+  // The trace of a pass: each phrased condition's truth by condition index,
+  // unknown for those the rules do not reach.
+  void trace(const Tri* truth, std::vector<Tri>& conditions) const;
+  // Again only the steps that read interpretation `index`, after
+  // readings[index] changed, into `truth` (a copy of the pass's); no trace is
+  // written. The Cells those steps write are restored before it returns
+  // (`saved` is scratch), so each interpretation starts from the pass's cells;
+  // values computed go to `other_store`.
+  void rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells,
+                     Value* other_store, std::vector<Cell>& saved) const;
   // The rules whose condition reads interpretation `index`.
   const std::vector<std::int32_t>& rules_reading(std::int32_t index) const { return rules_reading_[index]; }
+  // Whether a rule's condition reads interpretation `index` by the policy's
+  // conditions (every one when a rule's condition is not linked).
+  bool read_by_rule(std::int32_t index) const { return read_by_rule_[index] != 0; }
 
-  Tri applies(std::size_t rule, const Cell* cells) const {
-    return rule_root_[rule] < 0 ? Tri::true_ : cells[rule_root_[rule]]->truth();
+  Tri applies(std::size_t rule, const Tri* truth) const {
+    return rule_root_[rule] < 0 ? Tri::true_ : truth[slot_[rule_root_[rule]]];
   }
 
   // The facts whose unknown value makes `rule`'s condition unknown, added to
   // `out` (unsorted, with repeats), as Evaluator::unknowns finds them; each
   // definition is searched once (`searched`, by definition). Spends the
   // walk's steps from `steps_left`; false when they run out.
-  bool add_unknowns(std::size_t rule, const Cell* cells, std::vector<std::uint8_t>& searched,
+  bool add_unknowns(std::size_t rule, const Facts& facts, const Tri* truth, std::vector<std::uint8_t>& searched,
                     std::vector<std::int32_t>& out, std::uint64_t& steps_left) const;
 
  private:
   std::int32_t emit(const Policy& policy, const CExpr& e);
-  bool search(std::int32_t i, const Cell* cells, std::vector<std::uint8_t>& searched, std::vector<std::int32_t>& out,
-              std::uint64_t& steps_left) const;
+  void build_steps(std::vector<std::int32_t>& step_nodes);
+  bool fuse(std::int32_t node, Step& step) const;
+  bool known(std::int32_t i, const Facts& facts, const Tri* truth) const;
+  bool search(std::int32_t i, const Facts& facts, const Tri* truth, std::vector<std::uint8_t>& searched,
+              std::vector<std::int32_t>& out, std::uint64_t& steps_left) const;
 
   std::vector<Instruction> code_;
+  std::vector<Step> steps_;
+  std::size_t conditions_ = 0;                // the policy's phrased conditions: the first slots
+  std::size_t slots_ = 0;
+  std::vector<std::int32_t> slot_;           // by node: where its truth and Cell are, -1 for a fused operand
+  std::vector<std::int32_t> step_operands_;  // all_of / any_of operands' slots
+  std::vector<std::pair<std::int32_t, std::int32_t>> moved_;  // (phrased condition, slot of its truth) not at its index
+  std::vector<std::int32_t> unreached_;      // phrased conditions no rule reaches
   std::size_t computed_ = 0;
   std::vector<std::int32_t> operands_;
   std::vector<std::int32_t> rule_root_;        // by rule: its condition's instruction, -1 without one
   std::vector<std::int32_t> definition_root_;  // by definition: its expression's instruction, -1 if no rule uses it
-  std::vector<std::vector<std::int32_t>> readers_;        // by interpretation: instructions reading it, in order
+  std::vector<std::vector<std::int32_t>> reader_steps_;   // by interpretation: steps reading it, in order
+  std::vector<std::vector<std::int32_t>> value_readers_;  // by interpretation: the slots whose Cell those steps write
   std::vector<std::vector<std::int32_t>> rules_reading_;  // by interpretation
+  std::vector<std::uint8_t> read_by_rule_;                // by interpretation
 };
 
 // The policy's program, built on first use by whichever thread asks first.

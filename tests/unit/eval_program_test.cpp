@@ -6,7 +6,9 @@
 // decides: on every § 6103 scenario and example, on random requests over the
 // built-in, toy and generated rule sets, and on small rule sets with
 // definitions used twice, arithmetic, decimals, dates, strings, sets and
-// interpretations.
+// interpretations. The program compares a fact with a constant in one step
+// (a range or bit test on the fact's value): every kind of such comparison,
+// either way round, is a phrased condition of kFused, so its trace is checked.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -19,6 +21,7 @@
 #include "bench/rulegen.hpp"
 #include "builtin_fixture.hpp"
 #include "engine/eval.hpp"
+#include "engine/eval_program.hpp"
 #include "engine/fact_domain.hpp"
 #include "engine/load.hpp"
 #include "random_facts.hpp"
@@ -137,6 +140,94 @@ rule barred limit cite "x(e)"
   when strict and -a > 0.5 and label == "secret"
 rule income forbid cite "x(f)" when income in items and d1 + 1 month > 2024-02-01 and who is known
 rule close permit cite "x(g)" when m - n < 2 and not (items intersects {income, return_info})
+)rules";
+
+// Every comparison of a fact with a constant the program fuses into one step,
+// the constant on either side: booleans, integers (at the ends of the range),
+// enum values, `in` both ways, set inclusion, intersection and equality, and
+// dates; beside them the ones it leaves to the general comparison (decimals,
+// strings, two facts, arithmetic) and the nodes read as Values (an
+// interpretation, a fused comparison and a definition compared with `==`).
+const char* kFused = R"rules(
+enum signer "who signed" { head_of_agency field_officer clerk }
+enum item "an item" { name address income return_info }
+fact flag : bool "flag"
+fact other : bool "other"
+fact n : integer "n"
+fact m : integer "m"
+fact a : decimal "a"
+fact d1 : date "d1"
+fact d2 : date "d2"
+fact who : signer "who"
+fact whom : signer "whom"
+fact items : set of item "items"
+fact kept : set of item "kept"
+fact label : string "label"
+interpretation lenient "the lenient reading" cite "x(i)" default false
+interpretation strict "the strict reading" cite "x(j)" default true
+definition big "big" cite "x(d1)" means n >= 10 and 3 < m
+rule general forbid cite "x(a)" when any of {
+  flag == true                      "b1"
+  false == other                    "b2"
+  n == 3                            "i1"
+  n < 3                             "i2"
+  3 <= n                            "i3"
+  n > 9223372036854775806           "i4"
+  9223372036854775807 <= m          "i5"
+  m < 0                             "i6"
+  0 > n                             "i7"
+}
+rule p1 permit cite "x(b)"
+  exception to general
+  when all of {
+    who == head_of_agency           "e1"
+    clerk == whom                   "e2"
+    who in {head_of_agency, clerk}  "e3"
+    who not in {field_officer}      "e4"
+    income in items                 "e5"
+    not (address in kept)           "e6"
+  }
+rule p2 permit cite "x(c)"
+  exception to general
+  when any of {
+    items subset of {name, address}           "s1"
+    {name} subset of items                    "s2"
+    items superset of {name}                  "s3"
+    {name, address, income} superset of kept  "s4"
+    items intersects {income, return_info}    "s5"
+    {name} intersects kept                    "s6"
+    items == {name}                           "s7"
+    {address} == kept                         "s8"
+    items == kept                             "s9"
+    who == whom                               "s10"
+  }
+rule p3 permit cite "x(d)"
+  exception to general
+  when all of {
+    d1 <= 2024-01-31                "t1"
+    2024-01-31 < d2                 "t2"
+    d1 == d2                        "t3"
+    d1 + 1 day > d2                 "t4"
+    d2 - d1 > 0                     "t10"
+    a > 0.5                         "t5"
+    1 >= a                          "t6"
+    n > 2.5                         "t7"
+    label == "secret"               "t8"
+    "public" == label               "t9"
+  }
+rule l1 limit cite "x(e)"
+  exception to p1
+  when any of {
+    lenient == flag                 "v1"
+    (n > 3) == other                "v2"
+    big == strict                   "v3"
+    lenient                         "v4"
+  }
+rule f2 forbid cite "x(f)" when all of {
+  who is known                      "k1"
+  big                               "k2"
+  not strict                        "k3"
+}
 )rules";
 
 }  // namespace
@@ -279,4 +370,56 @@ TEST_CASE("the smallest step budget that decides is the walk's, the unknowns sea
     undetermined += decide(policy, facts).outcome == Outcome::undetermined;
   }
   CHECK(undetermined >= 4);  // budgets that the unknowns search decides
+}
+
+TEST_CASE("a comparison of a fact with a constant is one step, and decides as the walk does on every type") {
+  auto policy = load(kFused);
+  const auto& program = tracing::tracing_program(*policy);
+  // Fused comparisons leave their fact and constant nodes out of the pass.
+  CHECK(program.steps() + 2 * 20 <= program.size());
+  const auto& builtin = tracing::tracing_program(*testing::builtin_fixture().policy);
+  CHECK(builtin.steps() + 2 * 200 <= builtin.size());
+
+  Agreement agreement(policy);
+  std::mt19937_64 rng(2025);
+  for (int unknown_percent : {0, 15, 40, 80})
+    for (int i = 0; i < 1000; ++i) agreement.check(random_facts(*policy, rng, unknown_percent));
+  agreement.report();
+  CHECK(agreement.outcomes.size() >= 3);
+  CHECK(agreement.relied_on > 50);
+  CHECK(agreement.unknown_facts > 500);
+  // Every phrased condition is seen true and false somewhere.
+  std::vector<std::uint8_t> seen(policy->conditions.size(), 0);
+  for (int i = 0; i < 2000; ++i) {
+    const auto d = decide(*policy, random_facts(*policy, rng, 10));
+    for (std::size_t c = 0; c < d.conditions.size(); ++c) seen[c] |= d.conditions[c] == Tri::true_ ? 1 : d.conditions[c] == Tri::false_ ? 2 : 0;
+  }
+  for (std::size_t c = 0; c < seen.size(); ++c) {
+    if (policy->conditions[c].phrase.empty()) continue;
+    INFO("condition " << policy->conditions[c].phrase);
+    CHECK(seen[c] == 3);
+  }
+
+  // The ends of the integer range, enum values past the enum, sets with bits
+  // past its values, and unknown values of every type.
+  const auto slot = [&](const char* path) { return policy->fact_index.at(path); };
+  constexpr auto kMin = std::numeric_limits<std::int64_t>::min(), kMax = std::numeric_limits<std::int64_t>::max();
+  for (int i = 0; i < 1000; ++i) {
+    Facts facts = random_facts(*policy, rng, 20);
+    for (const char* path : {"n", "m"}) {
+      auto& v = facts.values[slot(path)];
+      const std::int64_t ends[] = {kMin, kMin + 1, -1, 0, 3, 4, kMax - 1, kMax};
+      if (rng() % 2) v.integer = ends[rng() % 8], v.known = rng() % 5 != 0;
+    }
+    for (const char* path : {"who", "whom"}) {
+      auto& v = facts.values[slot(path)];
+      if (rng() % 4 == 0) v.integer = 3 + static_cast<std::int64_t>(rng() % 61), v.known = true;  // the walk shifts by it: below 64
+    }
+    for (const char* path : {"items", "kept"}) {
+      auto& v = facts.values[slot(path)];
+      if (rng() % 4 == 0) v.bits = rng(), v.known = true;
+    }
+    agreement.check(facts);
+  }
+  agreement.report();
 }

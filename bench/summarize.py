@@ -95,6 +95,8 @@ def main():
         "irc6103_trace_decide_cpu_ns": irc.get("trace_decide_cpu_ns"),
         "irc6103_explain_tree_cpu_ns": irc.get("explain_tree_cpu_ns"),
         "irc6103_explain_json_bytes": irc.get("explain_json_bytes"),
+        "irc6103_explain_p50_ns": irc.get("explain_p50_ns"),
+        "irc6103_explain_by_outcome_cpu_ns": {k: v.get("cpu_ns") for k, v in (irc.get("explain_by_outcome") or {}).items()},
         "irc6103_explain_with_counterfactuals_ns": irc.get("explain_counterfactuals_ns"),
         "cedar_wasm_irc6103_e2e_per_s": cedar_irc.get("e2e_dps"),
         "cedar_wasm_irc6103_eval_per_s": cedar_irc.get("eval_dps"),
@@ -158,6 +160,11 @@ def main():
               rate(f["irc6103_e2e_per_s"]), ns(f["irc6103_e2e_p50_ns"]), ns(f["irc6103_e2e_p99_ns"]),
               rate(f["irc6103_reference_e2e_per_s"]), ns(f["irc6103_explain_ns"]), ns(f["irc6103_explain_p99_ns"]),
               irc.get("reference_mismatch"), irc.get("reference_checked")))
+    by_outcome = irc.get("explain_by_outcome") or {}
+    if by_outcome:
+        print("full explanation by outcome (CPU time; per-call p50, p99): " + "; ".join(
+            "%s %s (%s; %s, %s)" % (k, "%d requests" % v["n"], ns(v["cpu_ns"]), ns(v["p50_ns"]), ns(v["p99_ns"]))
+            for k, v in sorted(by_outcome.items())))
     print("Cedar-wasm on the exported § 6103 set (%s requests): %s/s end to end, %s/s evaluation only; agrees: %s" % (
         f["cedar_wasm_irc6103_n"], rate(f["cedar_wasm_irc6103_e2e_per_s"]), rate(f["cedar_wasm_irc6103_eval_per_s"]),
         "yes" if cedar_irc_agree else "NO"))

@@ -1,5 +1,6 @@
 #include "eval_program.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <limits>
 #include <mutex>
@@ -71,10 +72,12 @@ Tri compared(Op op, const Value& a, const Value& b) {
 // A fact compared in place: unknown when the request does not give it.
 inline Tri leaf(const Value& v, bool holds) { return v.known ? tri_of(holds) : Tri::unknown; }
 
-inline void execute(const Step& s, const std::int32_t* operands, const Value* facts, const std::uint8_t* readings, Tri* truth,
-                    Cell* cells, Value* store) {
+// Step `s`, whose kind is `kind`: a constant where the caller runs a group of
+// one kind, so the compiler drops the dispatch.
+inline void execute(Kind kind, const Step& s, const std::int32_t* operands, const Value* facts, const std::uint8_t* readings,
+                    Tri* truth, Cell* cells, Value* store) {
   Tri t;
-  switch (s.kind) {
+  switch (kind) {
     case Kind::constant_truth: t = static_cast<Tri>(s.x); break;
     case Kind::fact_truth: t = facts[s.a].truth(); break;
     case Kind::interpretation: t = tri_of(readings[s.a] != 0); break;
@@ -106,7 +109,7 @@ inline void execute(const Step& s, const std::int32_t* operands, const Value* fa
     case Kind::cell_of_truth: cells[s.node] = truth_cell(truth[s.node]); return;
     default: {
       Cell c;
-      switch (s.kind) {
+      switch (kind) {
         case Kind::fact_value: c = &facts[s.a]; break;
         case Kind::constant_value: c = s.constant; break;
         case Kind::arithmetic: c = arithmetic(s.op, s.type, *cells[s.a], *cells[s.b], store[s.x]); break;
@@ -118,6 +121,38 @@ inline void execute(const Step& s, const std::int32_t* operands, const Value* fa
     }
   }
   truth[s.node] = t;
+}
+
+// Steps that read no other step's result: a pass runs them first, a group of
+// each kind in a loop of its own.
+bool is_leaf(Kind kind) {
+  switch (kind) {
+    case Kind::constant_truth: case Kind::fact_truth: case Kind::interpretation: case Kind::is_known:
+    case Kind::integer_in_range: case Kind::enum_in_set: case Kind::set_masked_equals: case Kind::set_masked_any:
+    case Kind::fact_value: case Kind::constant_value: return true;
+    default: return false;
+  }
+}
+
+template <Kind K>
+void run_group(const Step* first, const Step* last, const Value* facts, const std::uint8_t* readings, Tri* truth, Cell* cells) {
+  for (const Step* s = first; s != last; ++s) execute(K, *s, nullptr, facts, readings, truth, cells, nullptr);
+}
+
+void run_leaves(Kind kind, const Step* first, const Step* last, const Value* facts, const std::uint8_t* readings, Tri* truth,
+                Cell* cells) {
+  switch (kind) {
+    case Kind::constant_truth: return run_group<Kind::constant_truth>(first, last, facts, readings, truth, cells);
+    case Kind::fact_truth: return run_group<Kind::fact_truth>(first, last, facts, readings, truth, cells);
+    case Kind::interpretation: return run_group<Kind::interpretation>(first, last, facts, readings, truth, cells);
+    case Kind::is_known: return run_group<Kind::is_known>(first, last, facts, readings, truth, cells);
+    case Kind::integer_in_range: return run_group<Kind::integer_in_range>(first, last, facts, readings, truth, cells);
+    case Kind::enum_in_set: return run_group<Kind::enum_in_set>(first, last, facts, readings, truth, cells);
+    case Kind::set_masked_equals: return run_group<Kind::set_masked_equals>(first, last, facts, readings, truth, cells);
+    case Kind::set_masked_any: return run_group<Kind::set_masked_any>(first, last, facts, readings, truth, cells);
+    case Kind::fact_value: return run_group<Kind::fact_value>(first, last, facts, readings, truth, cells);
+    default: return run_group<Kind::constant_value>(first, last, facts, readings, truth, cells);
+  }
 }
 
 }  // namespace
@@ -385,12 +420,34 @@ void Program::build_steps(std::vector<std::int32_t>& step_nodes) {
       step_nodes.push_back(i);
     }
   }
+  // Leaves first, grouped by kind, then the rest in node order: operands
+  // still come before their users, and a pass dispatches once per group of
+  // leaves (most steps are leaves) rather than once per step.
+  const auto rank = [&](std::size_t s) { return is_leaf(steps_[s].kind) ? static_cast<int>(steps_[s].kind) : 1000; };
+  std::vector<std::size_t> order(steps_.size());
+  for (std::size_t s = 0; s < order.size(); ++s) order[s] = s;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return rank(x) < rank(y); });
+  std::vector<Step> sorted;
+  std::vector<std::int32_t> sorted_nodes;
+  for (auto s : order) {
+    sorted.push_back(steps_[s]);
+    sorted_nodes.push_back(step_nodes[s]);
+  }
+  steps_ = std::move(sorted);
+  step_nodes = std::move(sorted_nodes);
+  for (leaves_ = 0; leaves_ < steps_.size() && is_leaf(steps_[leaves_].kind); ++leaves_)
+    if (leaves_ == 0 || steps_[leaves_].kind != steps_[leaves_ - 1].kind) leaf_groups_.push_back(leaves_);
+  leaf_groups_.push_back(leaves_);
 }
 
 void Program::run(const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells, Value* store) const {
   const std::int32_t* operands = step_operands_.data();
   const Value* values = facts.values.data();
-  for (const Step& s : steps_) execute(s, operands, values, readings, truth, cells, store);
+  const Step* steps = steps_.data();
+  for (std::size_t g = 0; g + 1 < leaf_groups_.size(); ++g)
+    run_leaves(steps[leaf_groups_[g]].kind, steps + leaf_groups_[g], steps + leaf_groups_[g + 1], values, readings, truth, cells);
+  const std::size_t n = steps_.size();  // hoisted: the writes through `truth` may alias the vector for all the compiler knows
+  for (std::size_t s = leaves_; s < n; ++s) execute(steps[s].kind, steps[s], operands, values, readings, truth, cells, store);
 }
 
 void Program::trace(const Tri* truth, std::vector<Tri>& conditions) const {
@@ -405,7 +462,8 @@ void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::u
   const Value* values = facts.values.data();
   saved.clear();
   for (auto i : value_readers_[index]) saved.push_back(cells[i]);
-  for (auto s : reader_steps_[index]) execute(steps_[s], operands, values, readings, truth, cells, other_store);
+  const Step* steps = steps_.data();
+  for (auto s : reader_steps_[index]) execute(steps[s].kind, steps[s], operands, values, readings, truth, cells, other_store);
   std::size_t k = 0;
   for (auto i : value_readers_[index]) cells[i] = saved[k++];
 }

@@ -127,6 +127,8 @@ class Program {
 
   std::vector<Instruction> code_;
   std::vector<Step> steps_;
+  std::size_t leaves_ = 0;                 // steps_[0, leaves_) read no other step
+  std::vector<std::size_t> leaf_groups_;   // where each kind of leaf starts in steps_, then leaves_
   std::size_t conditions_ = 0;                // the policy's phrased conditions: the first slots
   std::size_t slots_ = 0;
   std::vector<std::int32_t> slot_;           // by node: where its truth and Cell are, -1 for a fused operand

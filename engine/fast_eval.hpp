@@ -5,10 +5,42 @@
 // order, the outcome and its authorities.
 #pragma once
 #include <cstdint>
+#include <span>
+#include <vector>
 
 #include "compiled.hpp"
 
 namespace proviso {
+
+// What deciding again from a kept decision needs (FastEval::run_from), by
+// evaluation position and by slot; made once per FastSearch (change_tables()).
+struct FastChangeTables {
+  std::size_t words = 0;                      // bitset words over evaluation positions
+  std::vector<std::int32_t> position;         // by rule index
+  std::vector<std::uint64_t> primary_admits;  // by position: the values of its primary guard's fact whose bucket lists it
+  std::vector<std::uint64_t> readers;         // by slot, `words` each: the positions whose condition reads the slot
+  std::vector<std::uint64_t> slot_leaves;     // by slot: the shared leaves that read it
+  // small_ (one word of rules): by slot, its guard row (-1 none); by
+  // position (CSR), the guard rows that leave it at most unknown while their fact is.
+  std::vector<std::int32_t> slot_guard;
+  std::vector<std::int32_t> unknown_guard_begin, unknown_guards;
+  std::vector<std::uint64_t> knowledge_readers;  // over positions: the conditions that ask whether a fact is known (`is known`)
+  std::vector<std::uint64_t> dirty, todo;     // run_from's bitsets over positions, all zero between runs
+  std::vector<std::uint64_t> settled_conditions;  // over positions: the conditions known true or false
+};
+
+// A decision's forces summed up (sum_forces()), so one that differs in a few
+// rules is patched rather than counted again: kept with a baseline and updated by run_from.
+struct FastForces {
+  std::uint64_t leaves_true = 0, leaves_false = 0, leaves_unknown = 0;  // the shared leaves
+  std::uint64_t possible = 0;  // small_: the positions the guard rows of the known facts leave possible
+  std::int32_t sure[2] = {0, 0};     // permits, forbids in force
+  std::int32_t maybe[2] = {0, 0};    // permits, forbids of unknown force
+  std::int32_t unknown = 0;          // rules of unknown force, limits included
+  std::vector<std::uint64_t> in_force;          // by rule index: the permits and forbids in force
+  std::vector<std::uint64_t> permits_applying;  // by rule index: the permits whose condition is true
+  std::vector<std::uint32_t> defeats;           // by rule index: its exceptions in force << 16 | those of unknown force
+};
 
 struct FastEval {
   const CompiledPolicy& p;
@@ -124,6 +156,22 @@ struct FastEval {
   Outcome combine();
   // CompiledPolicy::decide_every_rule (fast_trace.cpp).
   Outcome run_every_rule(std::span<Tri> applies, std::span<Tri> in_force, std::span<const std::uint8_t> again);
+  // Deciding again from a kept decision (fast_trace.cpp): the tables of `p`;
+  // the sums of the forces `applies` and `in_force` give, by rule index (the
+  // shared leaves from the facts), and the kept decision's settled
+  // conditions into `t`;
+  static FastChangeTables change_tables(const CompiledPolicy& p);
+  void sum_forces(FastChangeTables& t, std::span<const Tri> applies, std::span<const Tri> in_force, FastForces& out);
+  // run_every_rule() for facts that differ from those of the kept decision
+  // only in `slots`: `applies`, `in_force` and `forces` hold that decision on
+  // entry; only the rules reading the slots are evaluated again, and only
+  // the rules whose condition or exceptions' force changed are settled again.
+  // `refining`: the slots were unknown in the kept decision's facts, so a
+  // condition known there stays as it was (Kleene logic is monotone) unless
+  // it asks whether a fact is known: only the unknown ones are evaluated again.
+  Outcome run_from(FastChangeTables& t, std::span<const std::int32_t> slots, bool refining, std::span<Tri> applies,
+                   std::span<Tri> in_force, FastForces& forces);
+  std::uint64_t small_possible() const;  // FastForces::possible of the facts
 };
 
 }  // namespace proviso

@@ -23,6 +23,11 @@ Outcome FastSearch::keep_baseline() {
   baseline_in_force_ = in_force_;
   baseline_outcome_ = outcome;
   baseline_authorities_ = scratch_.authorities;
+  if (!change_tables_) change_tables_ = std::make_unique<FastChangeTables>(FastEval::change_tables(compiled_));
+  FastEval eval{compiled_, facts_, scratch_};
+  eval.sum_forces(*change_tables_, applies_, in_force_, baseline_forces_);
+  unknown_forces_ = baseline_forces_.unknown;
+  baseline_known_.assign(facts_.known, facts_.known + facts_.slot_count());
   return outcome;
 }
 
@@ -30,10 +35,30 @@ Outcome FastSearch::recall_baseline() {
   applies_ = baseline_;
   in_force_ = baseline_in_force_;
   scratch_.authorities = baseline_authorities_;
+  unknown_forces_ = baseline_forces_.unknown;
   return baseline_outcome_;
 }
 
-Outcome FastSearch::decide_changed(std::int32_t slot) {
+std::size_t FastSearch::unknown_forces() {
+  if (unknown_forces_ < 0) unknown_forces_ = std::count(in_force_.begin(), in_force_.end(), Tri::unknown);
+  return static_cast<std::size_t>(unknown_forces_);
+}
+
+Outcome FastSearch::decide_changed(std::span<const std::int32_t> slots) {
+  if (!change_tables_) return decide_every_rule();  // no baseline kept yet
+  applies_ = baseline_;
+  in_force_ = baseline_in_force_;
+  forces_ = baseline_forces_;
+  FastEval eval{compiled_, facts_, scratch_};
+  bool refining = true;
+  for (auto slot : slots) refining = refining && !baseline_known_[static_cast<std::size_t>(slot)];
+  const auto outcome = eval.run_from(*change_tables_, slots, refining, applies_, in_force_, forces_);
+  unknown_forces_ = forces_.unknown;
+  return outcome;
+}
+
+Outcome FastSearch::decide_changed_by_pass(std::int32_t slot) {
+  unknown_forces_ = -1;
   const auto& policy = compiled_.policy();
   if (readers_.empty()) readers_.resize(policy.facts.size());
   auto& readers = readers_[slot];

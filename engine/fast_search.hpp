@@ -6,10 +6,12 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "compiled.hpp"
 #include "fact_domain.hpp"
+#include "fast_eval.hpp"
 
 namespace proviso {
 
@@ -27,12 +29,20 @@ class FastSearch {
   // The outcome only.
   Outcome outcome() { return compiled_.decide(facts_, scratch_); }
   // The outcome, with authorities() and each rule's force (in_force()).
-  Outcome decide_every_rule() { return compiled_.decide_every_rule(facts_, scratch_, applies_, in_force_); }
+  Outcome decide_every_rule() {
+    unknown_forces_ = -1;
+    return compiled_.decide_every_rule(facts_, scratch_, applies_, in_force_);
+  }
   // decide_every_rule(), kept as the baseline for decide_changed().
   Outcome keep_baseline();
   // decide_every_rule() for facts that differ from the baseline's only in
-  // `slot`: only the rules reading it are evaluated again.
-  Outcome decide_changed(std::int32_t slot);
+  // `slots`: only the rules reading them are evaluated again, and only the
+  // rules whose exceptions' force changed are settled again (FastEval::run_from).
+  Outcome decide_changed(std::span<const std::int32_t> slots);
+  Outcome decide_changed(std::int32_t slot) { return decide_changed(std::span<const std::int32_t>(&slot, 1)); }
+  // decide_changed(slot) as a pass over every rule, the rules not reading it
+  // keeping the baseline's condition: the oracle of the tests.
+  Outcome decide_changed_by_pass(std::int32_t slot);
   // The baseline's decision as the last decision (applies(), in_force(),
   // authorities()), without deciding: for facts as the baseline's were.
   Outcome recall_baseline();
@@ -42,6 +52,8 @@ class FastSearch {
   // Of the last decide_every_rule(): by rule index.
   const std::vector<Tri>& applies() const { return applies_; }
   const std::vector<Tri>& in_force() const { return in_force_; }
+  // Of the last decision with every rule's force: the rules (limits too) whose force is unknown.
+  std::size_t unknown_forces();
 
   // What the next question and its witness search ask of the policy alone,
   // by slot, on first use: kept with the search across requests (the pool).
@@ -61,6 +73,10 @@ class FastSearch {
   std::vector<Tri> baseline_in_force_;           // and the rest of its decision, for recall_baseline()
   Outcome baseline_outcome_ = Outcome::undetermined;
   std::vector<std::int32_t> baseline_authorities_;
+  FastForces baseline_forces_, forces_;           // the sums of the baseline's forces, and of the last decide_changed()'s
+  std::unique_ptr<FastChangeTables> change_tables_;  // on first use, when the rule set is decided from a baseline
+  std::vector<std::uint8_t> baseline_known_;       // by slot: whether the baseline's facts knew it
+  std::int64_t unknown_forces_ = -1;              // of the last decision, when known without counting
   std::vector<std::vector<std::uint8_t>> readers_;  // by slot, on first use: the rules whose condition reads it
   std::vector<std::unique_ptr<FactDomain>> domains_;
   std::vector<std::unique_ptr<std::vector<std::int32_t>>> condition_readers_;

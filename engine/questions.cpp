@@ -74,7 +74,7 @@ Question rank_question(FastSearch& search, const Facts& facts, std::int32_t fact
     search.set(fact, value);
     const Outcome outcome = search.decide_changed(fact);
     if (decided(outcome)) ++settled;
-    const auto unknown = static_cast<std::size_t>(std::count(search.in_force().begin(), search.in_force().end(), Tri::unknown));
+    const auto unknown = search.unknown_forces();
     progress += static_cast<double>(before - std::min(before, unknown));
     q.answers.push_back({value, outcome, search.authorities()});
   }
@@ -212,13 +212,20 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
   for (const auto* tier : {&first, &second}) {
     if (out.size() >= limits.max_questions) break;  // the first tier filled them: the second need not be ranked
     std::vector<Question> ranked;
+    ranked.reserve(tier->size());
     for (auto fact : *tier) ranked.push_back(rank_question(search, facts, fact, before, limits));
-    std::stable_sort(ranked.begin(), ranked.end(), [](const Question& a, const Question& b) {
+    // Sorted by index: a Question is heavy to move, and only the first few are taken.
+    std::vector<std::uint32_t> order(ranked.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t i, std::uint32_t j) {
+      const Question& a = ranked[i];
+      const Question& b = ranked[j];
       if (a.settles != b.settles) return a.settles > b.settles;
       if (a.progress != b.progress) return a.progress > b.progress;
       return a.fact < b.fact;
     });
-    for (auto& q : ranked) {
+    for (auto i : order) {
+      Question& q = ranked[i];
       if (out.size() >= limits.max_questions) return out;
       if (auto settling = settling_witness(policy, q, decision.outcome)) {  // as things stand: no search needed
         q.witness = std::move(*settling);

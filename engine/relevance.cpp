@@ -40,6 +40,7 @@ class WitnessSearch {
     Root root;
     root.decided = was_unknown ? decided : nullptr;
     root.at_baseline = was_unknown && at_baseline;
+    from_baseline_ = root.at_baseline;
     if (node(completion, decided, decided ? fact_ : -1, root)) {
       result.witness = std::move(witness_);
       for (auto it = completion.rbegin(); it != completion.rend(); ++it) restore(it->fact);  // the witness's values, taken back
@@ -120,13 +121,22 @@ class WitnessSearch {
   // rules reading `changed`.
   bool node(std::vector<FactChange>& completion, const Decision* parent, std::int32_t changed, const Root& root) {
     if (++nodes_ > limits_.max_nodes) return false;
-    const Outcome unanswered = root.at_baseline ? search_.recall_baseline() : search_.decide_every_rule();
+    // With the baseline made on the root's state, the node's state is the
+    // baseline's but for the completion, and each answer's but for it and the fact.
+    if (from_baseline_) {
+      slots_.clear();
+      for (const auto& c : completion) slots_.push_back(c.fact);
+    }
+    const Outcome unanswered = root.at_baseline ? search_.recall_baseline()
+                               : from_baseline_ ? search_.decide_changed(slots_)
+                                                : search_.decide_every_rule();
     if (!reaches_outcome(search_.applies(), search_.in_force())) return false;
-    std::vector<Outcome> outcomes;
-    outcomes.reserve(domain_.values.size());
+    auto& outcomes = outcomes_;
+    outcomes.clear();
+    if (from_baseline_) slots_.push_back(fact_);
     for (const auto& v : domain_.values) {  // each answer in place: the fact is unknown in the state on entry and on return
       search_.set(fact_, v);
-      outcomes.push_back(search_.outcome());
+      outcomes.push_back(from_baseline_ ? search_.decide_changed(slots_) : search_.outcome());
     }
     search_.set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
@@ -182,6 +192,9 @@ class WitnessSearch {
   std::vector<Value> saved_;  // by give(): the values the completion's facts had, innermost last
   std::vector<bool> marked_;  // reaches_outcome()'s, kept between nodes
   std::vector<std::int32_t> pending_;
+  bool from_baseline_ = false;  // the search's baseline was made on the root's state (decide_changed())
+  std::vector<std::int32_t> slots_;     // node(): the slots that differ from the baseline's
+  std::vector<Outcome> outcomes_;       // node(): each answer's, read before any child runs
 };
 
 }  // namespace

@@ -276,3 +276,78 @@ TEST_CASE("the interpretation analysis on the compiled form lists what deciding 
   on_small.report();
   CHECK(on_small.relied_on >= 2);
 }
+
+namespace {
+
+// decide_changed (FastEval::run_from: only the readers of the changed slots
+// evaluated again, forces patched) against a pass over every rule on the same
+// facts: every rule's condition and force, the outcome, the authorities and
+// the count of unknown forces. Half the changes give values to facts unknown
+// in the baseline, as the next question and its witness search do (only the
+// unknown conditions are evaluated again), the others any fact any value.
+// Returns the changes that changed some rule's force.
+std::size_t check_changes_from_baseline(const std::shared_ptr<const Policy>& policy, std::mt19937_64& rng, int requests, int unknown_percent) {
+  std::size_t changed_forces = 0, compared = 0;
+  for (int i = 0; i < requests; ++i) {
+    const Facts facts = proviso::testing::random_facts(*policy, rng, unknown_percent);
+    FastSearch search(*policy, facts), every(*policy, facts);
+    search.keep_baseline();
+    const std::vector<Tri> baseline = search.in_force();
+    for (int change = 0; change < 8; ++change) {
+      std::vector<std::int32_t> slots;
+      const auto count = 1 + rng() % 3;
+      const bool refine = change % 2 == 0;
+      Facts changed = facts;
+      for (std::size_t k = 0; k < count; ++k) {
+        auto slot = static_cast<std::int32_t>(rng() % policy->facts.size());
+        for (int tries = 0; refine && facts.values[slot].known && tries < 50; ++tries) slot = static_cast<std::int32_t>(rng() % policy->facts.size());
+        if (std::find(slots.begin(), slots.end(), slot) != slots.end()) continue;
+        const auto domain = fact_domain(*policy, slot);
+        changed.values[slot] = domain.values.empty() || (!refine && rng() % 5 == 0) ? Value::unknown(policy->facts[slot].type.kind)
+                                                                                   : domain.values[rng() % domain.values.size()];
+        slots.push_back(slot);
+        search.set(slot, changed.values[slot]);
+      }
+      every.load(changed);
+      const Outcome want = every.decide_every_rule();
+      const Outcome got = search.decide_changed(slots);
+      ++compared;
+      REQUIRE(got == want);
+      CHECK(search.authorities() == every.authorities());
+      CHECK(search.applies() == every.applies());
+      REQUIRE(search.in_force() == every.in_force());
+      CHECK(search.unknown_forces() == every.unknown_forces());
+      changed_forces += search.in_force() != baseline;
+      for (auto slot : slots) search.set(slot, facts.values[slot]);  // back to the baseline's facts
+    }
+  }
+  CHECK(compared == static_cast<std::size_t>(requests) * 8);
+  return changed_forces;
+}
+
+}  // namespace
+
+TEST_CASE("decide_changed from a baseline gives every rule's force as a whole pass does, one word of rules and several") {
+  std::mt19937_64 rng(13);
+  // § 6103 (one word of rules: the guard rows), many facts unknown or few.
+  const auto policy = builtin();
+  for (int unknown_percent : {10, 40, 80}) CHECK(check_changes_from_baseline(policy, rng, 250, unknown_percent) > 100);
+  // Generated rule sets: 10 rules (one word) and 300 (several words, the rule index's buckets, shared leaves).
+  for (int size : {10, 300}) {
+    auto generated = load_rule_set_from_texts({{"proviso.yaml", rulegen::manifest()}, {"rules.proviso", rulegen::rules(size)}}, "generated");
+    REQUIRE(generated.policy);
+    CHECK(check_changes_from_baseline(generated.policy, rng, 150, 30) > 50);
+  }
+  // Exceptions three deep, a condition on whether a fact is known, a definition.
+  auto layered = load_rule_set_from_texts(
+      {{"layered.proviso", "fact a : bool \"a\"\nfact b : bool \"b\"\nfact c : integer \"c\"\n"
+                           "definition big \"big\" cite \"x(d)\" means c >= 3\n"
+                           "rule general forbid cite \"x(a)\" when a or b\n"
+                           "rule allowed permit cite \"x(b)\"\n  exception to general\n  when a and c is known\n"
+                           "rule unless limit cite \"x(c)\"\n  exception to allowed\n  when big\n"
+                           "rule but permit cite \"x(e)\"\n  exception to unless\n  when b and not big\n"}},
+      "layered");
+  INFO(render_all(layered.diagnostics, layered.sources));
+  REQUIRE(layered.policy);
+  CHECK(check_changes_from_baseline(layered.policy, rng, 200, 40) > 50);
+}

@@ -163,7 +163,7 @@ Question rank_question(const Policy& policy, FastSearch& search, const Facts& fa
   double progress = 0;
   for (auto& value : candidate_values(policy, fact, facts.values[fact], limits.max_set_answers)) {
     search.set(fact, value);
-    const Outcome outcome = search.decide_changed(fact);
+    const Outcome outcome = search.decide_changed_by_pass(fact);
     if (decided(outcome)) ++settled;
     const auto unknown = static_cast<std::size_t>(std::count(search.in_force().begin(), search.in_force().end(), Tri::unknown));
     progress += static_cast<double>(before - std::min(before, unknown));

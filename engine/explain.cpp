@@ -82,6 +82,14 @@ namespace {
 // not remembered (its mask would not fit the key).
 constexpr std::size_t kMaxRememberedTop = 32;
 
+// By a Tri's value: what it adds to rank_exceptions' counts of failing (low half) and unknown (high half) conditions.
+constexpr std::array<std::uint64_t, 4> kOpenCount = [] {
+  std::array<std::uint64_t, 4> out{};
+  out[static_cast<std::uint8_t>(Tri::false_)] = 1;
+  out[static_cast<std::uint8_t>(Tri::unknown)] = std::uint64_t{1} << 32;
+  return out;
+}();
+
 std::uint64_t facts_to_change_key(std::int32_t rule, std::uint64_t open_mask) {
   return (static_cast<std::uint64_t>(rule) << 32) | open_mask;
 }
@@ -121,13 +129,17 @@ std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision&
   for (auto& rank : ranks) {
     const auto r = rank.rule;
     const auto& top = policy.rules[r].top_conditions;
-    std::uint64_t open_mask = 0;  // which of `top` are open: facts_to_change depends on that set alone
+    // Which of `top` are open (facts_to_change depends on that set alone), and
+    // how many fail and are unknown, counted as one number: this loop runs
+    // over some 280 conditions an explanation, so every instruction in it counts.
+    std::uint64_t open_mask = 0, counts = 0;  // counts: failing in the low half, unknown in the high
     for (std::size_t i = 0; i < top.size(); ++i) {
       const auto value = decision.conditions[top[i]];
-      if (value == Tri::true_) continue;
-      ++(value == Tri::false_ ? rank.failing : rank.unknown);
-      open_mask |= std::uint64_t{1} << (i & 31);
+      counts += kOpenCount[static_cast<std::uint8_t>(value) & 3];
+      open_mask |= std::uint64_t{value != Tri::true_} << (i & 63);
     }
+    rank.failing = counts & 0xffffffffu;
+    rank.unknown = counts >> 32;
     // Remembered: in the rule's table (no lock), else in the memo.
     std::atomic<std::uint8_t>* cell = nullptr;
     if (const auto at = texts.facts_to_change_at[static_cast<std::size_t>(r)]; at != ExplainTexts::kNoTable) {
@@ -188,18 +200,21 @@ std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& d
 
 namespace {
 
-std::string cite_of(const Policy& policy, std::int32_t rule) {
+std::string_view cite_of(const Policy& policy, std::int32_t rule) {
   const auto& r = policy.rules[rule];
-  return r.cite.text.empty() ? r.id : r.cite.text;
+  return r.cite.text.empty() ? std::string_view(r.id) : std::string_view(r.cite.text);
 }
 
-std::string join_cites(const Policy& policy, const std::vector<std::int32_t>& rules) {
-  std::string out;
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    if (i) out += i + 1 == rules.size() ? " and " : ", ";
-    out += cite_of(policy, rules[i]);
+// The rules' citations, "A", "A and B", "A, B and C", appended to `out`.
+template <typename Rules>
+void append_cites(std::string& out, const Policy& policy, const Rules& rules) {
+  const auto n = static_cast<std::size_t>(std::size(rules));
+  std::size_t i = 0;
+  for (auto rule : rules) {
+    if (i) out += i + 1 == n ? " and " : ", ";
+    out += cite_of(policy, rule);
+    ++i;
   }
-  return out;
 }
 
 }  // namespace
@@ -210,25 +225,45 @@ std::string summary(const Policy& policy, const Decision& decision) {
 
 std::string summary(const Policy& policy, const Decision& decision, const std::vector<ExceptionRank>& ranks) {
   switch (decision.outcome) {
-    case Outcome::permitted:
-      return "Permitted by " + join_cites(policy, decision.authorities) + ".";
+    case Outcome::permitted: {
+      std::string out = "Permitted by ";
+      append_cites(out, policy, decision.authorities);
+      return out + ".";
+    }
     case Outcome::denied: {
       // Forbids forbid; limits only take exceptions away, and the sentence says so.
-      std::vector<std::int32_t> forbids;
-      for (auto a : decision.authorities)
-        if (policy.rules[a].is_forbid()) forbids.push_back(a);
-      std::string out = "Denied: " + join_cites(policy, forbids) + " forbids it.";
+      std::string out;
+      out.reserve(256);
+      out += "Denied: ";
+      std::size_t forbids = 0;
+      for (auto a : decision.authorities) forbids += policy.rules[a].is_forbid();
+      std::size_t i = 0;
+      for (auto a : decision.authorities) {
+        if (!policy.rules[a].is_forbid()) continue;
+        if (i) out += i + 1 == forbids ? " and " : ", ";
+        out += cite_of(policy, a);
+        ++i;
+      }
+      out += " forbids it.";
       if (!ranks.empty()) {
         // near_miss(policy, decision, ranks.front()), without copying its conditions' texts.
         const auto rule = ranks.front().rule;
         const auto& defeated_by = decision.rules[rule].defeated_by;
         const auto& top = policy.rules[rule].top_conditions;
         const auto failing = std::find_if(top.begin(), top.end(), [&](std::int32_t c) { return decision.conditions[c] == Tri::false_; });
-        if (!defeated_by.empty())
-          out += " The exception " + cite_of(policy, rule) + " applies but is defeated by " + join_cites(policy, defeated_by) + ".";
-        else if (failing != top.end())
-          out += " The nearest exception, " + cite_of(policy, rule) + ", fails because this does not hold: " +
-                 explain_texts(policy).condition_text[*failing] + ".";
+        if (!defeated_by.empty()) {
+          out += " The exception ";
+          out += cite_of(policy, rule);
+          out += " applies but is defeated by ";
+          append_cites(out, policy, defeated_by);
+          out += ".";
+        } else if (failing != top.end()) {
+          out += " The nearest exception, ";
+          out += cite_of(policy, rule);
+          out += ", fails because this does not hold: ";
+          out += explain_texts(policy).condition_text[*failing];
+          out += ".";
+        }
       }
       return out;
     }
@@ -245,8 +280,12 @@ std::string summary(const Policy& policy, const Decision& decision, const std::v
     }
     case Outcome::conflict: {
       const auto& [p, f] = decision.conflicts.front();
-      return "Conflict: " + cite_of(policy, p) + " permits it and " + cite_of(policy, f) +
-             " forbids it, and neither is an exception to the other.";
+      std::string out = "Conflict: ";
+      out += cite_of(policy, p);
+      out += " permits it and ";
+      out += cite_of(policy, f);
+      out += " forbids it, and neither is an exception to the other.";
+      return out;
     }
     case Outcome::not_applicable:
       return "Not applicable: no rule of " + policy.name + " applies to this request.";

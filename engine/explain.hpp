@@ -4,6 +4,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -114,6 +115,16 @@ struct ExceptionView {
   std::vector<std::int32_t> maybe_defeated_by;
 };
 
+// An exception the facts rule out, as the renderings list it: the rule and its
+// top-level conditions that are false, each shown by its text and citation
+// (ExplainTexts). The conditions are Explanation::ruled_out_failing(*this):
+// one vector for all of an explanation's, not one each (a denial lists a score).
+struct RuledOut {
+  std::int32_t rule = -1;
+  std::uint32_t first = 0;  // in Explanation::others_failing
+  std::uint32_t count = 0;
+};
+
 struct Ground {  // an authority and the conditions it rests on
   std::int32_t rule = -1;
   std::vector<ConditionNode> holds;
@@ -131,12 +142,16 @@ struct Explanation {
   std::vector<Ground> grounds;
   std::vector<ObligationView> obligations;
   std::vector<ExceptionView> closest;  // for a denial (and undetermined, not_applicable): closest first
-  std::vector<ExceptionView> others;   // the remaining exceptions the facts rule out, with their failing
-                                       // conditions, briefly (ruled_out_view: text and citation)
+  std::vector<RuledOut> others;        // the remaining exceptions the facts rule out, with their failing
+                                       // conditions, briefly (by text and citation)
+  std::vector<std::int32_t> others_failing;  // their failing top-level conditions, entry after entry
   std::vector<InterpretationUse> interpretations;
   std::vector<FactRead> unknown_facts;  // for undetermined: the facts that would decide it
   std::vector<Question> next_questions; // for undetermined: the questions to ask next, best first, each with a witness
   std::vector<Counterfactual> counterfactuals;  // filled when ExplainOptions::counterfactuals
+
+  // An entry of `others`: its failing conditions, in the rule's order.
+  std::span<const std::int32_t> failing(const RuledOut& x) const { return {others_failing.data() + x.first, x.count}; }
 };
 
 struct ExplainOptions {
@@ -149,9 +164,6 @@ struct ExplainOptions {
 Explanation explain(const Policy& policy, const Facts& facts, const Decision& decision, const ExplainOptions& options = {});
 ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition);
 ExceptionView exception_view(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t rule);
-// An exception the facts rule out, as the renderings list it: its failing
-// conditions with their text and citation, without the facts read or "because".
-ExceptionView ruled_out_view(const Policy& policy, const Decision& decision, std::int32_t rule);
 FactRead fact_read(const Policy& policy, const Facts& facts, std::int32_t fact);
 
 nlohmann::json explanation_to_json(const Policy& policy, const Explanation& explanation);

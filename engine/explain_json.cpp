@@ -168,10 +168,12 @@ json explanation_to_json(const Policy& policy, const Explanation& e) {
   }
   out["closest_exceptions"] = std::move(closest);
   json others = json::array();
+  const auto& texts = explain_texts(policy);
   for (const auto& x : e.others) {
     json entry = rule_ref(policy, x.rule);
     json failing = json::array();
-    for (const auto& c : x.failing) failing.push_back(json{{"text", c.text}, {"cite", cite_json(*c.cite)}});
+    for (auto c : e.failing(x))
+      failing.push_back(json{{"text", texts.condition_text[c]}, {"cite", cite_json(*texts.condition_cite[c])}});
     entry["failing"] = std::move(failing);
     others.push_back(std::move(entry));
   }

@@ -5,9 +5,6 @@
 // below is sorted; tests/unit/explain_json_text_test.cpp checks the bytes
 // against dump() on every scenario and on random requests.
 #include <algorithm>
-#include <mutex>
-#include <optional>
-#include <shared_mutex>
 
 #include "explain.hpp"
 #include "explain_json_question.hpp"
@@ -20,7 +17,9 @@ namespace {
 class Writer {
  public:
   Writer(const Policy& policy, std::string& out)
-      : policy_(policy), out_(out), texts_(explain_texts(policy)), fragments_(texts_.json_ready) {}
+      : policy_(policy), out_(out), texts_(explain_texts(policy)), fragments_(texts_.json_ready) {
+    scratch_.reserve(1024);  // once: the summary and a few other strings are escaped through it
+  }
 
   void finish() { out_.finish(); }
 
@@ -65,7 +64,7 @@ class Writer {
       out_ += '}';
     }
     out_ += "],\"other_exceptions\":[";
-    others(e.others);
+    others(e);
     out_ += "],\"ruleset\":";
     if (fragments_) {
       out_ += texts_.ruleset_json;
@@ -201,81 +200,40 @@ class Writer {
         [&] { conditions(",\"unknown\":", x.unknown); });
   }
 
-  // The other exceptions' entries: the policy's text when an entry's failing
-  // nodes are the rule's own top-level conditions (as ruled_out_view gives
-  // them), keyed by which ones fail; else written here. All under one shared
-  // lock; the entries not yet remembered are remembered after, under one unique lock.
-  void others(const std::vector<ExceptionView>& views) {
-    if (views.empty()) return;
-    pending_.clear();
-    {
-      std::shared_lock lock(texts_.other_json_mutex);
-      for (std::size_t i = 0; i < views.size(); ++i) {
-        if (i) out_ += ',';
-        const auto& x = views[i];
-        const auto key = other_key(x);
-        if (!key) {
-          write_other(x);
-          continue;
+  // The other exceptions' entries, each from its rule's head and tail and its
+  // failing conditions' briefs, as the policy's fragments hold them; without
+  // fragments (a policy string not UTF-8), written here (and refused, as dump() does).
+  void others(const Explanation& e) {
+    for (std::size_t i = 0; i < e.others.size(); ++i) {
+      if (i) out_ += ',';
+      const auto& x = e.others[i];
+      const auto failing = e.failing(x);
+      if (fragments_) {
+        out_ += texts_.other_head_json[x.rule];
+        for (std::size_t k = 0; k < failing.size(); ++k) {
+          if (k) out_ += ',';
+          out_ += texts_.condition_brief_json[failing[k]];
         }
-        if (auto it = texts_.other_json_memo.find(*key); it != texts_.other_json_memo.end()) {
-          out_ += it->second;
-          continue;
-        }
-        const auto start = out_.position();
-        write_other(x);
-        pending_.push_back({*key, start, out_.position() - start});
+        out_ += texts_.other_tail_json[x.rule];
+        continue;
       }
-    }
-    if (pending_.empty()) return;
-    out_.flush();
-    std::unique_lock lock(texts_.other_json_mutex);
-    for (const auto& p : pending_) {
-      if (texts_.other_json_bytes + p.bytes > ExplainTexts::kMaxOtherJsonBytes) return;
-      if (texts_.other_json_memo.try_emplace(p.key, out_.flushed(p.start, p.bytes)).second) texts_.other_json_bytes += p.bytes;
-    }
-  }
-
-  // The memo's key for `x`, or none when its entry is not the policy's text alone.
-  std::optional<std::uint64_t> other_key(const ExceptionView& x) const {
-    if (!fragments_ || x.rule < 0 || static_cast<std::size_t>(x.rule) >= policy_.rules.size()) return std::nullopt;
-    const auto& top = policy_.rules[x.rule].top_conditions;
-    if (top.size() > 32) return std::nullopt;
-    std::uint64_t mask = 0;
-    std::size_t at = 0;  // the failing nodes follow the order of `top`
-    for (const auto& node : x.failing) {
-      if (!policy_condition(node)) return std::nullopt;
-      while (at < top.size() && top[at] != node.index) ++at;
-      if (at == top.size()) return std::nullopt;
-      mask |= std::uint64_t{1} << at++;
-    }
-    return (static_cast<std::uint64_t>(x.rule) << 32) | mask;
-  }
-
-  void write_other(const ExceptionView& x) {
-    auto nothing = [] {};
-    rule_entry(
-        x.rule, nothing,
-        [&] {
-          out_ += ",\"failing\":[";
-          for (std::size_t i = 0; i < x.failing.size(); ++i) {
-            if (i) out_ += ',';
-            const auto& node = x.failing[i];
-            out_ += "{\"cite\":";
-            if (policy_condition(node)) {
-              out_ += texts_.condition_cite_json[node.index];
+      auto nothing = [] {};
+      rule_entry(
+          x.rule, nothing,
+          [&] {
+            out_ += ",\"failing\":[";
+            for (std::size_t k = 0; k < failing.size(); ++k) {
+              if (k) out_ += ',';
+              out_ += "{\"cite\":";
+              cite(*texts_.condition_cite[failing[k]]);
               out_ += ",\"text\":";
-              out_ += texts_.condition_text_json[node.index];
-            } else {
-              cite(*node.cite);
-              out_ += ",\"text\":";
-              string(node.text);
+              string(texts_.condition_text[failing[k]]);
+              out_ += '}';
             }
-            out_ += '}';
-          }
-          out_ += ']';
-        },
-        nothing);
+            out_ += ']';
+          },
+          nothing);
+    }
   }
 
   void condition(const ConditionNode& node) {
@@ -287,9 +245,7 @@ class Writer {
     const bool fragments = policy_condition(node);
     if (fragments && policy_reads(node)) {
       // The reads in their remembered order, with remembered keys: what the branch below writes.
-      out_ += "\"cite\":";
-      out_ += texts_.condition_cite_json[node.index];
-      out_ += ",\"facts\":{";
+      out_ += texts_.condition_head_json[node.index];
       bool first = true;
       for (auto k : texts_.fact_order(node.index)) {
         const auto& read = node.facts[k];
@@ -297,9 +253,7 @@ class Writer {
         first = false;
         fact_value(read);
       }
-      out_ += "},\"text\":";
-      out_ += texts_.condition_text_json[node.index];
-      out_ += ",\"value\":";
+      out_ += texts_.condition_tail_json[node.index];
     } else {
       out_ += "\"cite\":";
       if (fragments) out_ += texts_.condition_cite_json[node.index];
@@ -458,11 +412,6 @@ class Writer {
   std::string scratch_;
   const ExplainTexts& texts_;
   const bool fragments_;  // texts_ holds the JSON fragments (the policy's strings are valid UTF-8)
-  struct PendingOther {
-    std::uint64_t key;
-    std::size_t start, bytes;  // where its entry is in out_
-  };
-  std::vector<PendingOther> pending_;
   std::vector<const FactRead*> order_;
 };
 
@@ -483,7 +432,7 @@ void append_explanation_json(const Policy& policy, const Explanation& explanatio
 
 std::string explanation_json_text(const Policy& policy, const Explanation& explanation) {
   std::string out;
-  out.reserve(32 * 1024);
+  out.reserve(48 * 1024);  // most explanations' text fits: a string that grows is copied whole
   append_explanation_json(policy, explanation, out);
   return out;
 }

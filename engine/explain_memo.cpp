@@ -112,10 +112,14 @@ std::string explanation_to_memo(const Policy& policy, const Explanation& e) {
   }
   if (!e.others.empty()) {
     out << "\n" << ++section << ". Other exceptions, ruled out by the facts given\n";
+    const auto& texts = explain_texts(policy);
     for (const auto& x : e.others) {
       out << "   " << rule_cite(policy, x.rule) << " [" << policy.rules[x.rule].id << "]: not met:";
-      for (std::size_t i = 0; i < x.failing.size(); ++i)
-        out << (i ? ";" : "") << " " << x.failing[i].text << (x.failing[i].cite->empty() ? "" : " [" + x.failing[i].cite->text + "]");
+      const auto failing = e.failing(x);
+      for (std::size_t i = 0; i < failing.size(); ++i) {
+        const auto& cite = *texts.condition_cite[failing[i]];
+        out << (i ? ";" : "") << " " << texts.condition_text[failing[i]] << (cite.empty() ? "" : " [" + cite.text + "]");
+      }
       out << "\n";
     }
   }
@@ -204,9 +208,11 @@ std::string explanation_to_plain(const Policy& policy, const Explanation& e) {
   }
   if (!e.others.empty()) {
     out << "\nOther ways that do not work here:\n";
+    const auto& texts = explain_texts(policy);
     for (const auto& x : e.others) {
       out << "  • " << rule_cite(policy, x.rule) << " needs:";
-      for (std::size_t i = 0; i < x.failing.size(); ++i) out << (i ? ";" : "") << " " << x.failing[i].text;
+      const auto failing = e.failing(x);
+      for (std::size_t i = 0; i < failing.size(); ++i) out << (i ? ";" : "") << " " << texts.condition_text[failing[i]];
       out << ".\n";
     }
   }

@@ -103,6 +103,9 @@ void add_json_fragments(const Policy& policy, ExplainTexts& texts) {
   for (std::size_t c = 0; c < policy.conditions.size(); ++c) {
     texts.condition_text_json.push_back(json_string(texts.condition_text[c]));
     texts.condition_cite_json.push_back(cite_json(*texts.condition_cite[c]));
+    texts.condition_head_json.push_back("\"cite\":" + texts.condition_cite_json.back() + ",\"facts\":{");
+    texts.condition_tail_json.push_back("},\"text\":" + texts.condition_text_json.back() + ",\"value\":");
+    texts.condition_brief_json.push_back("{\"cite\":" + texts.condition_cite_json.back() + ",\"text\":" + texts.condition_text_json.back() + "}");
   }
   for (const auto& fact : policy.facts) {
     texts.fact_path_json.push_back(json_string(fact.path));
@@ -126,6 +129,9 @@ void add_json_fragments(const Policy& policy, ExplainTexts& texts) {
     texts.rule_cite_json.push_back("{\"cite\":" + cite_json(rule.cite));
     std::string tail = ",\"rule\":" + texts.rule_id_json.back();
     if (!rule.title.empty()) tail += ",\"title\":" + json_string(rule.title);
+    const char* effect = rule.is_permit() ? ",\"effect\":\"permit\"" : rule.is_forbid() ? ",\"effect\":\"forbid\"" : ",\"effect\":\"limit\"";
+    texts.other_head_json.push_back(texts.rule_cite_json.back() + effect + ",\"failing\":[");
+    texts.other_tail_json.push_back("]" + tail + "}");
     texts.rule_id_title_json.push_back(std::move(tail));
   }
 }

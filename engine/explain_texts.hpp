@@ -32,10 +32,18 @@ struct ExplainTexts {
   bool json_ready = false;
   std::vector<std::string> condition_text_json;  // "\"text\""
   std::vector<std::string> condition_cite_json;  // null, or {"id":…,"text":…}
+  // A condition node's keys around its facts' values: "cite":…,"facts":{ and },"text":…,"value":
+  std::vector<std::string> condition_head_json;
+  std::vector<std::string> condition_tail_json;
   std::vector<std::string> fact_path_json;       // by slot: "\"request.x\""
   std::vector<std::string> rule_id_json;         // "\"id\""
   std::vector<std::string> rule_cite_json;       // {"cite":…   (a rule reference's first key)
   std::vector<std::string> rule_id_title_json;   // ,"rule":"id","title":"…"   (its last two; no title when empty)
+  // An "other_exceptions" entry, {"cite":…,"effect":…,"failing":[…],"rule":…,"title":…},
+  // is its rule's head, its failing conditions' briefs (comma-separated) and its rule's tail.
+  std::vector<std::string> other_head_json;      // by rule: {"cite":…,"effect":"permit","failing":[
+  std::vector<std::string> other_tail_json;      // by rule: ],"rule":"id","title":"…"}
+  std::vector<std::string> condition_brief_json; // by condition: {"cite":…,"text":"…"}
   std::vector<std::vector<std::string>> enum_value_json;
   std::string ruleset_json;                       // {"digest":…,"name":…,"version":…}  // by enum, by value: "\"name\""
   // An object key with its comma, `,"request.x":` (by slot) and
@@ -79,14 +87,6 @@ struct ExplainTexts {
   // (a rule with at most 32), filled as asked, under a lock.
   mutable std::shared_mutex facts_to_change_mutex;
   mutable std::unordered_map<std::uint64_t, std::uint8_t> facts_to_change_memo;
-  // An "other_exceptions" entry's JSON text (explain_json_text.cpp): by rule
-  // << 32 | the mask of its failing top_conditions (a rule with at most 32),
-  // filled as written, up to kMaxOtherJsonBytes in all. An explanation of a
-  // denial lists most exceptions this way, in the few shapes the facts give.
-  static constexpr std::size_t kMaxOtherJsonBytes = std::size_t{1} << 20;
-  mutable std::shared_mutex other_json_mutex;
-  mutable std::unordered_map<std::uint64_t, std::string> other_json_memo;
-  mutable std::size_t other_json_bytes = 0;
 };
 
 const ExplainTexts& explain_texts(const Policy& policy);

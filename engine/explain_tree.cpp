@@ -54,59 +54,48 @@ std::span<const std::int32_t> parts(const Policy& policy, std::int32_t condition
   return {};
 }
 
-// A condition's text and citation, referring to the policy's.
-ConditionNode brief_node(const ExplainTexts& texts, const Decision& decision, std::int32_t c) {
-  ConditionNode out;
+// A condition with why it has its value, written into `out` (a node freshly
+// made in its parent's list: built in place, as a node is large to move).
+void fill_node(const Policy& policy, const ExplainTexts& texts, const Facts& facts, const Decision& decision, std::int32_t c,
+               int depth, ConditionNode& out) {
   out.index = c;
   out.text = texts.condition_text[c];
   out.cite = texts.condition_cite[c];
   out.value = decision.conditions[c];
-  return out;
-}
-
-ConditionNode node(const Policy& policy, const ExplainTexts& texts, const Facts& facts, const Decision& decision, std::int32_t c,
-                   int depth) {
-  ConditionNode out = brief_node(texts, decision, c);
   const auto& info = policy.conditions[c];
   out.facts.reserve(info.facts.size() + info.interpretations.size());
-  for (auto slot : info.facts) {  // fact_read(policy, facts, slot), built in place
+  for (auto slot : info.facts) {  // fact_read(policy, facts, slot)
     const auto& fact = policy.facts[slot];
-    auto& r = out.facts.emplace_back();
-    r.fact = slot;
-    r.path = fact.path;
-    r.description = fact.description;
-    r.given = facts.values[slot];
-    r.type = fact.type;
-    r.policy = &policy;
+    out.facts.push_back(FactRead{slot, fact.path, fact.description, facts.values[slot], fact.type, &policy});
   }
-  for (auto i : info.interpretations) {
-    auto& r = out.facts.emplace_back();
-    r.path = texts.interpretation_path[i];
-    r.description = policy.interpretations[i].phrase;
-    r.given = Value::of_bool(facts.interpretation(policy, i));
-    r.policy = &policy;
-  }
-  if (depth >= kMaxDepth) return out;
+  for (auto i : info.interpretations)
+    out.facts.push_back(FactRead{-1, texts.interpretation_path[i], policy.interpretations[i].phrase,
+                                 Value::of_bool(facts.interpretation(policy, i)), Type{}, &policy});
+  if (depth >= kMaxDepth) return;
   std::int32_t single = -1;
   const auto children = parts(policy, c, single);
   // The parts with the condition's own value, else (for a known one) those with the opposite.
-  Tri shown = out.value;
-  const auto has = [&](Tri value) {
-    return std::any_of(children.begin(), children.end(), [&](std::int32_t child) { return decision.conditions[child] == value; });
-  };
-  if (!has(shown)) {
-    if (out.value == Tri::unknown) return out;
-    shown = tri_not(out.value);
+  const Tri opposite = tri_not(out.value);
+  std::size_t with_own = 0, with_opposite = 0;
+  for (auto child : children) {
+    with_own += decision.conditions[child] == out.value;
+    with_opposite += decision.conditions[child] == opposite;
   }
-  out.because.reserve(static_cast<std::size_t>(
-      std::count_if(children.begin(), children.end(), [&](std::int32_t child) { return decision.conditions[child] == shown; })));
+  Tri shown = out.value;
+  std::size_t count = with_own;
+  if (with_own == 0) {
+    if (out.value == Tri::unknown) return;
+    shown = opposite;
+    count = with_opposite;
+  }
+  if (count == 0) return;
+  out.because.reserve(count);
   for (auto child : children) {
     if (decision.conditions[child] != shown) continue;
-    auto n = node(policy, texts, facts, decision, child, depth + 1);
-    if (n.text == out.text && n.because.empty()) continue;  // a definition that only restates itself
-    out.because.push_back(std::move(n));
+    auto& n = out.because.emplace_back();
+    fill_node(policy, texts, facts, decision, child, depth + 1, n);
+    if (n.text == out.text && n.because.empty()) out.because.pop_back();  // a definition that only restates itself
   }
-  return out;
 }
 
 }  // namespace
@@ -134,7 +123,9 @@ std::string FactRead::value_words() const {
 }
 
 ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition) {
-  return node(policy, explain_texts(policy), facts, decision, condition, 0);
+  ConditionNode out;
+  fill_node(policy, explain_texts(policy), facts, decision, condition, 0, out);
+  return out;
 }
 
 ExceptionView exception_view(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t rule) {
@@ -149,42 +140,12 @@ ExceptionView exception_view(const Policy& policy, const Facts& facts, const Dec
   }
   view.failing.reserve(failing);
   view.unknown.reserve(unknown);
+  const auto& texts = explain_texts(policy);
   for (auto c : policy.rules[rule].top_conditions) {
     auto value = decision.conditions[c];
-    if (value == Tri::false_) view.failing.push_back(condition_node(policy, facts, decision, c));
-    else if (value == Tri::unknown) view.unknown.push_back(condition_node(policy, facts, decision, c));
+    if (value == Tri::false_) fill_node(policy, texts, facts, decision, c, 0, view.failing.emplace_back());
+    else if (value == Tri::unknown) fill_node(policy, texts, facts, decision, c, 0, view.unknown.emplace_back());
   }
-  return view;
-}
-
-namespace {
-
-// ruled_out_view(), written into a view in place (explain() lists a score of them).
-void fill_ruled_out(const Policy& policy, const ExplainTexts& texts, const Decision& decision, std::int32_t rule, ExceptionView& view) {
-  view.rule = rule;
-  const auto& verdict = decision.rules[rule];
-  if (!verdict.defeated_by.empty()) view.defeated_by = verdict.defeated_by;
-  if (!verdict.maybe_defeated_by.empty()) view.maybe_defeated_by = verdict.maybe_defeated_by;
-  const auto& top = policy.rules[rule].top_conditions;
-  std::size_t failing = 0;
-  for (auto c : top) failing += decision.conditions[c] == Tri::false_;
-  view.failing.resize(failing);
-  auto* brief = view.failing.data();
-  for (auto c : top)
-    if (decision.conditions[c] == Tri::false_) {
-      brief->index = c;
-      brief->text = texts.condition_text[c];
-      brief->cite = texts.condition_cite[c];
-      brief->value = Tri::false_;
-      ++brief;
-    }
-}
-
-}  // namespace
-
-ExceptionView ruled_out_view(const Policy& policy, const Decision& decision, std::int32_t rule) {
-  ExceptionView view;
-  fill_ruled_out(policy, explain_texts(policy), decision, rule, view);
   return view;
 }
 
@@ -194,18 +155,18 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   // Closest exceptions: ranked once, for the summary's nearest miss and for the list.
   const auto ranks = rank_exceptions(policy, decision);
   out.summary = summary(policy, decision, ranks);
+  const auto& texts = explain_texts(policy);
   out.grounds.reserve(decision.authorities.size());
   for (auto a : decision.authorities) {
-    Ground g;
+    auto& g = out.grounds.emplace_back();
     g.rule = a;
     const auto& top = policy.rules[a].top_conditions;
     g.holds.reserve(static_cast<std::size_t>(std::count_if(top.begin(), top.end(), [&](std::int32_t c) { return decision.conditions[c] == Tri::true_; })));
     for (auto c : top)
-      if (decision.conditions[c] == Tri::true_) g.holds.push_back(condition_node(policy, facts, decision, c));
+      if (decision.conditions[c] == Tri::true_) fill_node(policy, texts, facts, decision, c, 0, g.holds.emplace_back());
     if (policy.rules[a].is_limit())
       for (auto e : policy.rules[a].exception_to)
         if (decision.rules[e].applies == Tri::true_) g.defeated.push_back(e);
-    out.grounds.push_back(std::move(g));
     if (decision.outcome == Outcome::permitted)
       for (const auto& o : policy.rules[a].obligations) out.obligations.push_back({a, o});
   }
@@ -216,10 +177,20 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (i >= options.max_exceptions && (i == 0 || all[i].closeness() != all[i - 1].closeness())) {
       // The rest, briefly: a memo says why every other exception is ruled out.
-      out.others.reserve(all.size() - i);
-      const auto& texts = explain_texts(policy);
-      for (std::size_t j = i; j < all.size(); ++j)
-        if (all[j].failing > 0) fill_ruled_out(policy, texts, decision, all[j].rule, out.others.emplace_back());
+      std::size_t listed = 0, failing = 0;
+      for (std::size_t j = i; j < all.size(); ++j) {
+        listed += all[j].failing > 0;
+        failing += all[j].failing;
+      }
+      out.others.reserve(listed);
+      out.others_failing.reserve(failing);
+      for (std::size_t j = i; j < all.size(); ++j) {
+        if (all[j].failing == 0) continue;
+        const auto first = static_cast<std::uint32_t>(out.others_failing.size());
+        for (auto c : policy.rules[all[j].rule].top_conditions)
+          if (decision.conditions[c] == Tri::false_) out.others_failing.push_back(c);
+        out.others.push_back({all[j].rule, first, static_cast<std::uint32_t>(out.others_failing.size()) - first});
+      }
       break;
     }
     out.closest.push_back(exception_view(policy, facts, decision, all[i].rule));

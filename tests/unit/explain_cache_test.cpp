@@ -142,13 +142,23 @@ TEST_CASE("the JSON sink appends after what the string holds, grows past its fir
     const auto at = sink.position();
     CHECK(at == expected.size());
     sink += "tail";
-    sink.flush();
-    CHECK(sink.flushed(at, 4) == "tail");
+    CHECK(out.compare(at, 4, "tail") == 0);  // written in place, before finish()
     expected += "tail";
-    sink += std::string(5000, 'x');  // longer than its buffer
+    sink += std::string(5000, 'x');  // longer than a chunk
     expected += std::string(5000, 'x');
+    sink.put_from(",\"key\":", 1);
+    expected += "\"key\":";
     sink.finish();
+    CHECK(sink.position() == expected.size());
   }
   CHECK(out.size() == expected.size());
   CHECK(out == expected);
+  // A sink on an empty string that writes nothing leaves it empty.
+  std::string empty;
+  {
+    JsonSink sink(empty);
+    CHECK(empty.size() > 0);  // its first chunk, until finish()
+    sink.finish();
+  }
+  CHECK(empty.empty());
 }

@@ -381,7 +381,8 @@ void add_interpretation_uses(const Policy& policy, const tracing::Program& progr
     const bool value = ws.readings[i] != 0;
     ws.readings[i] = value ? 0 : 1;
     std::copy(ws.truth.begin(), ws.truth.end(), ws.other_truth.begin());
-    program.rerun_readers(index, facts, ws.readings.data(), ws.other_truth.data(), ws.cells.data(), ws.other_store.data(), ws.saved);
+    program.rerun_readers(index, facts, ws.readings.data(), ws.truth.data(), ws.other_truth.data(), ws.cells.data(), ws.other_store.data(),
+                          ws.saved);
     ws.readings[i] = value;
     bool changed = false;
     for (auto r : program.rules_reading(index)) changed = changed || program.applies(r, ws.other_truth.data()) != ws.applies[r];

@@ -159,7 +159,7 @@ void run_leaves(Kind kind, const Step* first, const Step* last, const Value* fac
 
 Program::Program(const Policy& policy)
     : conditions_(policy.conditions.size()), rule_root_(policy.rules.size(), -1), definition_root_(policy.definitions.size(), -1),
-      reader_steps_(policy.interpretations.size()), value_readers_(policy.interpretations.size()),
+      reruns_(policy.interpretations.size()), value_readers_(policy.interpretations.size()),
       rules_reading_(policy.interpretations.size()), read_by_rule_(policy.interpretations.size(), 0) {
   // Rules in index order, each condition in post-order: the order in which
   // the walk first visits each node, so the trace is written in its order too.
@@ -171,17 +171,43 @@ Program::Program(const Policy& policy)
   // instructions are in topological order, so one pass each. A fused
   // comparison reads a fact and a constant, never an interpretation.
   std::vector<std::uint8_t> reads(code_.size());
-  for (std::size_t index = 0; index < reader_steps_.size(); ++index) {
+  for (std::size_t index = 0; index < reruns_.size(); ++index) {
     for (std::size_t i = 0; i < code_.size(); ++i) {
       const auto& in = code_[i];
       bool r = in.op == Op::interpretation && in.slot == static_cast<std::int32_t>(index);
       for (std::uint32_t k = 0; k < in.count && !r; ++k) r = reads[operands_[in.first + k]] != 0;
       reads[i] = r;
     }
+    // Each reader with the operands that read it too: the re-run executes
+    // a reader only when one of those changed (the others cannot).
+    std::vector<std::uint8_t> reader_slot(slots_, 0);
     for (std::size_t s = 0; s < steps_.size(); ++s) {
       const Step& step = steps_[s];
       if (!reads[step_nodes[s]]) continue;
-      reader_steps_[index].push_back(static_cast<std::int32_t>(s));
+      Rerun rerun;
+      rerun.step = static_cast<std::int32_t>(s);
+      rerun.first = static_cast<std::uint32_t>(rerun_operands_.size());
+      const auto add = [&](std::int32_t slot) {
+        if (slot >= 0 && reader_slot[slot]) rerun_operands_.push_back(slot);
+      };
+      switch (step.kind) {
+        case Kind::all_of:
+        case Kind::any_of:
+          for (std::int64_t k = 0; k < step.y; ++k) add(step_operands_[step.x + k]);
+          break;
+        case Kind::cell_of_truth: add(step.node); break;
+        case Kind::not_:
+        case Kind::compare:
+        case Kind::arithmetic:
+        case Kind::negate:
+          add(step.a);
+          add(step.b);
+          break;
+        default: break;  // a leaf: the interpretation itself
+      }
+      rerun.count = static_cast<std::uint32_t>(rerun_operands_.size()) - rerun.first;
+      reruns_[index].push_back(rerun);
+      reader_slot[step.node] = 1;
       if (step.kind >= Kind::fact_value) value_readers_[index].push_back(step.node);
     }
     for (std::size_t rule = 0; rule < rule_root_.size(); ++rule)
@@ -456,14 +482,19 @@ void Program::trace(const Tri* truth, std::vector<Tri>& conditions) const {
   for (const auto& [condition, slot] : moved_) conditions[condition] = truth[slot];
 }
 
-void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells,
-                            Value* other_store, std::vector<Cell>& saved) const {
+void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, const Tri* pass, Tri* truth,
+                            Cell* cells, Value* other_store, std::vector<Cell>& saved) const {
   const std::int32_t* operands = step_operands_.data();
   const Value* values = facts.values.data();
   saved.clear();
   for (auto i : value_readers_[index]) saved.push_back(cells[i]);
   const Step* steps = steps_.data();
-  for (auto s : reader_steps_[index]) execute(steps[s].kind, steps[s], operands, values, readings, truth, cells, other_store);
+  const std::int32_t* reading = rerun_operands_.data();
+  for (const Rerun& r : reruns_[index]) {
+    bool changed = r.count == 0;
+    for (std::uint32_t k = r.first; k < r.first + r.count && !changed; ++k) changed = truth[reading[k]] != pass[reading[k]];
+    if (changed) execute(steps[r.step].kind, steps[r.step], operands, values, readings, truth, cells, other_store);
+  }
   std::size_t k = 0;
   for (auto i : value_readers_[index]) cells[i] = saved[k++];
 }

@@ -94,12 +94,13 @@ class Program {
   // unknown for those the rules do not reach.
   void trace(const Tri* truth, std::vector<Tri>& conditions) const;
   // Again only the steps that read interpretation `index`, after
-  // readings[index] changed, into `truth` (a copy of the pass's); no trace is
-  // written. The Cells those steps write are restored before it returns
+  // readings[index] changed, into `truth` (a copy of the pass's truths,
+  // `pass`), and of those only the ones an operand of which changed; no trace
+  // is written. The Cells those steps write are restored before it returns
   // (`saved` is scratch), so each interpretation starts from the pass's cells;
   // values computed go to `other_store`.
-  void rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells,
-                     Value* other_store, std::vector<Cell>& saved) const;
+  void rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, const Tri* pass, Tri* truth,
+                     Cell* cells, Value* other_store, std::vector<Cell>& saved) const;
   // The rules whose condition reads interpretation `index`.
   const std::vector<std::int32_t>& rules_reading(std::int32_t index) const { return rules_reading_[index]; }
   // Whether a rule's condition reads interpretation `index` by the policy's
@@ -139,7 +140,14 @@ class Program {
   std::vector<std::int32_t> operands_;
   std::vector<std::int32_t> rule_root_;        // by rule: its condition's instruction, -1 without one
   std::vector<std::int32_t> definition_root_;  // by definition: its expression's instruction, -1 if no rule uses it
-  std::vector<std::vector<std::int32_t>> reader_steps_;   // by interpretation: steps reading it, in order
+  // A step that reads an interpretation, and where its operands that read it
+  // too are in rerun_operands_.
+  struct Rerun {
+    std::int32_t step = -1;
+    std::uint32_t first = 0, count = 0;
+  };
+  std::vector<std::vector<Rerun>> reruns_;                // by interpretation: its readers, in step order
+  std::vector<std::int32_t> rerun_operands_;
   std::vector<std::vector<std::int32_t>> value_readers_;  // by interpretation: the slots whose Cell those steps write
   std::vector<std::vector<std::int32_t>> rules_reading_;  // by interpretation
   std::vector<std::uint8_t> read_by_rule_;                // by interpretation

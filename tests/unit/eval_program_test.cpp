@@ -147,7 +147,9 @@ rule close permit cite "x(g)" when m - n < 2 and not (items intersects {income, 
 // enum values, `in` both ways, set inclusion, intersection and equality, and
 // dates; beside them the ones it leaves to the general comparison (decimals,
 // strings, two facts, arithmetic) and the nodes read as Values (an
-// interpretation, a fused comparison and a definition compared with `==`).
+// interpretation, a fused comparison and a definition compared with `==`);
+// f3 reads an interpretation through two operands of one `any of`, so the
+// other reading may change the second and not the first.
 const char* kFused = R"rules(
 enum signer "who signed" { head_of_agency field_officer clerk }
 enum item "an item" { name address income return_info }
@@ -227,6 +229,10 @@ rule f2 forbid cite "x(f)" when all of {
   who is known                      "k1"
   big                               "k2"
   not strict                        "k3"
+}
+rule f3 forbid cite "x(g)" when any of {
+  lenient and flag                  "w1"
+  lenient and other                 "w2"
 }
 )rules";
 

@@ -24,6 +24,10 @@ struct FastChangeTables {
   // position (CSR), the guard rows that leave it at most unknown while their fact is.
   std::vector<std::int32_t> slot_guard;
   std::vector<std::int32_t> unknown_guard_begin, unknown_guards;
+  // By slot (CSR): the definitions that read it, directly or through another
+  // (all of them for one whose condition is not linked): the memos a change
+  // to it makes stale.
+  std::vector<std::int32_t> definition_begin, definitions;
   std::vector<std::uint64_t> knowledge_readers;  // over positions: the conditions that ask whether a fact is known (`is known`)
   std::vector<std::uint64_t> dirty, todo;     // run_from's bitsets over positions, all zero between runs
   std::vector<std::uint64_t> settled_conditions;  // over positions: the conditions known true or false
@@ -169,8 +173,12 @@ struct FastEval {
   // `refining`: the slots were unknown in the kept decision's facts, so a
   // condition known there stays as it was (Kleene logic is monotone) unless
   // it asks whether a fact is known: only the unknown ones are evaluated again.
-  Outcome run_from(FastChangeTables& t, std::span<const std::int32_t> slots, bool refining, std::span<Tri> applies,
-                   std::span<Tri> in_force, FastForces& forces);
+  // `memos_from`: the definition memos in the scratch are those of the facts
+  // that differed from the kept decision's in these slots (the last run_from,
+  // or none after the kept decision itself), in this epoch: only the memos
+  // reading them or `slots` are made again. Null: every memo is (a new epoch).
+  Outcome run_from(FastChangeTables& t, std::span<const std::int32_t> slots, bool refining, const std::vector<std::int32_t>* memos_from,
+                   std::span<Tri> applies, std::span<Tri> in_force, FastForces& forces);
   std::uint64_t small_possible() const;  // FastForces::possible of the facts
 };
 

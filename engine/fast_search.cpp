@@ -28,6 +28,9 @@ Outcome FastSearch::keep_baseline() {
   eval.sum_forces(*change_tables_, applies_, in_force_, baseline_forces_);
   unknown_forces_ = baseline_forces_.unknown;
   baseline_known_.assign(facts_.known, facts_.known + facts_.slot_count());
+  memos_kept_ = true;  // decide_every_rule's, of the baseline's facts
+  memo_epoch_ = scratch_.epoch;
+  memo_slots_.clear();
   return outcome;
 }
 
@@ -52,7 +55,11 @@ Outcome FastSearch::decide_changed(std::span<const std::int32_t> slots) {
   FastEval eval{compiled_, facts_, scratch_};
   bool refining = true;
   for (auto slot : slots) refining = refining && !baseline_known_[static_cast<std::size_t>(slot)];
-  const auto outcome = eval.run_from(*change_tables_, slots, refining, applies_, in_force_, forces_);
+  const bool memos_kept = memos_kept_ && scratch_.epoch == memo_epoch_;  // no other decision used the scratch since
+  const auto outcome = eval.run_from(*change_tables_, slots, refining, memos_kept ? &memo_slots_ : nullptr, applies_, in_force_, forces_);
+  memos_kept_ = true;
+  memo_epoch_ = scratch_.epoch;
+  memo_slots_.assign(slots.begin(), slots.end());
   unknown_forces_ = forces_.unknown;
   return outcome;
 }

@@ -76,7 +76,12 @@ class FastSearch {
   FastForces baseline_forces_, forces_;           // the sums of the baseline's forces, and of the last decide_changed()'s
   std::unique_ptr<FastChangeTables> change_tables_;  // on first use, when the rule set is decided from a baseline
   std::vector<std::uint8_t> baseline_known_;       // by slot: whether the baseline's facts knew it
-  std::int64_t unknown_forces_ = -1;              // of the last decision, when known without counting
+  std::int64_t unknown_forces_ = -1;
+  // The scratch's definition memos, while its epoch is memo_epoch_, are those
+  // of the baseline's facts but for memo_slots_ (FastEval::run_from).
+  bool memos_kept_ = false;
+  std::uint32_t memo_epoch_ = 0;
+  std::vector<std::int32_t> memo_slots_;              // of the last decision, when known without counting
   std::vector<std::vector<std::uint8_t>> readers_;  // by slot, on first use: the rules whose condition reads it
   std::vector<std::unique_ptr<FactDomain>> domains_;
   std::vector<std::unique_ptr<std::vector<std::int32_t>>> condition_readers_;

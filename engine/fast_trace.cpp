@@ -242,6 +242,21 @@ FastChangeTables FastEval::change_tables(const CompiledPolicy& p) {
       if ((p.small_guards_[g].unknown_rules >> pos) & 1u) t.unknown_guards.push_back(static_cast<std::int32_t>(g));
     t.unknown_guard_begin.push_back(static_cast<std::int32_t>(t.unknown_guards.size()));
   }
+  const auto& definitions = policy.definitions;
+  std::vector<std::vector<std::int32_t>> by_slot(slots);
+  for (std::size_t d = 0; d < definitions.size(); ++d) {
+    const auto c = definitions[d].condition;
+    if (c < 0) {
+      for (auto& list : by_slot) list.push_back(static_cast<std::int32_t>(d));
+      continue;
+    }
+    for (auto slot : policy.conditions[static_cast<std::size_t>(c)].facts) by_slot[static_cast<std::size_t>(slot)].push_back(static_cast<std::int32_t>(d));
+  }
+  t.definition_begin.assign(1, 0);
+  for (const auto& list : by_slot) {
+    t.definitions.insert(t.definitions.end(), list.begin(), list.end());
+    t.definition_begin.push_back(static_cast<std::int32_t>(t.definitions.size()));
+  }
   KnowledgeWalk walk{p.nodes_, p.kids_, p.tests_, p.definition_disjuncts_, p.disjuncts_, p.definition_root_};
   t.knowledge_readers.assign(t.words, 0);
   for (std::size_t pos = 0; pos < positions; ++pos)
@@ -301,9 +316,16 @@ void FastEval::sum_forces(FastChangeTables& t, std::span<const Tri> applies, std
       out.defeats[r] += defeat_weight(in_force[static_cast<std::size_t>(p.defeaters_[d])]);
 }
 
-Outcome FastEval::run_from(FastChangeTables& t, std::span<const std::int32_t> slots, bool refining, std::span<Tri> applies,
-                           std::span<Tri> in_force, FastForces& forces) {
-  if (++s.epoch == 0) {  // wrapped: forget every stamp (as run()); definitions are computed again as read
+Outcome FastEval::run_from(FastChangeTables& t, std::span<const std::int32_t> slots, bool refining, const std::vector<std::int32_t>* memos_from,
+                           std::span<Tri> applies, std::span<Tri> in_force, FastForces& forces) {
+  if (memos_from) {  // the memos of definitions reading a slot that differs now or differed then are stale
+    auto forget = [&](std::int32_t slot) {
+      for (auto i = t.definition_begin[static_cast<std::size_t>(slot)]; i < t.definition_begin[static_cast<std::size_t>(slot) + 1]; ++i)
+        s.definitions[static_cast<std::size_t>(t.definitions[static_cast<std::size_t>(i)])].stamp = 0;
+    };
+    for (auto slot : *memos_from) forget(slot);
+    for (auto slot : slots) forget(slot);
+  } else if (++s.epoch == 0) {  // wrapped: forget every stamp (as run()); definitions are computed again as read
     for (auto& d : s.definitions) d.stamp = 0;
     for (auto& r : s.rules) r.stamp = 0;
     s.epoch = 1;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "counterfactual.hpp"
+#include "fact_domain.hpp"
 #include "fast_search.hpp"
 #include "grammar/lexical.hpp"
 
@@ -234,7 +235,13 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
         continue;
       }
       if (!witness_state) witness_state = facts;
-      auto found = find_witness(policy, search, *witness_state, q.fact, limits.relevance, skip, &decision, true);
+      // No answer settles it (settling_witness): when every value the
+      // witness search tries at its root was ranked, the root need not decide them again.
+      const auto& domain = search.domain(q.fact).values;
+      const bool root_answers_open = std::all_of(domain.begin(), domain.end(), [&](const Value& v) {
+        return std::any_of(q.answers.begin(), q.answers.end(), [&](const AnswerOutcome& a) { return same_value(a.value, v); });
+      });
+      auto found = find_witness(policy, search, *witness_state, q.fact, limits.relevance, skip, &decision, true, root_answers_open);
       if (!found.witness) continue;
       q.witness = std::move(*found.witness);
       q.text = question_text(policy, q.fact);

@@ -13,6 +13,7 @@ namespace {
 struct Root {
   const Decision* decided = nullptr;  // its traced decision
   bool at_baseline = false;           // the search's baseline is its compiled decision
+  bool answers_open = false;          // each answer is known to leave it undetermined (as it is)
 };
 
 class WitnessSearch {
@@ -27,7 +28,7 @@ class WitnessSearch {
   }
 
   // `at_baseline`: the search holds its baseline (keep_baseline()), made on `state`.
-  RelevanceResult run(const Decision* decided, bool at_baseline) {
+  RelevanceResult run(const Decision* decided, bool at_baseline, bool root_answers_open = false) {
     RelevanceResult result;
     Value before = std::move(state_.values[fact_]);
     const bool was_unknown = !before.known;
@@ -41,6 +42,7 @@ class WitnessSearch {
     root.decided = was_unknown ? decided : nullptr;
     root.at_baseline = was_unknown && at_baseline;
     from_baseline_ = root.at_baseline;
+    root.answers_open = root.at_baseline && root_answers_open;
     if (node(completion, decided, decided ? fact_ : -1, root)) {
       result.witness = std::move(witness_);
       for (auto it = completion.rbegin(); it != completion.rend(); ++it) restore(it->fact);  // the witness's values, taken back
@@ -133,12 +135,16 @@ class WitnessSearch {
     if (!reaches_outcome(search_.applies(), search_.in_force())) return false;
     auto& outcomes = outcomes_;
     outcomes.clear();
-    if (from_baseline_) slots_.push_back(fact_);
-    for (const auto& v : domain_.values) {  // each answer in place: the fact is unknown in the state on entry and on return
-      search_.set(fact_, v);
-      outcomes.push_back(from_baseline_ ? search_.decide_changed(slots_) : search_.outcome());
+    if (root.answers_open && unanswered == Outcome::undetermined) {
+      outcomes.assign(domain_.values.size(), Outcome::undetermined);
+    } else {
+      if (from_baseline_) slots_.push_back(fact_);
+      for (const auto& v : domain_.values) {  // each answer in place: the fact is unknown in the state on entry and on return
+        search_.set(fact_, v);
+        outcomes.push_back(from_baseline_ ? search_.decide_changed(slots_) : search_.outcome());
+      }
+      search_.set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
     }
-    search_.set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       if (outcomes[i] == unanswered) continue;
       witness_.fact = fact_;
@@ -207,8 +213,9 @@ RelevanceResult find_witness(const Policy& policy, const Facts& state, std::int3
 }
 
 RelevanceResult find_witness(const Policy& policy, FastSearch& search, Facts& state, std::int32_t fact, const RelevanceLimits& limits,
-                             const std::vector<std::int32_t>& unknowable, const Decision* decided, bool at_baseline) {
-  return WitnessSearch(policy, search, state, fact, limits, unknowable).run(decided, at_baseline);
+                             const std::vector<std::int32_t>& unknowable, const Decision* decided, bool at_baseline,
+                             bool root_answers_open) {
+  return WitnessSearch(policy, search, state, fact, limits, unknowable).run(decided, at_baseline, root_answers_open);
 }
 
 bool witness_holds(const Policy& policy, const Facts& state, const Witness& w) {

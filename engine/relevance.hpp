@@ -46,8 +46,12 @@ RelevanceResult find_witness(const Policy& policy, const Facts& state, std::int3
 // which the search changes while it runs and leaves as they were: the next
 // question shares one of each between its ranking and every witness search.
 // `at_baseline`: the search's baseline (FastSearch::keep_baseline()) was made on `state`.
+// `root_answers_open`: every value of the fact's domain is known to leave
+// `state` undetermined (the next question's ranking decided them), so the
+// root's answers are not decided again.
 RelevanceResult find_witness(const Policy& policy, FastSearch& search, Facts& state, std::int32_t fact, const RelevanceLimits& limits,
-                             const std::vector<std::int32_t>& unknowable, const Decision* decided, bool at_baseline);
+                             const std::vector<std::int32_t>& unknowable, const Decision* decided, bool at_baseline,
+                             bool root_answers_open = false);
 
 // Re-checks a witness by evaluating it: true when its two outcomes are what
 // decide_outcome gives and differ, and the completion changes only unknown facts.

@@ -17,8 +17,20 @@ FastSearch::FastSearch(const Policy& policy, const Facts& facts)
   compiled_.load_facts(facts, facts_);
 }
 
-Outcome FastSearch::keep_baseline() {
-  const auto outcome = decide_every_rule();
+Outcome FastSearch::keep_baseline() { return adopt_baseline(decide_every_rule(), true); }
+
+Outcome FastSearch::keep_baseline(const Decision& decided) {
+  if (decided.rules.size() != applies_.size()) return keep_baseline();
+  for (std::size_t r = 0; r < applies_.size(); ++r) {
+    applies_[r] = decided.rules[r].applies;
+    in_force_[r] = decided.rules[r].in_force;
+  }
+  scratch_.authorities = decided.authorities;
+  unknown_forces_ = -1;
+  return adopt_baseline(decided.outcome, false);  // no definition memos of these facts in the scratch
+}
+
+Outcome FastSearch::adopt_baseline(Outcome outcome, bool memos_kept) {
   baseline_ = applies_;
   baseline_in_force_ = in_force_;
   baseline_outcome_ = outcome;
@@ -28,7 +40,7 @@ Outcome FastSearch::keep_baseline() {
   eval.sum_forces(*change_tables_, applies_, in_force_, baseline_forces_);
   unknown_forces_ = baseline_forces_.unknown;
   baseline_known_.assign(facts_.known, facts_.known + facts_.slot_count());
-  memos_kept_ = true;  // decide_every_rule's, of the baseline's facts
+  memos_kept_ = memos_kept;  // decide_every_rule's, of the baseline's facts
   memo_epoch_ = scratch_.epoch;
   memo_slots_.clear();
   return outcome;

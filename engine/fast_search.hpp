@@ -35,6 +35,11 @@ class FastSearch {
   }
   // decide_every_rule(), kept as the baseline for decide_changed().
   Outcome keep_baseline();
+  // The same from `decided`, decide() of the loaded facts, whose rules'
+  // conditions and forces, outcome and authorities are decide_every_rule()'s
+  // (tests/unit/fast_trace_test.cpp): not decided again. A decision without
+  // every rule (stopped at its step budget) is decided again.
+  Outcome keep_baseline(const Decision& decided);
   // decide_every_rule() for facts that differ from the baseline's only in
   // `slots`: only the rules reading them are evaluated again, and only the
   // rules whose exceptions' force changed are settled again (FastEval::run_from).
@@ -72,6 +77,7 @@ class FastSearch {
   std::vector<Tri> baseline_;                     // the baseline's conditions, by rule
   std::vector<Tri> baseline_in_force_;           // and the rest of its decision, for recall_baseline()
   Outcome baseline_outcome_ = Outcome::undetermined;
+  Outcome adopt_baseline(Outcome outcome, bool memos_kept);  // the last decision, with every rule's force, as the baseline
   std::vector<std::int32_t> baseline_authorities_;
   FastForces baseline_forces_, forces_;           // the sums of the baseline's forces, and of the last decide_changed()'s
   std::unique_ptr<FastChangeTables> change_tables_;  // on first use, when the rule set is decided from a baseline

@@ -208,7 +208,7 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
   // `facts`, as does each witness search the one copy of the facts it changes.
   FastSearchLease lease(policy, facts);
   FastSearch& search = *lease;
-  search.keep_baseline();
+  search.keep_baseline(decision);
   std::optional<Facts> witness_state;
   for (const auto* tier : {&first, &second}) {
     if (out.size() >= limits.max_questions) break;  // the first tier filled them: the second need not be ranked

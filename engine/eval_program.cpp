@@ -53,22 +53,6 @@ Tri kleene(const std::int32_t* operands, std::int64_t count, const Tri* truth, T
   return unknown ? Tri::unknown : tri_not(dominant);
 }
 
-Tri compared(Op op, const Value& a, const Value& b) {
-  if (!a.known || !b.known) return Tri::unknown;
-  switch (op) {
-    case Op::eq: return tri_of(compare_values(a, b) == 0);
-    case Op::lt: return tri_of(compare_values(a, b) < 0);
-    case Op::le: return tri_of(compare_values(a, b) <= 0);
-    case Op::gt: return tri_of(compare_values(a, b) > 0);
-    case Op::ge: return tri_of(compare_values(a, b) >= 0);
-    case Op::in: return tri_of((b.bits >> a.integer) & 1u);
-    case Op::subset: return tri_of((a.bits & ~b.bits) == 0);
-    case Op::superset: return tri_of((b.bits & ~a.bits) == 0);
-    case Op::intersects: return tri_of((a.bits & b.bits) != 0);
-    default: return Tri::unknown;  // `ne` is rewritten by the checker; the walk gives unknown too
-  }
-}
-
 // A fact compared in place: unknown when the request does not give it.
 inline Tri leaf(const Value& v, bool holds) { return v.known ? tri_of(holds) : Tri::unknown; }
 
@@ -105,7 +89,7 @@ inline void execute(Kind kind, const Step& s, const std::int32_t* operands, cons
       t = leaf(v, (v.bits & static_cast<std::uint64_t>(s.x)) != 0);
       break;
     }
-    case Kind::compare: t = compared(s.op, *cells[s.a], *cells[s.b]); break;
+    case Kind::compare: t = compare_truth(s.op, *cells[s.a], *cells[s.b]); break;
     case Kind::cell_of_truth: cells[s.node] = truth_cell(truth[s.node]); return;
     default: {
       Cell c;
@@ -296,7 +280,7 @@ Op mirrored(Op op) {
 }  // namespace
 
 // A comparison of a fact with a constant as one step on the fact's value,
-// exactly as compared() would decide it from the two Values; false when it
+// exactly as compare_truth() would decide it from the two Values; false when it
 // stays a general comparison (decimals, strings, a phrased operand).
 bool Program::fuse(std::int32_t node, Step& step) const {
   const Instruction& in = code_[node];

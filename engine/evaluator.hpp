@@ -160,22 +160,9 @@ class Evaluator {
   }
 
   Tri compare_leaves(const CExpr& e) {
-    using Op = CExpr::Op;
-    const Value& a = leaf(e.args[0]);
+    const Value& a = leaf(e.args[0]);  // both read first: each leaf spends a step and writes its trace
     const Value& b = leaf(e.args[1]);
-    if (!a.known || !b.known) return Tri::unknown;
-    switch (e.op) {
-      case Op::eq: return tri_of(compare_values(a, b) == 0);
-      case Op::lt: return tri_of(compare_values(a, b) < 0);
-      case Op::le: return tri_of(compare_values(a, b) <= 0);
-      case Op::gt: return tri_of(compare_values(a, b) > 0);
-      case Op::ge: return tri_of(compare_values(a, b) >= 0);
-      case Op::in: return tri_of((b.bits >> a.integer) & 1u);
-      case Op::subset: return tri_of((a.bits & ~b.bits) == 0);
-      case Op::superset: return tri_of((b.bits & ~a.bits) == 0);
-      case Op::intersects: return tri_of((a.bits & b.bits) != 0);
-      default: return Tri::unknown;
-    }
+    return compare_truth(e.op, a, b);
   }
 
   static const Value& set_truth(Value& scratch, Tri t) {
@@ -220,15 +207,15 @@ class Evaluator {
     const Value& b = eval_ref(e.args[1], b_scratch);
     if (!a.known || !b.known) return set_unknown(scratch, e.type.kind);
     switch (e.op) {
-      case Op::eq: return set_truth(scratch, tri_of(compare_values(a, b) == 0));
-      case Op::lt: return set_truth(scratch, tri_of(compare_values(a, b) < 0));
-      case Op::le: return set_truth(scratch, tri_of(compare_values(a, b) <= 0));
-      case Op::gt: return set_truth(scratch, tri_of(compare_values(a, b) > 0));
-      case Op::ge: return set_truth(scratch, tri_of(compare_values(a, b) >= 0));
-      case Op::in: return set_truth(scratch, tri_of((b.bits >> a.integer) & 1u));
-      case Op::subset: return set_truth(scratch, tri_of((a.bits & ~b.bits) == 0));
-      case Op::superset: return set_truth(scratch, tri_of((b.bits & ~a.bits) == 0));
-      case Op::intersects: return set_truth(scratch, tri_of((a.bits & b.bits) != 0));
+      case Op::eq:
+      case Op::lt:
+      case Op::le:
+      case Op::gt:
+      case Op::ge:
+      case Op::in:
+      case Op::subset:
+      case Op::superset:
+      case Op::intersects: return set_truth(scratch, compare_truth(e.op, a, b));
       case Op::add:
       case Op::sub: return scratch = add_or_subtract(e.op == Op::add, e.type.kind, a, b);
       default: return set_unknown(scratch, e.type.kind);

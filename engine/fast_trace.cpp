@@ -10,6 +10,17 @@
 #include "fast_eval.hpp"
 
 namespace proviso {
+namespace {
+
+// The outcome from whether some permit and some forbid are surely or maybe in force.
+Outcome outcome_of_forces(bool permit, bool forbid, bool maybe_permit, bool maybe_forbid) {
+  if (permit && forbid) return Outcome::conflict;
+  if (permit) return maybe_forbid ? Outcome::undetermined : Outcome::permitted;
+  if (forbid) return maybe_permit ? Outcome::undetermined : Outcome::denied;
+  return maybe_permit || maybe_forbid ? Outcome::undetermined : Outcome::not_applicable;
+}
+
+}  // namespace
 
 Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force, std::span<const std::uint8_t> again) {
   if (++s.epoch == 0) {  // wrapped: forget every stamp (as run())
@@ -93,11 +104,7 @@ Outcome FastEval::run_every_rule(std::span<Tri> applies, std::span<Tri> in_force
     if (in_force[r] == Tri::true_) (is_permit ? permit : forbid) = true;
     else if (in_force[r] == Tri::unknown) (is_permit ? maybe_permit_here : maybe_forbid_here) = true;
   }
-  Outcome outcome;
-  if (permit && forbid) outcome = Outcome::conflict;
-  else if (permit) outcome = maybe_forbid_here ? Outcome::undetermined : Outcome::permitted;
-  else if (forbid) outcome = maybe_permit_here ? Outcome::undetermined : Outcome::denied;
-  else outcome = maybe_permit_here || maybe_forbid_here ? Outcome::undetermined : Outcome::not_applicable;
+  const Outcome outcome = outcome_of_forces(permit, forbid, maybe_permit_here, maybe_forbid_here);
   auto& authorities = s.authorities;  // reserved for every rule: no allocation
   authorities.clear();
   const bool take_permits = outcome == Outcome::conflict || outcome == Outcome::permitted;
@@ -433,11 +440,7 @@ Outcome FastEval::run_from(FastChangeTables& t, std::span<const std::int32_t> sl
   // The outcome from the sums, as run_every_rule has it from the forces.
   const bool permit = forces.sure[0] > 0, forbid = forces.sure[1] > 0;
   const bool maybe_permit_here = forces.maybe[0] > 0, maybe_forbid_here = forces.maybe[1] > 0;
-  Outcome outcome;
-  if (permit && forbid) outcome = Outcome::conflict;
-  else if (permit) outcome = maybe_forbid_here ? Outcome::undetermined : Outcome::permitted;
-  else if (forbid) outcome = maybe_permit_here ? Outcome::undetermined : Outcome::denied;
-  else outcome = maybe_permit_here || maybe_forbid_here ? Outcome::undetermined : Outcome::not_applicable;
+  const Outcome outcome = outcome_of_forces(permit, forbid, maybe_permit_here, maybe_forbid_here);
   auto& authorities = s.authorities;  // reserved for every rule: no allocation
   authorities.clear();
   const bool take_permits = outcome == Outcome::conflict || outcome == Outcome::permitted;

@@ -6,6 +6,7 @@
 #pragma once
 #include <optional>
 
+#include "policy.hpp"
 #include "value.hpp"
 
 namespace proviso::tracing {
@@ -53,6 +54,26 @@ inline Value add_or_subtract(bool add, TypeKind kind, const Value& a, const Valu
   out.integer = *result;
   out.known = true;
   return out;
+}
+
+// The truth of comparison `op` between two values, unknown when either is
+// (and for an operator that is not a comparison: `ne` is rewritten by the
+// checker and never reaches an evaluator).
+inline Tri compare_truth(CExpr::Op op, const Value& a, const Value& b) {
+  using Op = CExpr::Op;
+  if (!a.known || !b.known) return Tri::unknown;
+  switch (op) {
+    case Op::eq: return tri_of(compare_values(a, b) == 0);
+    case Op::lt: return tri_of(compare_values(a, b) < 0);
+    case Op::le: return tri_of(compare_values(a, b) <= 0);
+    case Op::gt: return tri_of(compare_values(a, b) > 0);
+    case Op::ge: return tri_of(compare_values(a, b) >= 0);
+    case Op::in: return tri_of((b.bits >> a.integer) & 1u);
+    case Op::subset: return tri_of((a.bits & ~b.bits) == 0);
+    case Op::superset: return tri_of((b.bits & ~a.bits) == 0);
+    case Op::intersects: return tri_of((a.bits & b.bits) != 0);
+    default: return Tri::unknown;
+  }
 }
 
 }  // namespace proviso::tracing

@@ -329,8 +329,10 @@ namespace {
 // What one decide() on the program needs besides the Decision, kept by the
 // thread between requests so a request allocates none of it.
 struct ProgramWorkspace {
-  std::vector<Tri> truth, other_truth;  // by node: the pass's, and a copy for the other readings
-  std::vector<tracing::Cell> cells, saved;
+  std::vector<Tri> truth;  // by slot: the pass's
+  std::vector<tracing::Cell> cells;
+  tracing::Program::RerunScratch rerun;
+  std::vector<std::pair<std::int32_t, Tri>> changed_rules;  // a re-run's: (rule, its other `applies`)
   std::vector<Value> store, other_store;  // what arithmetic computes: for the pass, and for the other readings
   std::vector<std::uint8_t> readings, searched, read_by_authority;
   std::vector<Tri> applies, in_force, other_applies, other_in_force;  // by rule
@@ -364,8 +366,8 @@ class WorkspaceLease {
 };
 
 // add_interpretation_uses on the program: the other reading is decided by
-// running again only the steps that read the interpretation (on a copy of
-// the pass's truths), then the rules' force and the outcome, as deciding the
+// running again only the steps that read the interpretation (in place, put
+// back after), then the rules' force and the outcome, as deciding the
 // whole request again would (the walk's contract: the interpretation
 // analysis counts no steps).
 void add_interpretation_uses(const Policy& policy, const tracing::Program& program, const Facts& facts, ProgramWorkspace& ws,
@@ -380,18 +382,16 @@ void add_interpretation_uses(const Policy& policy, const tracing::Program& progr
     if (!program.read_by_rule(index)) continue;  // an authority reads only what a rule reads
     const bool value = ws.readings[i] != 0;
     ws.readings[i] = value ? 0 : 1;
-    std::copy(ws.truth.begin(), ws.truth.end(), ws.other_truth.begin());
-    program.rerun_readers(index, facts, ws.readings.data(), ws.truth.data(), ws.other_truth.data(), ws.cells.data(), ws.other_store.data(),
-                          ws.saved);
+    program.rerun_readers(index, facts, ws.readings.data(), ws.truth.data(), ws.cells.data(), ws.other_store.data(), ws.rerun,
+                          ws.changed_rules);
     ws.readings[i] = value;
-    bool changed = false;
-    for (auto r : program.rules_reading(index)) changed = changed || program.applies(r, ws.other_truth.data()) != ws.applies[r];
+    const bool changed = !ws.changed_rules.empty();
     // The force and the outcome read nothing but `applies`: unchanged, the other reading decides as this one.
     Outcome other_outcome = decision.outcome;
     bool same_authorities = true;
     if (changed) {
       ws.other_applies = ws.applies;
-      for (auto r : program.rules_reading(index)) ws.other_applies[r] = program.applies(r, ws.other_truth.data());
+      for (const auto& [r, applies] : ws.changed_rules) ws.other_applies[r] = applies;
       rule_force(policy, ws.other_applies.data(), ws.other_in_force.data(), nullptr);
       other_outcome = outcome_of(policy, ws.other_applies.data(), ws.other_in_force.data(), ws.other_authorities, nullptr, ws.permits,
                                  ws.forbids);
@@ -435,7 +435,6 @@ Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limi
   WorkspaceLease lease;
   auto& ws = *lease;
   ws.truth.resize(program.slots());
-  ws.other_truth.resize(program.slots());
   ws.cells.resize(program.slots());
   ws.store.resize(program.computed());
   ws.other_store.resize(program.computed());

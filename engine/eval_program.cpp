@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <limits>
 #include <mutex>
 
@@ -42,15 +43,18 @@ Cell negate(TypeKind kind, const Value& a, Value& out) {
 }
 
 // Kleene's `all of` (a false operand dominates) and `any of` (a true one
-// does); otherwise unknown if any operand is.
-Tri kleene(const std::int32_t* operands, std::int64_t count, const Tri* truth, Tri dominant) {
-  bool unknown = false;
+// does); otherwise unknown if any operand is. The non-dominant truths are
+// the neutral one and unknown (2), so OR-ing them says whether one was unknown.
+template <Tri kDominant>
+inline Tri kleene(const std::int32_t* operands, std::int64_t count, const Tri* truth) {
+  unsigned seen = 0;
   for (std::int64_t k = 0; k < count; ++k) {
     const Tri t = truth[operands[k]];
-    if (t == dominant) return dominant;
-    unknown = unknown || t == Tri::unknown;
+    if (t == kDominant) return kDominant;
+    seen |= static_cast<unsigned>(t);
   }
-  return unknown ? Tri::unknown : tri_not(dominant);
+  static_assert(static_cast<unsigned>(Tri::unknown) == 2 && kDominant != Tri::unknown);
+  return seen & static_cast<unsigned>(Tri::unknown) ? Tri::unknown : tri_not(kDominant);
 }
 
 // A fact compared in place: unknown when the request does not give it.
@@ -66,8 +70,8 @@ inline void execute(Kind kind, const Step& s, const std::int32_t* operands, cons
     case Kind::fact_truth: t = facts[s.a].truth(); break;
     case Kind::interpretation: t = tri_of(readings[s.a] != 0); break;
     case Kind::not_: t = tri_not(truth[s.a]); break;
-    case Kind::all_of: t = kleene(operands + s.x, s.y, truth, Tri::false_); break;
-    case Kind::any_of: t = kleene(operands + s.x, s.y, truth, Tri::true_); break;
+    case Kind::all_of: t = kleene<Tri::false_>(operands + s.x, s.y, truth); break;
+    case Kind::any_of: t = kleene<Tri::true_>(operands + s.x, s.y, truth); break;
     case Kind::is_known: t = tri_of(facts[s.a].known); break;
     case Kind::integer_in_range: {
       const Value& v = facts[s.a];
@@ -137,7 +141,16 @@ void Program::run(const Facts& facts, const std::uint8_t* readings, Tri* truth, 
   for (std::size_t g = 0; g + 1 < leaf_groups_.size(); ++g)
     run_leaves(steps[leaf_groups_[g]].kind, steps + leaf_groups_[g], steps + leaf_groups_[g + 1], values, readings, truth, cells);
   const std::size_t n = steps_.size();  // hoisted: the writes through `truth` may alias the vector for all the compiler knows
-  for (std::size_t s = leaves_; s < n; ++s) execute(steps[s].kind, steps[s], operands, values, readings, truth, cells, store);
+  // Most of the rest are `all of` / `any of`: done here, the others
+  // (`not`, comparisons of computed values, arithmetic) by a call.
+  for (const Step* s = steps + leaves_; s != steps + n; ++s) {
+    if (s->kind == Kind::all_of)
+      truth[s->node] = kleene<Tri::false_>(operands + s->x, s->y, truth);
+    else if (s->kind == Kind::any_of)
+      truth[s->node] = kleene<Tri::true_>(operands + s->x, s->y, truth);
+    else
+      execute(s->kind, *s, operands, values, readings, truth, cells, store);
+  }
 }
 
 void Program::trace(const Tri* truth, std::vector<Tri>& conditions) const {
@@ -146,21 +159,42 @@ void Program::trace(const Tri* truth, std::vector<Tri>& conditions) const {
   for (const auto& [condition, slot] : moved_) conditions[condition] = truth[slot];
 }
 
-void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, const Tri* pass, Tri* truth,
-                            Cell* cells, Value* other_store, std::vector<Cell>& saved) const {
+void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells,
+                            Value* other_store, RerunScratch& scratch,
+                            std::vector<std::pair<std::int32_t, Tri>>& changed_rules) const {
   const std::int32_t* operands = step_operands_.data();
   const Value* values = facts.values.data();
-  saved.clear();
-  for (auto i : value_readers_[index]) saved.push_back(cells[i]);
+  scratch.cells.clear();
+  for (auto i : value_readers_[index]) scratch.cells.push_back(cells[i]);
+  // The re-runs to execute, lowest position first: those of the reading's
+  // own steps, then those a changed re-run marks (always later ones).
+  const Rerun* reruns = reruns_[index].data();
+  const auto& seeds = rerun_seeds_[index];
+  scratch.pending.assign(seeds.begin(), seeds.end());
+  scratch.written.clear();
+  changed_rules.clear();
+  std::uint64_t* pending = scratch.pending.data();
   const Step* steps = steps_.data();
-  const std::int32_t* reading = rerun_operands_.data();
-  for (const Rerun& r : reruns_[index]) {
-    bool changed = r.count == 0;
-    for (std::uint32_t k = r.first; k < r.first + r.count && !changed; ++k) changed = truth[reading[k]] != pass[reading[k]];
-    if (changed) execute(steps[r.step].kind, steps[r.step], operands, values, readings, truth, cells, other_store);
+  const std::int32_t* readers = rerun_readers_.data();
+  for (std::size_t w = 0; w < seeds.size(); ++w) {
+    while (pending[w] != 0) {
+      const Rerun& r = reruns[w * 64 + static_cast<std::size_t>(std::countr_zero(pending[w]))];
+      pending[w] &= pending[w] - 1;
+      const Step& s = steps[r.step];
+      const Tri before = truth[s.node];
+      scratch.written.emplace_back(s.node, before);
+      execute(s.kind, s, operands, values, readings, truth, cells, other_store);
+      // A Cell of a truth changes with the truth the step before it wrote.
+      if (s.kind != Kind::cell_of_truth && truth[s.node] == before) continue;
+      for (std::uint32_t k = r.first; k < r.first + r.count; ++k)
+        pending[readers[k] / 64] |= std::uint64_t{1} << (readers[k] % 64);
+      for (std::uint32_t k = r.first_rule; k < r.first_rule + r.rules; ++k)
+        changed_rules.emplace_back(rerun_rules_[k].first, truth[rerun_rules_[k].second]);
+    }
   }
+  for (auto w = scratch.written.rbegin(); w != scratch.written.rend(); ++w) truth[w->first] = w->second;
   std::size_t k = 0;
-  for (auto i : value_readers_[index]) cells[i] = saved[k++];
+  for (auto i : value_readers_[index]) cells[i] = scratch.cells[k++];
 }
 
 bool Program::add_unknowns(std::size_t rule, const Facts& facts, const Tri* truth, std::vector<std::uint8_t>& searched,

@@ -93,16 +93,24 @@ class Program {
   // The trace of a pass: each phrased condition's truth by condition index,
   // unknown for those the rules do not reach.
   void trace(const Tri* truth, std::vector<Tri>& conditions) const;
-  // Again only the steps that read interpretation `index`, after
-  // readings[index] changed, into `truth` (a copy of the pass's truths,
-  // `pass`), and of those only the ones an operand of which changed; no trace
-  // is written. The Cells those steps write are restored before it returns
-  // (`saved` is scratch), so each interpretation starts from the pass's cells;
-  // values computed go to `other_store`.
-  void rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, const Tri* pass, Tri* truth,
-                     Cell* cells, Value* other_store, std::vector<Cell>& saved) const;
-  // The rules whose condition reads interpretation `index`.
-  const std::vector<std::int32_t>& rules_reading(std::int32_t index) const { return rules_reading_[index]; }
+  // What rerun_readers() keeps between calls (the caller's, so a request allocates nothing).
+  struct RerunScratch {
+    std::vector<std::uint64_t> pending;                 // bit by re-run: an operand changed
+    std::vector<std::pair<std::int32_t, Tri>> written;  // (slot, the pass's truth) of each re-run executed
+    std::vector<Cell> cells;                            // the pass's Cells of value_readers_
+  };
+  // The rules whose `applies` differs when readings[index] has been changed
+  // since the pass: each (rule, its other `applies`) into `changed_rules`.
+  // Runs again, in place in the pass's `truth`, only the steps that read
+  // interpretation `index`, and of those only the ones an operand of which
+  // changed (each re-run that changes its node's truth marks its readers);
+  // then puts back every truth and Cell it wrote, so `truth` and
+  // `cells` are the pass's again. Values computed go to `other_store`.
+  void rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells,
+                     Value* other_store, RerunScratch& scratch,
+                     std::vector<std::pair<std::int32_t, Tri>>& changed_rules) const;
+  // The steps that read interpretation `index`: what its re-run may execute.
+  std::size_t readers_of(std::int32_t index) const { return reruns_[index].size(); }
   // Whether a rule's condition reads interpretation `index` by the policy's
   // conditions (every one when a rule's condition is not linked).
   bool read_by_rule(std::int32_t index) const { return read_by_rule_[index] != 0; }
@@ -140,16 +148,20 @@ class Program {
   std::vector<std::int32_t> operands_;
   std::vector<std::int32_t> rule_root_;        // by rule: its condition's instruction, -1 without one
   std::vector<std::int32_t> definition_root_;  // by definition: its expression's instruction, -1 if no rule uses it
-  // A step that reads an interpretation, and where its operands that read it
-  // too are in rerun_operands_.
+  // A step that reads an interpretation; where the later re-runs that read
+  // its node are in rerun_readers_ (as positions in the interpretation's
+  // re-runs); and where the rules whose condition's truth it writes last are
+  // in rerun_rules_ (rule, the condition's slot).
   struct Rerun {
     std::int32_t step = -1;
     std::uint32_t first = 0, count = 0;
+    std::uint32_t first_rule = 0, rules = 0;
   };
   std::vector<std::vector<Rerun>> reruns_;                // by interpretation: its readers, in step order
-  std::vector<std::int32_t> rerun_operands_;
+  std::vector<std::int32_t> rerun_readers_;
+  std::vector<std::pair<std::int32_t, std::int32_t>> rerun_rules_;
+  std::vector<std::vector<std::uint64_t>> rerun_seeds_;   // by interpretation: bit by re-run, its reading's steps
   std::vector<std::vector<std::int32_t>> value_readers_;  // by interpretation: the slots whose Cell those steps write
-  std::vector<std::vector<std::int32_t>> rules_reading_;  // by interpretation
   std::vector<std::uint8_t> read_by_rule_;                // by interpretation
 };
 

@@ -28,8 +28,8 @@ bool is_leaf(Kind kind) {
 
 Program::Program(const Policy& policy)
     : conditions_(policy.conditions.size()), rule_root_(policy.rules.size(), -1), definition_root_(policy.definitions.size(), -1),
-      reruns_(policy.interpretations.size()), value_readers_(policy.interpretations.size()),
-      rules_reading_(policy.interpretations.size()), read_by_rule_(policy.interpretations.size(), 0) {
+      reruns_(policy.interpretations.size()), rerun_seeds_(policy.interpretations.size()),
+      value_readers_(policy.interpretations.size()), read_by_rule_(policy.interpretations.size(), 0) {
   // Rules in index order, each condition in post-order: the order in which
   // the walk first visits each node, so the trace is written in its order too.
   for (std::size_t r = 0; r < policy.rules.size(); ++r)
@@ -47,17 +47,21 @@ Program::Program(const Policy& policy)
       for (std::uint32_t k = 0; k < in.count && !r; ++k) r = reads[operands_[in.first + k]] != 0;
       reads[i] = r;
     }
-    // Each reader with the operands that read it too: the re-run executes
-    // a reader only when one of those changed (the others cannot).
-    std::vector<std::uint8_t> reader_slot(slots_, 0);
+    // Each reader with the later readers of its node: the re-run executes a
+    // reader only when one of its operands that read the interpretation
+    // changed (the others cannot).
+    std::vector<std::int32_t> reader_slot(slots_, -1);  // the position of the last re-run writing it
+    std::vector<std::vector<std::int32_t>> readers;     // by position: the later positions that read its node
     for (std::size_t s = 0; s < steps_.size(); ++s) {
       const Step& step = steps_[s];
       if (!reads[step_nodes[s]]) continue;
-      Rerun rerun;
-      rerun.step = static_cast<std::int32_t>(s);
-      rerun.first = static_cast<std::uint32_t>(rerun_operands_.size());
+      const auto position = static_cast<std::int32_t>(readers.size());
+      readers.emplace_back();
       const auto add = [&](std::int32_t slot) {
-        if (slot >= 0 && reader_slot[slot]) rerun_operands_.push_back(slot);
+        if (slot >= 0 && reader_slot[slot] >= 0) {
+          auto& of = readers[reader_slot[slot]];
+          if (of.empty() || of.back() != position) of.push_back(position);
+        }
       };
       switch (step.kind) {
         case Kind::all_of:
@@ -74,13 +78,29 @@ Program::Program(const Policy& policy)
           break;
         default: break;  // a leaf: the interpretation itself
       }
-      rerun.count = static_cast<std::uint32_t>(rerun_operands_.size()) - rerun.first;
+      Rerun rerun;
+      rerun.step = static_cast<std::int32_t>(s);
       reruns_[index].push_back(rerun);
-      reader_slot[step.node] = 1;
+      reader_slot[step.node] = position;
       if (step.kind >= Kind::fact_value) value_readers_[index].push_back(step.node);
     }
+    std::vector<std::vector<std::pair<std::int32_t, std::int32_t>>> rules(readers.size());  // by position
     for (std::size_t rule = 0; rule < rule_root_.size(); ++rule)
-      if (rule_root_[rule] >= 0 && reads[rule_root_[rule]]) rules_reading_[index].push_back(static_cast<std::int32_t>(rule));
+      if (rule_root_[rule] >= 0 && reads[rule_root_[rule]]) {
+        const std::int32_t slot = slot_[rule_root_[rule]];
+        rules[reader_slot[slot]].emplace_back(static_cast<std::int32_t>(rule), slot);
+      }
+    rerun_seeds_[index].assign((readers.size() + 63) / 64, 0);
+    for (std::size_t p = 0; p < readers.size(); ++p) {
+      auto& rerun = reruns_[index][p];
+      rerun.first = static_cast<std::uint32_t>(rerun_readers_.size());
+      rerun.count = static_cast<std::uint32_t>(readers[p].size());
+      rerun_readers_.insert(rerun_readers_.end(), readers[p].begin(), readers[p].end());
+      rerun.first_rule = static_cast<std::uint32_t>(rerun_rules_.size());
+      rerun.rules = static_cast<std::uint32_t>(rules[p].size());
+      rerun_rules_.insert(rerun_rules_.end(), rules[p].begin(), rules[p].end());
+      if (steps_[rerun.step].kind == Kind::interpretation) rerun_seeds_[index][p / 64] |= std::uint64_t{1} << (p % 64);
+    }
   }
   for (const auto& rule : policy.rules) {
     if (!rule.when) continue;
@@ -268,6 +288,9 @@ void Program::build_steps(std::vector<std::int32_t>& step_nodes) {
     if (in.condition >= 0 && slot_[i] != in.condition) moved_.emplace_back(in.condition, slot_[i]);
   }
   slots_ = static_cast<std::size_t>(next);
+  // A condition whose node sits elsewhere (moved_) is copied from there by
+  // the trace: not unreached, though its own slot is not taken.
+  for (const auto& moved : moved_) taken[moved.first] = 1;
   for (std::int32_t c = 0; c < conditions; ++c)
     if (!taken[c]) unreached_.push_back(c);
   step_operands_.resize(operands_.size());

@@ -429,3 +429,38 @@ TEST_CASE("a comparison of a fact with a constant is one step, and decides as th
   }
   agreement.report();
 }
+
+TEST_CASE("the other readings decide as the walk's when an interpretation has hundreds of readers") {
+  // Each rule reads `wide` through several steps (a `not`, an `or`, a
+  // comparison read as a Value, a definition), so the re-runs of `wide` span
+  // several 64-bit words of pending marks, and a change in the first word
+  // reaches readers in the last; `narrow` is analysed after `wide`, so it
+  // sees the truths `wide`'s re-runs put back.
+  std::string rules = "interpretation wide \"wide\" cite \"x(w)\" default false\n";
+  rules += "interpretation narrow \"narrow\" cite \"x(n)\" default true\n";
+  for (int f = 0; f < 20; ++f) rules += "fact f" + std::to_string(f) + " : bool \"f" + std::to_string(f) + "\"\n";
+  rules += "definition base \"base\" cite \"x(d)\" means (wide or f0) and not narrow\n";
+  rules += "rule general forbid cite \"x(a)\" when f0 or f1\n";
+  const auto fact = [](int i) { return "f" + std::to_string(i % 20); };
+  for (int i = 1; i <= 40; ++i) {
+    const auto n = std::to_string(i);
+    rules += "rule p" + n + " permit cite \"x(p" + n + ")\"\n  exception to general\n  when all of {\n";
+    rules += "    (wide and " + fact(i) + ") or not (narrow or " + fact(i + 3) + ")  \"c" + n + "a\"\n";
+    rules += "    (wide == " + fact(i + 7) + ") or base  \"c" + n + "b\"\n  }\n";
+    if (i % 4 == 0) rules += "rule l" + n + " limit cite \"x(l" + n + ")\" exception to p" + n + " when wide and " + fact(i + 11) + "\n";
+  }
+  auto policy = load(rules);
+  std::size_t most = 0;
+  for (std::size_t i = 0; i < policy->interpretations.size(); ++i)
+    most = std::max(most, tracing::tracing_program(*policy).readers_of(static_cast<std::int32_t>(i)));
+  CHECK(most > 3 * 64);
+
+  Agreement agreement(policy);
+  std::mt19937_64 rng(641);
+  for (int unknown_percent : {0, 10, 40})
+    for (int i = 0; i < 1500; ++i) agreement.check(random_facts(*policy, rng, unknown_percent));
+  agreement.report();
+  CHECK(agreement.outcomes.size() >= 3);
+  CHECK(agreement.uses > 1000);
+  CHECK(agreement.relied_on > 200);
+}

@@ -96,28 +96,60 @@ struct FactRead {
                                     // a reading's "yes (this reading is taken)" or "no (…not taken)"
 };
 
+// A run of an explanation's condition nodes or fact reads (ConditionTree): a
+// node's parts and facts, an exception's failing conditions. Indexes, not
+// pointers, so a tree copied or moved stays whole.
+struct NodeList {
+  std::uint32_t first = 0;
+  std::uint32_t count = 0;
+  std::size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+};
+struct ReadList {
+  std::uint32_t first = 0;
+  std::uint32_t count = 0;
+  std::size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+};
+
 // A condition with why it has its value: for a condition that fails, the parts
-// that make it fail; for one that holds, the parts it rests on.
+// that make it fail; for one that holds, the parts it rests on. Its facts and
+// parts are in the ConditionTree that holds it: tree.facts(node), tree.because(node).
 struct ConditionNode {
   std::int32_t index = -1;
   std::string_view text;                  // condition_text(policy, index)
   const Citation* cite = &no_citation();  // never null
   Tri value = Tri::unknown;
-  std::vector<FactRead> facts;
-  std::vector<ConditionNode> because;
+  ReadList facts;    // the facts it read
+  NodeList because;  // the parts that give it its value
+};
+
+// Every condition node of an explanation (or of a why-not) and every fact they
+// read, in two vectors: one allocation each, where a vector of facts and of
+// parts for each node cost an allocation and a free apiece (~38 nodes an explanation).
+struct ConditionTree {
+  std::vector<ConditionNode> nodes;
+  std::vector<FactRead> reads;
+
+  std::span<const ConditionNode> operator[](NodeList list) const { return {nodes.data() + list.first, list.count}; }
+  std::span<const FactRead> operator[](ReadList list) const { return {reads.data() + list.first, list.count}; }
+  std::span<ConditionNode> operator[](NodeList list) { return {nodes.data() + list.first, list.count}; }
+  std::span<FactRead> operator[](ReadList list) { return {reads.data() + list.first, list.count}; }
+  std::span<const ConditionNode> because(const ConditionNode& node) const { return (*this)[node.because]; }
+  std::span<const FactRead> facts(const ConditionNode& node) const { return (*this)[node.facts]; }
 };
 
 struct ExceptionView {
   std::int32_t rule = -1;
-  std::vector<ConditionNode> failing;      // top-level conditions that are false
-  std::vector<ConditionNode> unknown;      // top-level conditions that are unknown
+  NodeList failing;                        // top-level conditions that are false
+  NodeList unknown;                        // top-level conditions that are unknown
   std::vector<std::int32_t> defeated_by;   // limits in force against it
   std::vector<std::int32_t> maybe_defeated_by;
 };
 
 // An exception the facts rule out, as the renderings list it: the rule and its
 // top-level conditions that are false, each shown by its text and citation
-// (ExplainTexts). The conditions are Explanation::ruled_out_failing(*this):
+// (ExplainTexts). The conditions are Explanation::failing(*this):
 // one vector for all of an explanation's, not one each (a denial lists a score).
 struct RuledOut {
   std::int32_t rule = -1;
@@ -127,7 +159,7 @@ struct RuledOut {
 
 struct Ground {  // an authority and the conditions it rests on
   std::int32_t rule = -1;
-  std::vector<ConditionNode> holds;
+  NodeList holds;
   std::vector<std::int32_t> defeated;  // for a limit that decides a denial: the permits it defeated
 };
 
@@ -149,6 +181,7 @@ struct Explanation {
   std::vector<FactRead> unknown_facts;  // for undetermined: the facts that would decide it
   std::vector<Question> next_questions; // for undetermined: the questions to ask next, best first, each with a witness
   std::vector<Counterfactual> counterfactuals;  // filled when ExplainOptions::counterfactuals
+  ConditionTree tree;  // the nodes of grounds and closest, and their facts
 
   // An entry of `others`: its failing conditions, in the rule's order.
   std::span<const std::int32_t> failing(const RuledOut& x) const { return {others_failing.data() + x.first, x.count}; }
@@ -162,8 +195,12 @@ struct ExplainOptions {
 };
 
 Explanation explain(const Policy& policy, const Facts& facts, const Decision& decision, const ExplainOptions& options = {});
-ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition);
-ExceptionView exception_view(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t rule);
+// A condition's node and an exception's view: their parts and reads are added
+// to `tree` (an explanation's, or one of the caller's own).
+ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition,
+                             ConditionTree& tree);
+ExceptionView exception_view(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t rule,
+                             ConditionTree& tree);
 FactRead fact_read(const Policy& policy, const Facts& facts, std::int32_t fact);
 
 nlohmann::json explanation_to_json(const Policy& policy, const Explanation& explanation);
@@ -180,7 +217,7 @@ std::string rule_cite(const Policy& policy, std::int32_t rule);     // the citat
 std::string tri_words(Tri value);                                    // "holds", "does not hold", "is not known"
 nlohmann::json cite_to_json(const Citation& cite);                   // {text, id}, or null
 nlohmann::json rule_to_json(const Policy& policy, std::int32_t rule); // a rule ref: {rule, effect, cite, title}
-nlohmann::json condition_node_to_json(const ConditionNode& node);
+nlohmann::json condition_node_to_json(const ConditionTree& tree, const ConditionNode& node);
 nlohmann::json counterfactual_to_json(const Policy& policy, const Counterfactual& counterfactual);
 
 }  // namespace proviso

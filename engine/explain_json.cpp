@@ -83,12 +83,13 @@ json decision_to_json(const Policy& policy, const Facts& facts, const Decision& 
   out["interpretations"] = std::move(interpretations);
 
   json nearest = json::array();
+  ConditionTree tree;  // the full nodes' parts and reads
   for (const auto& miss : nearest_exceptions(policy, decision)) {
     json entry = rule_ref(policy, miss.rule);
     json failing = json::array(), unknown = json::array();
     // Full: each condition with "because", the parts that make it fail.
     auto condition = [&](std::int32_t c) {
-      return options.full ? condition_node_to_json(condition_node(policy, facts, decision, c))
+      return options.full ? condition_node_to_json(tree, condition_node(policy, facts, decision, c, tree))
                           : condition_json(policy, facts, decision, c, false);
     };
     for (const auto& v : miss.failing) failing.push_back(condition(v.index));
@@ -144,7 +145,7 @@ json explanation_to_json(const Policy& policy, const Explanation& e) {
   for (const auto& g : e.grounds) {
     json entry = rule_ref(policy, g.rule);
     json holds = json::array();
-    for (const auto& c : g.holds) holds.push_back(condition_node_to_json(c));
+    for (const auto& c : e.tree[g.holds]) holds.push_back(condition_node_to_json(e.tree, c));
     entry["rests_on"] = std::move(holds);
     if (!g.defeated.empty()) entry["defeats"] = rule_ids(policy, g.defeated);
     decided_by.push_back(std::move(entry));
@@ -158,8 +159,8 @@ json explanation_to_json(const Policy& policy, const Explanation& e) {
   for (const auto& x : e.closest) {
     json entry = rule_ref(policy, x.rule);
     json failing = json::array(), unknown = json::array();
-    for (const auto& c : x.failing) failing.push_back(condition_node_to_json(c));
-    for (const auto& c : x.unknown) unknown.push_back(condition_node_to_json(c));
+    for (const auto& c : e.tree[x.failing]) failing.push_back(condition_node_to_json(e.tree, c));
+    for (const auto& c : e.tree[x.unknown]) unknown.push_back(condition_node_to_json(e.tree, c));
     entry["failing"] = std::move(failing);
     entry["unknown"] = std::move(unknown);
     entry["defeated_by"] = rule_ids(policy, x.defeated_by);

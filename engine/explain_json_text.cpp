@@ -24,6 +24,7 @@ class Writer {
   void finish() { out_.finish(); }
 
   void explanation(const Explanation& e) {
+    tree_ = &e.tree;
     out_ += "{\"closest_exceptions\":[";
     for (std::size_t i = 0; i < e.closest.size(); ++i) {
       if (i) out_ += ',';
@@ -162,9 +163,10 @@ class Writer {
     out_ += '}';
   }
 
-  void conditions(const char* key, const std::vector<ConditionNode>& nodes) {
+  void conditions(const char* key, NodeList list) {
     out_ += key;
     out_ += '[';
+    const auto nodes = (*tree_)[list];
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       if (i) out_ += ',';
       condition(nodes[i]);
@@ -247,8 +249,9 @@ class Writer {
       // The reads in their remembered order, with remembered keys: what the branch below writes.
       out_ += texts_.condition_head_json[node.index];
       bool first = true;
+      const auto reads = tree_->facts(node);
       for (auto k : texts_.fact_order(node.index)) {
-        const auto& read = node.facts[k];
+        const auto& read = reads[k];
         out_.put_from(read.fact >= 0 ? texts_.fact_key_json[read.fact] : texts_.interpretation_key_json[interpretation_of(node, k)], first ? 1 : 0);
         first = false;
         fact_value(read);
@@ -259,7 +262,7 @@ class Writer {
       if (fragments) out_ += texts_.condition_cite_json[node.index];
       else cite(*node.cite);
       out_ += ",\"facts\":";
-      facts(node.facts);
+      facts(tree_->facts(node));
       out_ += ",\"text\":";
       if (fragments) out_ += texts_.condition_text_json[node.index];
       else string(node.text);
@@ -276,7 +279,7 @@ class Writer {
   // ExplainTexts::condition_fact_order orders them and the remembered keys name them.
   bool policy_reads(const ConditionNode& node) const {
     const auto& info = policy_.conditions[node.index];
-    const auto& reads = node.facts;
+    const auto reads = tree_->facts(node);
     if (reads.size() != info.facts.size() + info.interpretations.size()) return false;
     if (texts_.fact_order(node.index).empty() && !reads.empty()) return false;
     for (std::size_t k = 0; k < info.facts.size(); ++k) {
@@ -299,7 +302,7 @@ class Writer {
 
   // An object keyed by path: sorted, and a path read twice keeps its last value
   // (as assigning to a json object does).
-  void facts(const std::vector<FactRead>& reads) {
+  void facts(std::span<const FactRead> reads) {
     // A few reads a condition: sorted by insertion, which is stable and needs no buffer.
     order_.clear();
     for (const auto& r : reads) {
@@ -413,6 +416,7 @@ class Writer {
   const ExplainTexts& texts_;
   const bool fragments_;  // texts_ holds the JSON fragments (the policy's strings are valid UTF-8)
   std::vector<const FactRead*> order_;
+  const ConditionTree* tree_ = nullptr;  // the explanation's nodes
 };
 
 }  // namespace

@@ -10,24 +10,24 @@ namespace {
 
 std::string mark(Tri t) { return t == Tri::true_ ? "✓" : t == Tri::false_ ? "✗" : "?"; }
 
-std::string facts_line(const ConditionNode& n) {
+std::string facts_line(const ConditionTree& tree, const ConditionNode& n) {
   std::string out;
-  for (const auto& f : n.facts) {
+  for (const auto& f : tree.facts(n)) {
     if (!out.empty()) out += "; ";
     out.append(f.path).append(" = ").append(f.given.known ? f.value().dump() : "unknown");
   }
   return out;
 }
 
-void memo_condition(std::ostringstream& out, const ConditionNode& n, const std::string& indent) {
+void memo_condition(std::ostringstream& out, const ConditionTree& tree, const ConditionNode& n, const std::string& indent) {
   out << indent << mark(n.value) << " " << n.text;
   if (!n.cite->empty()) out << "  [" << n.cite->text << "]";
   out << "\n";
   if (n.because.empty()) {
-    auto line = facts_line(n);
+    auto line = facts_line(tree, n);
     if (!line.empty()) out << indent << "    " << line << "\n";
   }
-  for (const auto& b : n.because) memo_condition(out, b, indent + "    ");
+  for (const auto& b : tree.because(n)) memo_condition(out, tree, b, indent + "    ");
 }
 
 std::string upper(std::string_view s) {
@@ -70,7 +70,7 @@ std::string explanation_to_memo(const Policy& policy, const Explanation& e) {
         out << "\n";
       }
       if (!g.holds.empty()) out << "     It applies because:\n";
-      for (const auto& c : g.holds) memo_condition(out, c, "       ");
+      for (const auto& c : e.tree[g.holds]) memo_condition(out, e.tree, c, "       ");
     }
   }
   if (!e.obligations.empty()) {
@@ -105,9 +105,9 @@ std::string explanation_to_memo(const Policy& policy, const Explanation& e) {
         out << "\n";
       }
       if (!x.failing.empty()) out << "       not met (" << x.failing.size() << "):\n";
-      for (const auto& c : x.failing) memo_condition(out, c, "       ");
+      for (const auto& c : e.tree[x.failing]) memo_condition(out, e.tree, c, "       ");
       if (!x.unknown.empty()) out << "       not known (" << x.unknown.size() << "):\n";
-      for (const auto& c : x.unknown) memo_condition(out, c, "       ");
+      for (const auto& c : e.tree[x.unknown]) memo_condition(out, e.tree, c, "       ");
     }
   }
   if (!e.others.empty()) {
@@ -160,7 +160,7 @@ std::string explanation_to_plain(const Policy& policy, const Explanation& e) {
     if (!rule.title.empty()) out << " (" << rule.title << ")";
     out << ".\n";
     if (!g.holds.empty()) out << "It applies because:\n";
-    for (const auto& c : g.holds) out << "  • " << c.text << ".\n";
+    for (const auto& c : e.tree[g.holds]) out << "  • " << c.text << ".\n";
   }
   if (!e.obligations.empty()) {
     out << "\nWhat must be done if you disclose:\n";
@@ -185,7 +185,7 @@ std::string explanation_to_plain(const Policy& policy, const Explanation& e) {
     if (!policy.rules[x.rule].title.empty()) out << " (" << policy.rules[x.rule].title << ")";
     out << ". It does not work here:\n";
     for (auto d : x.defeated_by) out << "  • it is blocked by " << rule_cite(policy, d) << ".\n";
-    for (const auto& c : x.failing) {
+    for (const auto& c : e.tree[x.failing]) {
       out << "  • it needs this, which is not so: " << c.text;
       if (!c.cite->empty()) out << " (" << c.cite->text << ")";
       out << ".\n";
@@ -196,13 +196,14 @@ std::string explanation_to_plain(const Policy& policy, const Explanation& e) {
         const auto* n = stack.back();
         stack.pop_back();
         if (n->because.empty()) {
-          for (const auto& f : n->facts) {
+          for (const auto& f : e.tree.facts(*n)) {
             if (f.fact < 0 || std::find(told.begin(), told.end(), f.fact) != told.end()) continue;
             told.push_back(f.fact);
             out << "      here, " << f.description << ": " << f.value_words() << "\n";
           }
         }
-        for (auto it = n->because.rbegin(); it != n->because.rend(); ++it) stack.push_back(&*it);
+        const auto because = e.tree.because(*n);
+        for (auto it = because.rbegin(); it != because.rend(); ++it) stack.push_back(&*it);
       }
     }
   }

@@ -38,65 +38,131 @@ std::string words_of(const Policy& policy, const Value& value, Type type) {
 
 // The parts of a condition that give it its value: for a false block the false
 // parts (or, for a negation, the true ones that rule it out); for a true block
-// the true parts; for an unknown one the unknown parts. `single` holds the one
-// part of a definition whose meaning is not a block.
-std::span<const std::int32_t> parts(const Policy& policy, std::int32_t condition, std::int32_t& single) {
+// the true parts; for an unknown one the unknown parts.
+struct Parts {
+  std::span<const std::int32_t> block;  // a block's parts, of every value
+  std::int32_t single = -1;             // or the one part of a definition whose meaning is not a block
+  Tri shown = Tri::unknown;             // the value of the parts shown
+  std::size_t count = 0;                // how many have it
+  std::span<const std::int32_t> all() const { return single >= 0 ? std::span<const std::int32_t>{&single, 1} : block; }
+};
+
+Parts parts_of(const Policy& policy, std::int32_t condition) {
+  Parts p;
   const auto& info = policy.conditions[condition];
-  if (!info.children.empty()) return info.children;
-  if (info.definition >= 0) {
+  if (!info.children.empty()) {
+    p.block = info.children;
+  } else if (info.definition >= 0) {
     auto means = policy.definitions[info.definition].condition;
-    if (means < 0 || means == condition) return {};
+    if (means < 0 || means == condition) return p;
     const auto& m = policy.conditions[means];
-    if (!m.children.empty()) return m.children;
-    single = means;
-    return {&single, 1};
+    if (!m.children.empty()) p.block = m.children;
+    else p.single = means;
   }
-  return {};
+  return p;
 }
 
-// A condition with why it has its value, written into `out` (a node freshly
-// made in its parent's list: built in place, as a node is large to move).
-void fill_node(const Policy& policy, const ExplainTexts& texts, const Facts& facts, const Decision& decision, std::int32_t c,
-               int depth, ConditionNode& out) {
-  out.index = c;
-  out.text = texts.condition_text[c];
-  out.cite = texts.condition_cite[c];
-  out.value = decision.conditions[c];
-  const auto& info = policy.conditions[c];
-  out.facts.reserve(info.facts.size() + info.interpretations.size());
-  for (auto slot : info.facts) {  // fact_read(policy, facts, slot)
-    const auto& fact = policy.facts[slot];
-    out.facts.push_back(FactRead{slot, fact.path, fact.description, facts.values[slot], fact.type, &policy});
+// The builder of an explanation's condition nodes: each node's parts are made
+// one after another in the tree (counted first), then each filled, depth first.
+class TreeBuilder {
+ public:
+  TreeBuilder(const Policy& policy, const Facts& facts, const Decision& decision, ConditionTree& tree)
+      : policy_(policy), texts_(explain_texts(policy)), facts_(facts), decision_(decision), tree_(tree) {}
+
+  // The nodes of those of `conditions` whose value is `value`, one after another.
+  NodeList roots(std::span<const std::int32_t> conditions, Tri value) {
+    std::uint32_t count = 0;
+    for (auto c : conditions) count += decision_.conditions[c] == value;
+    const auto first = static_cast<std::uint32_t>(tree_.nodes.size());
+    if (count == 0) return {first, 0};
+    tree_.nodes.resize(first + count);
+    auto at = first;
+    for (auto c : conditions)
+      if (decision_.conditions[c] == value) fill(at++, c, 0);
+    return {first, count};
   }
-  for (auto i : info.interpretations)
-    out.facts.push_back(FactRead{-1, texts.interpretation_path[i], policy.interpretations[i].phrase,
-                                 Value::of_bool(facts.interpretation(policy, i)), Type{}, &policy});
-  if (depth >= kMaxDepth) return;
-  std::int32_t single = -1;
-  const auto children = parts(policy, c, single);
+
+  ExceptionView exception_view(std::int32_t rule) {
+    ExceptionView view;
+    view.rule = rule;
+    view.defeated_by = decision_.rules[rule].defeated_by;
+    view.maybe_defeated_by = decision_.rules[rule].maybe_defeated_by;
+    const auto& top = policy_.rules[rule].top_conditions;
+    view.failing = roots(top, Tri::false_);
+    view.unknown = roots(top, Tri::unknown);
+    return view;
+  }
+
+  // Node `at` of the tree, made, filled for condition c.
+  void fill(std::uint32_t at, std::int32_t c, int depth) {
+    auto& node = tree_.nodes[at];
+    node.index = c;
+    node.text = texts_.condition_text[c];
+    node.cite = texts_.condition_cite[c];
+    node.value = decision_.conditions[c];
+    const auto& info = policy_.conditions[c];
+    auto& reads = tree_.reads;
+    const auto first_read = static_cast<std::uint32_t>(reads.size());
+    for (auto slot : info.facts) {  // fact_read(policy, facts, slot)
+      const auto& fact = policy_.facts[slot];
+      reads.push_back(FactRead{slot, fact.path, fact.description, facts_.values[slot], fact.type, &policy_});
+    }
+    for (auto i : info.interpretations)
+      reads.push_back(FactRead{-1, texts_.interpretation_path[i], policy_.interpretations[i].phrase,
+                               Value::of_bool(facts_.interpretation(policy_, i)), Type{}, &policy_});
+    node.facts = {first_read, static_cast<std::uint32_t>(reads.size()) - first_read};
+    if (depth >= kMaxDepth) return;
+    auto parts = shown_parts(c);
+    if (parts.count == 0) return;
+    std::uint32_t kept = 0;
+    for (auto child : parts.all()) kept += decision_.conditions[child] == parts.shown && keeps(child, c, depth + 1);
+    if (kept == 0) return;
+    const auto first = static_cast<std::uint32_t>(tree_.nodes.size());
+    tree_.nodes.resize(first + kept);  // `node` moves with the vector: set by index
+    tree_.nodes[at].because = {first, kept};
+    auto next = first;
+    for (auto child : parts.all())
+      if (decision_.conditions[child] == parts.shown && keeps(child, c, depth + 1)) fill(next++, child, depth + 1);
+  }
+
+ private:
   // The parts with the condition's own value, else (for a known one) those with the opposite.
-  const Tri opposite = tri_not(out.value);
-  std::size_t with_own = 0, with_opposite = 0;
-  for (auto child : children) {
-    with_own += decision.conditions[child] == out.value;
-    with_opposite += decision.conditions[child] == opposite;
+  Parts shown_parts(std::int32_t c) const {
+    auto parts = parts_of(policy_, c);
+    const Tri own = decision_.conditions[c], opposite = tri_not(own);
+    std::size_t with_own = 0, with_opposite = 0;
+    for (auto child : parts.all()) {
+      with_own += decision_.conditions[child] == own;
+      with_opposite += decision_.conditions[child] == opposite;
+    }
+    parts.shown = own;
+    parts.count = with_own;
+    if (with_own == 0) {
+      parts.count = own == Tri::unknown ? 0 : with_opposite;
+      parts.shown = opposite;
+    }
+    return parts;
   }
-  Tri shown = out.value;
-  std::size_t count = with_own;
-  if (with_own == 0) {
-    if (out.value == Tri::unknown) return;
-    shown = opposite;
-    count = with_opposite;
+  // Whether a part is shown under its parent: not a definition that only
+  // restates it (the same text, and no parts of its own shown).
+  bool keeps(std::int32_t child, std::int32_t parent, int depth) const {
+    return texts_.condition_text[child] != texts_.condition_text[parent] || has_parts(child, depth);
   }
-  if (count == 0) return;
-  out.because.reserve(count);
-  for (auto child : children) {
-    if (decision.conditions[child] != shown) continue;
-    auto& n = out.because.emplace_back();
-    fill_node(policy, texts, facts, decision, child, depth + 1, n);
-    if (n.text == out.text && n.because.empty()) out.because.pop_back();  // a definition that only restates itself
+  bool has_parts(std::int32_t c, int depth) const {
+    if (depth >= kMaxDepth) return false;
+    auto parts = shown_parts(c);
+    if (parts.count == 0) return false;
+    for (auto child : parts.all())
+      if (decision_.conditions[child] == parts.shown && keeps(child, c, depth + 1)) return true;
+    return false;
   }
-}
+
+  const Policy& policy_;
+  const ExplainTexts& texts_;
+  const Facts& facts_;
+  const Decision& decision_;
+  ConditionTree& tree_;
+};
 
 }  // namespace
 
@@ -122,31 +188,19 @@ std::string FactRead::value_words() const {
   return policy ? words_of(*policy, given, type) : "not given";
 }
 
-ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition) {
-  ConditionNode out;
-  fill_node(policy, explain_texts(policy), facts, decision, condition, 0, out);
-  return out;
+ConditionNode condition_node(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t condition,
+                             ConditionTree& tree) {
+  TreeBuilder builder(policy, facts, decision, tree);
+  const auto at = static_cast<std::uint32_t>(tree.nodes.size());
+  tree.nodes.emplace_back();
+  builder.fill(at, condition, 0);
+  return tree.nodes[at];
 }
 
-ExceptionView exception_view(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t rule) {
-  ExceptionView view;
-  view.rule = rule;
-  view.defeated_by = decision.rules[rule].defeated_by;
-  view.maybe_defeated_by = decision.rules[rule].maybe_defeated_by;
-  std::size_t failing = 0, unknown = 0;  // counted first: a node is large to move
-  for (auto c : policy.rules[rule].top_conditions) {
-    failing += decision.conditions[c] == Tri::false_;
-    unknown += decision.conditions[c] == Tri::unknown;
-  }
-  view.failing.reserve(failing);
-  view.unknown.reserve(unknown);
-  const auto& texts = explain_texts(policy);
-  for (auto c : policy.rules[rule].top_conditions) {
-    auto value = decision.conditions[c];
-    if (value == Tri::false_) fill_node(policy, texts, facts, decision, c, 0, view.failing.emplace_back());
-    else if (value == Tri::unknown) fill_node(policy, texts, facts, decision, c, 0, view.unknown.emplace_back());
-  }
-  return view;
+ExceptionView exception_view(const Policy& policy, const Facts& facts, const Decision& decision, std::int32_t rule,
+                             ConditionTree& tree) {
+  TreeBuilder builder(policy, facts, decision, tree);
+  return builder.exception_view(rule);
 }
 
 Explanation explain(const Policy& policy, const Facts& facts, const Decision& decision, const ExplainOptions& options) {
@@ -155,15 +209,15 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   // Closest exceptions: ranked once, for the summary's nearest miss and for the list.
   const auto ranks = rank_exceptions(policy, decision);
   out.summary = summary(policy, decision, ranks);
-  const auto& texts = explain_texts(policy);
+  // Some 38 nodes reading some 60 facts, in most explanations.
+  out.tree.nodes.reserve(64);
+  out.tree.reads.reserve(128);
+  TreeBuilder builder(policy, facts, decision, out.tree);
   out.grounds.reserve(decision.authorities.size());
   for (auto a : decision.authorities) {
     auto& g = out.grounds.emplace_back();
     g.rule = a;
-    const auto& top = policy.rules[a].top_conditions;
-    g.holds.reserve(static_cast<std::size_t>(std::count_if(top.begin(), top.end(), [&](std::int32_t c) { return decision.conditions[c] == Tri::true_; })));
-    for (auto c : top)
-      if (decision.conditions[c] == Tri::true_) fill_node(policy, texts, facts, decision, c, 0, g.holds.emplace_back());
+    g.holds = builder.roots(policy.rules[a].top_conditions, Tri::true_);
     if (policy.rules[a].is_limit())
       for (auto e : policy.rules[a].exception_to)
         if (decision.rules[e].applies == Tri::true_) g.defeated.push_back(e);
@@ -193,7 +247,7 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
       }
       break;
     }
-    out.closest.push_back(exception_view(policy, facts, decision, all[i].rule));
+    out.closest.push_back(builder.exception_view(all[i].rule));
   }
   out.interpretations = decision.interpretations;
   out.unknown_facts.reserve(decision.unknown_facts.size());

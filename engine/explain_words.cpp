@@ -34,13 +34,13 @@ nlohmann::json rule_to_json(const Policy& policy, std::int32_t r) {
   return out;
 }
 
-nlohmann::json condition_node_to_json(const ConditionNode& node) {
+nlohmann::json condition_node_to_json(const ConditionTree& tree, const ConditionNode& node) {
   nlohmann::json facts = nlohmann::json::object();
-  for (const auto& f : node.facts) facts[std::string(f.path)] = f.value();
+  for (const auto& f : tree.facts(node)) facts[std::string(f.path)] = f.value();
   nlohmann::json out{{"text", node.text}, {"value", tri_name(node.value)}, {"cite", cite_to_json(*node.cite)}, {"facts", facts}};
   if (!node.because.empty()) {
     nlohmann::json because = nlohmann::json::array();
-    for (const auto& b : node.because) because.push_back(condition_node_to_json(b));
+    for (const auto& b : tree.because(node)) because.push_back(condition_node_to_json(tree, b));
     out["because"] = std::move(because);
   }
   return out;

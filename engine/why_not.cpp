@@ -13,13 +13,13 @@ std::string squeeze(std::string_view s) {
   return out;
 }
 
-void write_condition(std::ostringstream& out, const ConditionNode& n, const std::string& indent) {
+void write_condition(std::ostringstream& out, const ConditionTree& tree, const ConditionNode& n, const std::string& indent) {
   out << indent << (n.value == Tri::false_ ? "✗ " : n.value == Tri::true_ ? "✓ " : "? ") << n.text;
   if (!n.cite->empty()) out << "  [" << n.cite->text << "]";
   out << "\n";
   if (n.because.empty())
-    for (const auto& f : n.facts) out << indent << "    " << f.path << " = " << (f.given.known ? f.value().dump() : "unknown") << "\n";
-  for (const auto& b : n.because) write_condition(out, b, indent + "    ");
+    for (const auto& f : tree.facts(n)) out << indent << "    " << f.path << " = " << (f.given.known ? f.value().dump() : "unknown") << "\n";
+  for (const auto& b : tree.because(n)) write_condition(out, tree, b, indent + "    ");
 }
 
 }  // namespace
@@ -47,9 +47,9 @@ WhyNot why_not(const Policy& policy, const Facts& facts, const Decision& decisio
   w.applies = result.applies;
   w.in_force = result.in_force;
   w.decides = std::find(decision.authorities.begin(), decision.authorities.end(), rule) != decision.authorities.end();
-  auto view = exception_view(policy, facts, decision, rule);
-  w.unmet = std::move(view.failing);
-  w.unknown = std::move(view.unknown);
+  auto view = exception_view(policy, facts, decision, rule, w.tree);
+  w.unmet = view.failing;
+  w.unknown = view.unknown;
   w.defeated_by = result.defeated_by;
   w.maybe_defeated_by = result.maybe_defeated_by;
   for (auto d : policy.rules[rule].defeaters)
@@ -70,8 +70,8 @@ nlohmann::json why_not_to_json(const Policy& policy, const WhyNot& w) {
   out["in_force"] = tri_name(w.in_force);
   out["decides"] = w.decides;
   json unmet = json::array(), unknown = json::array(), changes = json::array();
-  for (const auto& c : w.unmet) unmet.push_back(condition_node_to_json(c));
-  for (const auto& c : w.unknown) unknown.push_back(condition_node_to_json(c));
+  for (const auto& c : w.tree[w.unmet]) unmet.push_back(condition_node_to_json(w.tree, c));
+  for (const auto& c : w.tree[w.unknown]) unknown.push_back(condition_node_to_json(w.tree, c));
   for (const auto& c : w.changes) changes.push_back(counterfactual_to_json(policy, c));
   out["unmet"] = std::move(unmet);
   out["unknown"] = std::move(unknown);
@@ -93,16 +93,16 @@ std::string why_not_to_text(const Policy& policy, const WhyNot& w, bool plain) {
   }
   if (!w.unmet.empty()) {
     out << "  Conditions not met (" << w.unmet.size() << "):\n";
-    for (const auto& c : w.unmet) {
+    for (const auto& c : w.tree[w.unmet]) {
       if (plain) out << "    • it needs: " << c.text << (c.cite->empty() ? "" : " (" + c.cite->text + ")") << "\n";
-      else write_condition(out, c, "    ");
+      else write_condition(out, w.tree, c, "    ");
     }
   }
   if (!w.unknown.empty()) {
     out << "  Conditions not known (" << w.unknown.size() << "):\n";
-    for (const auto& c : w.unknown) {
+    for (const auto& c : w.tree[w.unknown]) {
       if (plain) out << "    • we do not know whether " << c.text << "\n";
-      else write_condition(out, c, "    ");
+      else write_condition(out, w.tree, c, "    ");
     }
   }
   if (!w.defeated_by.empty()) {

@@ -15,12 +15,13 @@ struct WhyNot {
   Tri applies = Tri::unknown;
   Tri in_force = Tri::unknown;
   bool decides = false;                        // among the decision's authorities
-  std::vector<ConditionNode> unmet;            // top-level conditions that are false
-  std::vector<ConditionNode> unknown;          // top-level conditions that are unknown
+  NodeList unmet;                              // top-level conditions that are false
+  NodeList unknown;                            // top-level conditions that are unknown
   std::vector<std::int32_t> defeated_by;       // exceptions to it in force: they would defeat it even if it applied
   std::vector<std::int32_t> maybe_defeated_by; // exceptions whose force is unknown
   std::vector<std::int32_t> other_limits;      // exceptions to it not in force here
   std::vector<Counterfactual> changes;         // smallest changes that put it in force (a permit)
+  ConditionTree tree;                          // the nodes of unmet and unknown
 };
 
 // Rules named by `query`: a rule id, a citation id, or a citation fragment such

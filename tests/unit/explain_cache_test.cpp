@@ -109,15 +109,16 @@ TEST_CASE("a condition node whose reads are not the condition's own is written a
     auto e = explain(policy, facts, decision, options);
     std::vector<ConditionNode*> nodes;
     for (auto& x : e.closest)
-      for (auto& node : x.failing) nodes.push_back(&node);
+      for (auto& node : e.tree[x.failing]) nodes.push_back(&node);
     for (auto& g : e.grounds)
-      for (auto& node : g.holds) nodes.push_back(&node);
+      for (auto& node : e.tree[g.holds]) nodes.push_back(&node);
     for (auto* node : nodes) {
       if (node->facts.size() < 2) continue;
       // Reversed, so the remembered order no longer fits; then one read fewer.
-      std::reverse(node->facts.begin(), node->facts.end());
+      const auto reads = e.tree[node->facts];
+      std::reverse(reads.begin(), reads.end());
       REQUIRE(explanation_json_text(policy, e) == explanation_to_json(policy, e).dump());
-      node->facts.pop_back();
+      --node->facts.count;
       REQUIRE(explanation_json_text(policy, e) == explanation_to_json(policy, e).dump());
       ++changed;
       return;

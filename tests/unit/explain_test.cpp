@@ -87,7 +87,8 @@ TEST_CASE("every denied scenario's explanation names what decides it, in all thr
     for (const auto& x : e.closest)
       if (f.policy->rules[x.rule].id == rule_id) {
         rule = x.rule, ++in_closest;
-        found = std::any_of(x.failing.begin(), x.failing.end(), [&](const ConditionNode& n) { return names(n, text); });
+        const auto failing = e.tree[x.failing];
+        found = std::any_of(failing.begin(), failing.end(), [&](const ConditionNode& n) { return names(n, text); });
       }
     for (const auto& x : e.others)
       if (f.policy->rules[x.rule].id == rule_id) {

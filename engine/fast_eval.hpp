@@ -31,6 +31,10 @@ struct FastChangeTables {
   std::vector<std::uint64_t> knowledge_readers;  // over positions: the conditions that ask whether a fact is known (`is known`)
   std::vector<std::uint64_t> dirty, todo;     // run_from's bitsets over positions, all zero between runs
   std::vector<std::uint64_t> settled_conditions;  // over positions: the conditions known true or false
+  // Of the last run_from, by rule index: the rules it settled again, the only
+  // ones whose condition, force or count of defeating exceptions may differ
+  // from the kept decision's (so the kept decision is restored from them).
+  std::vector<std::int32_t> visited;
 };
 
 // A decision's forces summed up (sum_forces()), so one that differs in a few
@@ -38,6 +42,7 @@ struct FastChangeTables {
 struct FastForces {
   std::uint64_t leaves_true = 0, leaves_false = 0, leaves_unknown = 0;  // the shared leaves
   std::uint64_t possible = 0;  // small_: the positions the guard rows of the known facts leave possible
+  std::uint64_t unknown_leaf = 0;  // small_: the positions a guard row of an unknown fact leaves at most unknown
   std::int32_t sure[2] = {0, 0};     // permits, forbids in force
   std::int32_t maybe[2] = {0, 0};    // permits, forbids of unknown force
   std::int32_t unknown = 0;          // rules of unknown force, limits included
@@ -180,6 +185,7 @@ struct FastEval {
   Outcome run_from(FastChangeTables& t, std::span<const std::int32_t> slots, bool refining, const std::vector<std::int32_t>* memos_from,
                    std::span<Tri> applies, std::span<Tri> in_force, FastForces& forces);
   std::uint64_t small_possible() const;  // FastForces::possible of the facts
+  std::uint64_t small_unknown_leaf() const;  // FastForces::unknown_leaf of the facts
 };
 
 }  // namespace proviso

@@ -5,6 +5,7 @@
 
 #include "counterfactual.hpp"
 #include "explain_texts.hpp"
+#include "value_ops.hpp"
 
 namespace proviso {
 
@@ -33,6 +34,7 @@ Outcome FastSearch::keep_baseline(const Decision& decided) {
 Outcome FastSearch::adopt_baseline(Outcome outcome, bool memos_kept) {
   baseline_ = applies_;
   baseline_in_force_ = in_force_;
+  near_baseline_ = false;  // forces_ are not yet the new baseline's
   baseline_outcome_ = outcome;
   baseline_authorities_ = scratch_.authorities;
   if (!change_tables_) change_tables_ = std::make_unique<FastChangeTables>(FastEval::change_tables(compiled_));
@@ -46,9 +48,39 @@ Outcome FastSearch::adopt_baseline(Outcome outcome, bool memos_kept) {
   return outcome;
 }
 
+void FastSearch::restore_baseline() {
+  if (!near_baseline_) {
+    applies_ = baseline_;
+    in_force_ = baseline_in_force_;
+    forces_ = baseline_forces_;
+    near_baseline_ = true;
+    change_tables_->visited.clear();
+    return;
+  }
+  auto& visited = change_tables_->visited;
+  for (auto rule : visited) {
+    const auto r = static_cast<std::size_t>(rule);
+    applies_[r] = baseline_[r];
+    in_force_[r] = baseline_in_force_[r];
+    forces_.defeats[r] = baseline_forces_.defeats[r];
+  }
+  visited.clear();
+  std::copy(baseline_forces_.in_force.begin(), baseline_forces_.in_force.end(), forces_.in_force.begin());
+  std::copy(baseline_forces_.permits_applying.begin(), baseline_forces_.permits_applying.end(), forces_.permits_applying.begin());
+  forces_.leaves_true = baseline_forces_.leaves_true;
+  forces_.leaves_false = baseline_forces_.leaves_false;
+  forces_.leaves_unknown = baseline_forces_.leaves_unknown;
+  forces_.possible = baseline_forces_.possible;
+  forces_.unknown_leaf = baseline_forces_.unknown_leaf;
+  forces_.sure[0] = baseline_forces_.sure[0];
+  forces_.sure[1] = baseline_forces_.sure[1];
+  forces_.maybe[0] = baseline_forces_.maybe[0];
+  forces_.maybe[1] = baseline_forces_.maybe[1];
+  forces_.unknown = baseline_forces_.unknown;
+}
+
 Outcome FastSearch::recall_baseline() {
-  applies_ = baseline_;
-  in_force_ = baseline_in_force_;
+  restore_baseline();
   scratch_.authorities = baseline_authorities_;
   unknown_forces_ = baseline_forces_.unknown;
   return baseline_outcome_;
@@ -61,9 +93,7 @@ std::size_t FastSearch::unknown_forces() {
 
 Outcome FastSearch::decide_changed(std::span<const std::int32_t> slots) {
   if (!change_tables_) return decide_every_rule();  // no baseline kept yet
-  applies_ = baseline_;
-  in_force_ = baseline_in_force_;
-  forces_ = baseline_forces_;
+  restore_baseline();
   FastEval eval{compiled_, facts_, scratch_};
   bool refining = true;
   for (auto slot : slots) refining = refining && !baseline_known_[static_cast<std::size_t>(slot)];
@@ -91,6 +121,7 @@ Outcome FastSearch::decide_changed_by_pass(std::int32_t slot) {
     }
   }
   applies_ = baseline_;
+  near_baseline_ = false;
   return compiled_.decide_every_rule(facts_, scratch_, applies_, in_force_, readers);
 }
 
@@ -122,6 +153,7 @@ const std::vector<Value>& FastSearch::unknown_candidates(std::int32_t slot, std:
   const auto& policy = compiled_.policy();
   if (unknown_candidates_max_set_ != max_set_candidates) {  // other limits: the memo starts again
     unknown_candidates_.clear();
+    answer_tests_.clear();
     unknown_candidates_max_set_ = max_set_candidates;
   }
   if (unknown_candidates_.empty()) unknown_candidates_.resize(policy.facts.size());
@@ -130,6 +162,118 @@ const std::vector<Value>& FastSearch::unknown_candidates(std::int32_t slot, std:
     memo = std::make_unique<std::vector<Value>>(
         candidate_values(policy, slot, Value::unknown(policy.facts[static_cast<std::size_t>(slot)].type.kind), max_set_candidates));
   return *memo;
+}
+
+namespace {
+
+// The tests of one fact against constants in the rules' conditions and the
+// definitions they use, and whether the fact is read any other way.
+struct FactTests {
+  using Op = CExpr::Op;
+  FactTests(const Policy& p, std::int32_t fact) : policy(p), slot(fact) {}
+  const Policy& policy;
+  std::int32_t slot;
+  std::vector<std::pair<const CExpr*, int>> tests;  // a comparison and the operand (0 or 1) that is the fact
+  bool opaque = false;
+  std::vector<std::int8_t> walked = std::vector<std::int8_t>(policy.definitions.size(), 0);  // 0 not yet, 1 walking, 2 done
+  std::vector<std::uint64_t> definition_tests = std::vector<std::uint64_t>(policy.definitions.size(), 0);
+  std::vector<std::uint8_t> definition_asks = std::vector<std::uint8_t>(policy.definitions.size(), 0);
+
+  static bool comparison(Op op) {
+    switch (op) {
+      case Op::eq: case Op::lt: case Op::le: case Op::gt: case Op::ge:
+      case Op::in: case Op::subset: case Op::superset: case Op::intersects:
+        return true;
+      default: return false;  // `ne` is rewritten by the checker
+    }
+  }
+  bool is_fact(const CExpr& e) const { return e.op == Op::fact && e.slot == slot; }
+
+  void walk(const CExpr& e, std::uint64_t& reached, bool& asks_known) {
+    if (is_fact(e)) {  // read bare: as a truth, an operand of arithmetic or compared with another expression
+      opaque = true;
+      return;
+    }
+    if (e.op == Op::is_known && e.args.size() == 1 && is_fact(e.args[0])) {
+      asks_known = true;
+      return;
+    }
+    if (e.op == Op::definition) {
+      const auto d = static_cast<std::size_t>(e.slot);
+      if (walked[d] == 0) {
+        walked[d] = 1;
+        bool asks = false;
+        walk(policy.definitions[d].expr, definition_tests[d], asks);
+        definition_asks[d] = asks;
+        walked[d] = 2;
+      } else if (walked[d] == 1) {
+        opaque = true;  // a cycle (none passes the checker)
+      }
+      reached |= definition_tests[d];
+      asks_known = asks_known || definition_asks[d];
+      return;
+    }
+    if (comparison(e.op) && e.args.size() == 2)
+      for (int i = 0; i < 2; ++i)
+        if (is_fact(e.args[static_cast<std::size_t>(i)]) && e.args[static_cast<std::size_t>(1 - i)].op == Op::constant) {
+          if (tests.size() == 64) {
+            opaque = true;
+            return;
+          }
+          reached |= std::uint64_t{1} << tests.size();
+          tests.push_back({&e, i});
+          return;
+        }
+    for (const auto& a : e.args) walk(a, reached, asks_known);
+  }
+};
+
+}  // namespace
+
+const FastSearch::AnswerTests& FastSearch::answer_tests(std::int32_t slot, std::size_t max_set_candidates) {
+  const auto& candidates = unknown_candidates(slot, max_set_candidates);  // first: it may start the memos again
+  const auto& policy = compiled_.policy();
+  if (answer_tests_.empty()) answer_tests_.resize(policy.facts.size());
+  auto& memo = answer_tests_[static_cast<std::size_t>(slot)];
+  if (memo) return *memo;
+  memo = std::make_unique<AnswerTests>();
+  FactTests walk(policy, slot);
+  for (std::size_t r = 0; r < policy.rules.size() && !walk.opaque; ++r) {
+    const auto& rule = policy.rules[r];
+    if (!rule.when) continue;  // always applies
+    if (rule.condition >= 0) {  // a linked condition lists the facts it reads, through definitions too
+      const auto& read = policy.conditions[static_cast<std::size_t>(rule.condition)].facts;
+      if (!std::binary_search(read.begin(), read.end(), slot)) continue;
+    }
+    std::uint64_t reached = 0;
+    bool asks_known = false;
+    walk.walk(*rule.when, reached, asks_known);
+    if (reached || asks_known) memo->readers.push_back({static_cast<std::int32_t>(r), asks_known, reached});
+  }
+  if (walk.opaque) {
+    memo->readers.clear();
+    return *memo;
+  }
+  memo->opaque = false;
+  memo->truths.reserve(candidates.size());
+  for (const auto& value : candidates) {
+    std::uint64_t truths = 0;
+    for (std::size_t i = 0; i < walk.tests.size(); ++i) {
+      const auto& [test, operand] = walk.tests[i];
+      const Value& a = operand == 0 ? value : test->args[0].constant;
+      const Value& b = operand == 0 ? test->args[1].constant : value;
+      if (tracing::compare_truth(test->op, a, b) == Tri::true_) truths |= std::uint64_t{1} << i;
+    }
+    memo->truths.push_back(truths);
+  }
+  return *memo;
+}
+
+std::uint64_t FastSearch::live_tests(const AnswerTests& tests) const {
+  std::uint64_t live = 0;
+  for (const auto& reader : tests.readers)
+    if (reader.asks_known || baseline_[static_cast<std::size_t>(reader.rule)] == Tri::unknown) live |= reader.tests;
+  return live;
 }
 
 FastSearchLease::FastSearchLease(const Policy& policy, const Facts& facts) : policy_(policy) {

@@ -31,6 +31,7 @@ class FastSearch {
   // The outcome, with authorities() and each rule's force (in_force()).
   Outcome decide_every_rule() {
     unknown_forces_ = -1;
+    near_baseline_ = false;
     return compiled_.decide_every_rule(facts_, scratch_, applies_, in_force_);
   }
   // decide_every_rule(), kept as the baseline for decide_changed().
@@ -68,6 +69,29 @@ class FastSearch {
   const std::vector<std::int32_t>& condition_readers(std::int32_t slot);
   // candidate_values(policy, slot, unknown, max_set_candidates):
   const std::vector<Value>& unknown_candidates(std::int32_t slot, std::size_t max_set_candidates);
+  // How the rules tell unknown_candidates(slot, max_set_candidates) apart:
+  // each test reading the fact against a constant (`fact = k`, `k in fact`,
+  // …), each candidate's truth of them, and the rules whose condition reaches
+  // them. Two candidates whose tests hold alike for every rule that a value
+  // of the fact can still change are decided alike (answer_class()).
+  struct AnswerTests {
+    bool opaque = true;                  // the fact is read otherwise (or through over 64 tests): every candidate its own
+    std::vector<std::uint64_t> truths;   // by candidate: bit i, whether test i holds
+    struct Reader {
+      std::int32_t rule;
+      bool asks_known;      // its condition asks whether the fact is known
+      std::uint64_t tests;  // the tests its condition reaches, through definitions too
+    };
+    std::vector<Reader> readers;
+  };
+  const AnswerTests& answer_tests(std::int32_t slot, std::size_t max_set_candidates);
+  // The tests that can still tell the answers about `slot` apart from the
+  // baseline: those of the rules whose condition is unknown there (Kleene:
+  // a known one stays as it is when an unknown fact is given a value) or asks
+  // whether the fact is known. For a slot unknown in the baseline, candidates
+  // whose truths agree on them give the same decide_changed(slot): the same
+  // condition for every rule, so the same forces, outcome and authorities.
+  std::uint64_t live_tests(const AnswerTests& tests) const;
 
  private:
   const CompiledPolicy& compiled_;
@@ -78,6 +102,10 @@ class FastSearch {
   std::vector<Tri> baseline_in_force_;           // and the rest of its decision, for recall_baseline()
   Outcome baseline_outcome_ = Outcome::undetermined;
   Outcome adopt_baseline(Outcome outcome, bool memos_kept);  // the last decision, with every rule's force, as the baseline
+  // applies_, in_force_ and forces_ as the baseline's: after a decide_changed()
+  // only the rules it visited are copied back (change_tables_->visited).
+  void restore_baseline();
+  bool near_baseline_ = false;  // they differ from the baseline's only in the rules the last run_from visited
   std::vector<std::int32_t> baseline_authorities_;
   FastForces baseline_forces_, forces_;           // the sums of the baseline's forces, and of the last decide_changed()'s
   std::unique_ptr<FastChangeTables> change_tables_;  // on first use, when the rule set is decided from a baseline
@@ -92,6 +120,7 @@ class FastSearch {
   std::vector<std::unique_ptr<FactDomain>> domains_;
   std::vector<std::unique_ptr<std::vector<std::int32_t>>> condition_readers_;
   std::vector<std::unique_ptr<std::vector<Value>>> unknown_candidates_;
+  std::vector<std::unique_ptr<AnswerTests>> answer_tests_;  // by slot, with unknown_candidates_
   std::size_t unknown_candidates_max_set_ = 0;  // the max_set_candidates unknown_candidates_ were made with
 };
 

@@ -271,6 +271,7 @@ FastChangeTables FastEval::change_tables(const CompiledPolicy& p) {
   t.settled_conditions.assign(t.words, 0);
   t.dirty.assign(t.words, 0);
   t.todo.assign(t.words, 0);
+  t.visited.reserve(positions);  // each position is settled at most once a run: no allocation
   return t;
 }
 
@@ -289,12 +290,21 @@ std::uint64_t FastEval::small_possible() const {
   return possible;
 }
 
+// As run_every_rule: the unknown_rules of the guard rows whose fact is unknown.
+std::uint64_t FastEval::small_unknown_leaf() const {
+  std::uint64_t unknown_leaf = 0;
+  for (const auto& g : p.small_guards_)
+    if (!f.known[g.slot]) unknown_leaf |= g.unknown_rules;
+  return unknown_leaf;
+}
+
 void FastEval::sum_forces(FastChangeTables& t, std::span<const Tri> applies, std::span<const Tri> in_force, FastForces& out) {
   if (!p.shared_leaves_.empty()) evaluate_shared_leaves();  // as run_every_rule: none, the masks stay zero
   out.leaves_true = leaves_true;
   out.leaves_false = leaves_false;
   out.leaves_unknown = leaves_unknown;
   out.possible = p.small_ ? small_possible() : 0;
+  out.unknown_leaf = p.small_ ? small_unknown_leaf() : 0;
   out.sure[0] = out.sure[1] = out.maybe[0] = out.maybe[1] = out.unknown = 0;
   const std::size_t rules = p.effect_.size();
   out.in_force.assign((rules + 63) / 64, 0);
@@ -337,6 +347,7 @@ Outcome FastEval::run_from(FastChangeTables& t, std::span<const std::int32_t> sl
     for (auto& r : s.rules) r.stamp = 0;
     s.epoch = 1;
   }
+  t.visited.clear();
   std::uint64_t leaves_read = 0;
   for (auto slot : slots) leaves_read |= t.slot_leaves[static_cast<std::size_t>(slot)];
   if (leaves_read) {
@@ -351,17 +362,22 @@ Outcome FastEval::run_from(FastChangeTables& t, std::span<const std::int32_t> sl
   }
   const bool small = p.small_;
   std::uint64_t possible = forces.possible;
+  bool guard_rows_changed = false;
   if (small && refining) {  // the slots' rows left every rule possible, as their facts were unknown
     for (auto slot : slots) {
       const auto guard = t.slot_guard[static_cast<std::size_t>(slot)];
       if (guard < 0) continue;
+      guard_rows_changed = true;
       const auto& g = p.small_guards_[static_cast<std::size_t>(guard)];
       const auto v = f.cells[g.slot];
       if (f.known[g.slot] && v < g.domain) possible &= p.small_admits_[g.row + v];
     }
   } else if (small) {
     possible = small_possible();
+    guard_rows_changed = true;
   }
+  if (guard_rows_changed) forces.unknown_leaf = small_unknown_leaf();
+  const std::uint64_t unknown_leaves = forces.unknown_leaf;  // small_: the positions a guard row of an unknown fact leaves at most unknown
   const Hot h = hot();
   std::uint64_t* dirty = t.dirty.data();
   std::uint64_t* todo = t.todo.data();
@@ -388,15 +404,14 @@ Outcome FastEval::run_from(FastChangeTables& t, std::span<const std::int32_t> sl
       const std::size_t pos = w * 64 + bit;
       const FastRule& code = h.code[pos];
       const auto rule = static_cast<std::size_t>(code.rule);
+      t.visited.push_back(code.rule);
       Tri condition = applies[rule];
       if ((dirty[w] >> bit) & 1u) {  // as run_every_rule; past one word, the guards from the primary guard's bucket
         const auto primary = small ? -1 : p.primary_slot_[pos];
         const auto value = primary >= 0 ? h.cells[primary] : 0;
         const bool guarded_out = small ? !((possible >> pos) & 1u)
                                        : primary >= 0 && h.known[primary] && (value >= 64 || !((t.primary_admits[pos] >> value) & 1u));
-        bool unknown_leaf = false;
-        for (auto i = t.unknown_guard_begin[pos]; small && i < t.unknown_guard_begin[pos + 1] && !unknown_leaf; ++i)
-          unknown_leaf = !h.known[p.small_guards_[static_cast<std::size_t>(t.unknown_guards[static_cast<std::size_t>(i)])].slot];
+        const bool unknown_leaf = small && ((unknown_leaves >> pos) & 1u);
         condition = guarded_out || code.leaf_mask & h.leaves_false                ? Tri::false_
                     : code.leaf_mask & h.leaves_unknown || unknown_leaf ? Tri::unknown
                                                                                   : Tri::true_;

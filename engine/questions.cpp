@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 
 #include "counterfactual.hpp"
 #include "fact_domain.hpp"
@@ -57,51 +58,108 @@ std::string answer_words(const Policy& policy, std::int32_t fact, const Value& v
 
 namespace {
 
-// The question about one fact, with what each answer leads to, ranked by how
-// much it settles. Each answer is decided on the compiled evaluator, which
-// gives the outcome, the authorities and every rule's force as decide() does,
-// from the baseline of `search` (the facts), evaluating again only the rules
-// that read the fact; `search` is left as it was.
-Question rank_question(FastSearch& search, const Facts& facts, std::int32_t fact, std::size_t before,
-                       const QuestionLimits& limits) {
-  Question q;
-  q.fact = fact;  // its text is written when it is asked (next_questions): most ranked ones are not
+// The answers to the questions about the facts of one tier, decided, kept
+// flat: a Question (its values, each answer's authorities) is made only for
+// the few that are asked.
+struct RankedAnswers {
+  struct Answer {
+    Outcome outcome;
+    std::uint32_t authorities_begin, authorities_end;  // in `authorities`
+    std::uint32_t unknown_forces;                      // the rules (limits too) of unknown force
+  };
+  struct Fact {
+    std::int32_t fact;
+    double settles = 0, progress = 0;
+    const std::vector<Value>* values;  // the answers tried (unknown_candidates)
+    std::uint32_t answers_begin;       // in `answers`, values->size() of them
+  };
+  std::vector<Fact> facts;
+  std::vector<Answer> answers;
+  std::vector<std::int32_t> authorities;
+
+  std::span<const Answer> of(const Fact& f) const { return {answers.data() + f.answers_begin, f.values->size()}; }
+};
+
+// The answers about one fact, and how much they settle. Each answer is
+// decided on the compiled evaluator, which gives the outcome, the
+// authorities and every rule's force as decide() does, from the baseline of
+// `search` (the facts), evaluating again only the rules that read the fact;
+// `search` is left as it was.
+void rank_fact(FastSearch& search, const Facts& facts, std::int32_t fact, std::size_t before, const QuestionLimits& limits,
+               RankedAnswers& out) {
   std::size_t settled = 0;
   double progress = 0;
   // The fact is unknown (askable): its candidates depend on the policy alone.
   const auto& candidates = search.unknown_candidates(fact, limits.max_set_answers);
-  q.answers.reserve(candidates.size());
-  for (const auto& value : candidates) {
-    search.set(fact, value);
+  const auto& tests = search.answer_tests(fact, limits.max_set_answers);
+  const std::uint64_t live = tests.opaque ? 0 : search.live_tests(tests);
+  const auto first = static_cast<std::uint32_t>(out.answers.size());
+  RankedAnswers::Fact ranked{fact, 0, 0, &candidates, first};
+  bool changed = false;  // the search holds an answer, not the facts
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    // A candidate the live tests cannot tell from an earlier one is decided as it was.
+    std::size_t same = i;
+    for (std::size_t j = 0; j < i && same == i && !tests.opaque; ++j)
+      if (((tests.truths[i] ^ tests.truths[j]) & live) == 0) same = j;
+    if (same < i) {
+      const auto earlier = out.answers[first + same];
+      if (decided(earlier.outcome)) ++settled;
+      progress += static_cast<double>(before - std::min(before, static_cast<std::size_t>(earlier.unknown_forces)));
+      out.answers.push_back(earlier);
+      continue;
+    }
+    search.set(fact, candidates[i]);
+    changed = true;
     const Outcome outcome = search.decide_changed(fact);
     if (decided(outcome)) ++settled;
     const auto unknown = search.unknown_forces();
     progress += static_cast<double>(before - std::min(before, unknown));
-    q.answers.push_back({value, outcome, search.authorities()});
+    const auto& authorities = search.authorities();
+    const auto begin = static_cast<std::uint32_t>(out.authorities.size());
+    out.authorities.insert(out.authorities.end(), authorities.begin(), authorities.end());
+    out.answers.push_back({outcome, begin, static_cast<std::uint32_t>(out.authorities.size()), static_cast<std::uint32_t>(unknown)});
   }
-  search.set(fact, facts.values[fact]);
-  if (!q.answers.empty()) {
-    q.settles = static_cast<double>(settled) / static_cast<double>(q.answers.size());
-    q.progress = progress / static_cast<double>(q.answers.size());
+  if (changed) search.set(fact, facts.values[fact]);
+  if (!candidates.empty()) {
+    ranked.settles = static_cast<double>(settled) / static_cast<double>(candidates.size());
+    ranked.progress = progress / static_cast<double>(candidates.size());
+  }
+  out.facts.push_back(ranked);
+}
+
+// The question asked about a ranked fact (its text is written by the caller).
+Question question_of(const RankedAnswers& ranked, const RankedAnswers::Fact& f) {
+  Question q;
+  q.fact = f.fact;
+  q.settles = f.settles;
+  q.progress = f.progress;
+  const auto answers = ranked.of(f);
+  q.answers.reserve(answers.size());
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    const auto* authorities = ranked.authorities.data();
+    q.answers.push_back({(*f.values)[i], answers[i].outcome,
+                         std::vector<std::int32_t>(authorities + answers[i].authorities_begin, authorities + answers[i].authorities_end)});
   }
   return q;
 }
 
 // An answer that changes the outcome as things stand (the empty completion):
 // against another answer with a different outcome, else against "not known".
-std::optional<Witness> settling_witness(const Policy& policy, const Question& q, Outcome unanswered) {
-  for (const auto& a : q.answers) {
+std::optional<Witness> settling_witness(const Policy& policy, const RankedAnswers& ranked, const RankedAnswers::Fact& f, Outcome unanswered) {
+  const auto answers = ranked.of(f);
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    const auto& a = answers[i];
     if (a.outcome == unanswered) continue;
     Witness w;
-    w.fact = q.fact;
-    w.answer = a.value;
+    w.fact = f.fact;
+    w.answer = (*f.values)[i];
     w.answer_outcome = a.outcome;
-    w.other = Value::unknown(policy.facts[q.fact].type.kind);
+    w.other = Value::unknown(policy.facts[f.fact].type.kind);
     w.other_outcome = unanswered;
-    for (const auto& b : q.answers)
-      if (b.outcome != a.outcome) {
-        w.other = b.value;
-        w.other_outcome = b.outcome;
+    for (std::size_t j = 0; j < answers.size(); ++j)
+      if (answers[j].outcome != a.outcome) {
+        w.other = (*f.values)[j];
+        w.other_outcome = answers[j].outcome;
         break;
       }
     return w;
@@ -197,55 +255,66 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
   std::vector<std::int32_t> first, second;
   for (auto f : decision.unknown_facts)
     if (askable(f)) first.push_back(f);
-  for (std::size_t r = 0; r < policy.rules.size(); ++r) {
-    if (decision.rules[r].in_force != Tri::unknown || policy.rules[r].condition < 0) continue;
-    for (auto f : policy.conditions[policy.rules[r].condition].facts)
-      if (askable(f) && std::find(first.begin(), first.end(), f) == first.end()) second.push_back(f);
-  }
-  std::sort(second.begin(), second.end());
-  second.erase(std::unique(second.begin(), second.end()), second.end());
+  // The second tier is made only when the first does not fill the questions.
+  auto second_tier = [&] {
+    std::vector<std::uint8_t> listed(policy.facts.size(), 0);  // in the first tier or already in the second
+    for (auto f : first) listed[static_cast<std::size_t>(f)] = 1;
+    for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+      if (decision.rules[r].in_force != Tri::unknown || policy.rules[r].condition < 0) continue;
+      for (auto f : policy.conditions[policy.rules[r].condition].facts)
+        if (!listed[static_cast<std::size_t>(f)] && askable(f)) {
+          listed[static_cast<std::size_t>(f)] = 1;
+          second.push_back(f);
+        }
+    }
+    std::sort(second.begin(), second.end());
+  };
   // One search for the ranking and every witness: each leaves it loaded with
   // `facts`, as does each witness search the one copy of the facts it changes.
   FastSearchLease lease(policy, facts);
   FastSearch& search = *lease;
   search.keep_baseline(decision);
   std::optional<Facts> witness_state;
+  RankedAnswers ranked;
   for (const auto* tier : {&first, &second}) {
     if (out.size() >= limits.max_questions) break;  // the first tier filled them: the second need not be ranked
-    std::vector<Question> ranked;
-    ranked.reserve(tier->size());
-    for (auto fact : *tier) ranked.push_back(rank_question(search, facts, fact, before, limits));
-    // Sorted by index: a Question is heavy to move, and only the first few are taken.
-    std::vector<std::uint32_t> order(ranked.size());
+    if (tier == &second) second_tier();
+    ranked.facts.clear();
+    ranked.answers.clear();
+    ranked.authorities.clear();
+    ranked.facts.reserve(tier->size());
+    for (auto fact : *tier) rank_fact(search, facts, fact, before, limits, ranked);
+    // Sorted by index: only the first few are taken.
+    std::vector<std::uint32_t> order(ranked.facts.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
     std::stable_sort(order.begin(), order.end(), [&](std::uint32_t i, std::uint32_t j) {
-      const Question& a = ranked[i];
-      const Question& b = ranked[j];
+      const auto& a = ranked.facts[i];
+      const auto& b = ranked.facts[j];
       if (a.settles != b.settles) return a.settles > b.settles;
       if (a.progress != b.progress) return a.progress > b.progress;
       return a.fact < b.fact;
     });
     for (auto i : order) {
-      Question& q = ranked[i];
+      const auto& f = ranked.facts[i];
       if (out.size() >= limits.max_questions) return out;
-      if (auto settling = settling_witness(policy, q, decision.outcome)) {  // as things stand: no search needed
-        q.witness = std::move(*settling);
-        q.text = question_text(policy, q.fact);
-        out.push_back(std::move(q));
+      if (auto settling = settling_witness(policy, ranked, f, decision.outcome)) {  // as things stand: no search needed
+        out.push_back(question_of(ranked, f));
+        out.back().witness = std::move(*settling);
+        out.back().text = question_text(policy, f.fact);
         continue;
       }
       if (!witness_state) witness_state = facts;
       // No answer settles it (settling_witness): when every value the
       // witness search tries at its root was ranked, the root need not decide them again.
-      const auto& domain = search.domain(q.fact).values;
+      const auto& domain = search.domain(f.fact).values;
       const bool root_answers_open = std::all_of(domain.begin(), domain.end(), [&](const Value& v) {
-        return std::any_of(q.answers.begin(), q.answers.end(), [&](const AnswerOutcome& a) { return same_value(a.value, v); });
+        return std::any_of(f.values->begin(), f.values->end(), [&](const Value& a) { return same_value(a, v); });
       });
-      auto found = find_witness(policy, search, *witness_state, q.fact, limits.relevance, skip, &decision, true, root_answers_open);
+      auto found = find_witness(policy, search, *witness_state, f.fact, limits.relevance, skip, &decision, true, root_answers_open);
       if (!found.witness) continue;
-      q.witness = std::move(*found.witness);
-      q.text = question_text(policy, q.fact);
-      out.push_back(std::move(q));
+      out.push_back(question_of(ranked, f));
+      out.back().witness = std::move(*found.witness);
+      out.back().text = question_text(policy, f.fact);
     }
   }
   return out;

@@ -16,6 +16,22 @@ struct Root {
   bool answers_open = false;          // each answer is known to leave it undetermined (as it is)
 };
 
+// A witness search's working vectors, kept by the thread between searches
+// (one runs at a time on a thread) so that a search allocates none of them.
+struct WitnessWork {
+  std::vector<Value> saved;             // by give(): the values the completion's facts had, innermost last
+  std::vector<std::uint32_t> marked;    // by rule: reaches_outcome() marked it in its pass `mark`
+  std::uint32_t mark = 0;
+  std::vector<std::int32_t> pending;    // reaches_outcome()'s
+  std::vector<std::int32_t> slots;      // node(): the slots that differ from the baseline's
+  std::vector<Outcome> outcomes;        // node(): each answer's, read before any child runs
+};
+
+WitnessWork& witness_work() {
+  thread_local WitnessWork work;
+  return work;
+}
+
 class WitnessSearch {
  public:
   // `search` and `state` alike hold the state the search starts from; the
@@ -60,17 +76,22 @@ class WitnessSearch {
   // Known force stays known whatever the unknown facts turn out to be (Kleene).
   // `applies` and `in_force`: by rule, as Decision::rules has them.
   bool reaches_outcome(const std::vector<Tri>& applies, const std::vector<Tri>& in_force) {
-    auto& marked = marked_;
-    marked.assign(policy_.rules.size(), false);
-    auto& pending = pending_;
+    auto& marked = work_.marked;
+    if (marked.size() < policy_.rules.size()) marked.resize(policy_.rules.size(), 0);
+    if (++work_.mark == 0) {  // wrapped: forget every mark
+      std::fill(marked.begin(), marked.end(), 0u);
+      work_.mark = 1;
+    }
+    const auto mark = work_.mark;
+    auto& pending = work_.pending;
     pending.clear();
     for (auto r : readers_)
       if (applies[r] == Tri::unknown && in_force[r] == Tri::unknown) pending.push_back(r);
     while (!pending.empty()) {
       auto r = pending.back();
       pending.pop_back();
-      if (marked[r]) continue;
-      marked[r] = true;
+      if (marked[r] == mark) continue;
+      marked[r] = mark;
       if (!policy_.rules[r].is_limit()) return true;  // a permit or forbid: the outcome reads its force
       for (auto e : policy_.rules[r].exception_to)
         if (in_force[e] == Tri::unknown) pending.push_back(e);
@@ -105,13 +126,13 @@ class WitnessSearch {
     search_.set(slot, value);
   }
   void give(std::int32_t slot, const Value& value) {
-    saved_.push_back(std::move(state_.values[slot]));
+    work_.saved.push_back(std::move(state_.values[slot]));
     set(slot, value);
   }
   // The value `slot` had before the last give() not yet restored.
   void restore(std::int32_t slot) {
-    state_.values[slot] = std::move(saved_.back());
-    saved_.pop_back();
+    state_.values[slot] = std::move(work_.saved.back());
+    work_.saved.pop_back();
     search_.set(slot, state_.values[slot]);
   }
 
@@ -126,22 +147,22 @@ class WitnessSearch {
     // With the baseline made on the root's state, the node's state is the
     // baseline's but for the completion, and each answer's but for it and the fact.
     if (from_baseline_) {
-      slots_.clear();
-      for (const auto& c : completion) slots_.push_back(c.fact);
+      work_.slots.clear();
+      for (const auto& c : completion) work_.slots.push_back(c.fact);
     }
     const Outcome unanswered = root.at_baseline ? search_.recall_baseline()
-                               : from_baseline_ ? search_.decide_changed(slots_)
+                               : from_baseline_ ? search_.decide_changed(work_.slots)
                                                 : search_.decide_every_rule();
     if (!reaches_outcome(search_.applies(), search_.in_force())) return false;
-    auto& outcomes = outcomes_;
+    auto& outcomes = work_.outcomes;
     outcomes.clear();
     if (root.answers_open && unanswered == Outcome::undetermined) {
       outcomes.assign(domain_.values.size(), Outcome::undetermined);
     } else {
-      if (from_baseline_) slots_.push_back(fact_);
+      if (from_baseline_) work_.slots.push_back(fact_);
       for (const auto& v : domain_.values) {  // each answer in place: the fact is unknown in the state on entry and on return
         search_.set(fact_, v);
-        outcomes.push_back(from_baseline_ ? search_.decide_changed(slots_) : search_.outcome());
+        outcomes.push_back(from_baseline_ ? search_.decide_changed(work_.slots) : search_.outcome());
       }
       search_.set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
     }
@@ -195,12 +216,8 @@ class WitnessSearch {
   Witness witness_;
   FastSearch& search_;  // the state of the search, in the compiled layout
   Facts& state_;        // and as Facts, for the traced decision that chooses the fact to branch on
-  std::vector<Value> saved_;  // by give(): the values the completion's facts had, innermost last
-  std::vector<bool> marked_;  // reaches_outcome()'s, kept between nodes
-  std::vector<std::int32_t> pending_;
+  WitnessWork& work_ = witness_work();
   bool from_baseline_ = false;  // the search's baseline was made on the root's state (decide_changed())
-  std::vector<std::int32_t> slots_;     // node(): the slots that differ from the baseline's
-  std::vector<Outcome> outcomes_;       // node(): each answer's, read before any child runs
 };
 
 }  // namespace

@@ -24,13 +24,17 @@ struct Core {
   std::vector<RuleResult> rules;
 };
 
+using RuleRoles = tracing::Program::RuleRoles;
+
 // Each rule's force from whether it applies, in evaluation order (exceptions
 // before the rules they defeat); with `results`, also the exceptions in force
 // and maybe in force against each. Apart from `applies` nothing here reads the
 // facts, so a variant of the request that changes no rule's `applies` has the
-// same force.
-void rule_force(const Policy& policy, const Tri* applies, Tri* in_force, RuleResult* results) {
-  for (auto r : policy.evaluation_order) {
+// same force. With the program's `roles` only the rules with exceptions are
+// worked out (any other is in force as it applies); the walk reads the Rules.
+void rule_force(const Policy& policy, const RuleRoles* roles, const Tri* applies, Tri* in_force, RuleResult* results) {
+  if (roles) std::copy(applies, applies + policy.rules.size(), in_force);
+  for (auto r : roles ? roles->defeasible : policy.evaluation_order) {
     const Tri applying = applies[r];
     Tri defeated = Tri::false_;
     // A rule that does not apply is not defeated: it simply does not apply.
@@ -55,20 +59,24 @@ void rule_force(const Policy& policy, const Tri* applies, Tri* in_force, RuleRes
 
 // The outcome and its authorities from each rule's applies and force, and
 // the conflicting pairs when `conflicts` is given. `permits` and `forbids`
-// are scratch.
-Outcome outcome_of(const Policy& policy, const Tri* applies, const Tri* in_force, std::vector<std::int32_t>& authorities,
-                   std::vector<std::pair<std::int32_t, std::int32_t>>* conflicts, std::vector<std::int32_t>& permits,
-                   std::vector<std::int32_t>& forbids) {
+// are scratch. The program gives the rules' `roles`; the walk reads the Rules.
+Outcome outcome_of(const Policy& policy, const RuleRoles* roles, const Tri* applies, const Tri* in_force,
+                   std::vector<std::int32_t>& authorities, std::vector<std::pair<std::int32_t, std::int32_t>>* conflicts,
+                   std::vector<std::int32_t>& permits, std::vector<std::int32_t>& forbids) {
   authorities.clear();
   permits.clear();
   forbids.clear();
   bool maybe_permit = false, maybe_forbid = false;
-  for (std::size_t r = 0; r < policy.rules.size(); ++r) {
-    const auto& rule = policy.rules[r];
-    if (rule.is_limit()) continue;  // a limit only defeats; it decides nothing itself
-    const bool permit = rule.is_permit();
-    if (in_force[r] == Tri::true_) (permit ? permits : forbids).push_back(static_cast<std::int32_t>(r));
+  const auto add = [&](std::int32_t r, bool permit) {
+    if (in_force[r] == Tri::true_) (permit ? permits : forbids).push_back(r);
     if (in_force[r] == Tri::unknown) (permit ? maybe_permit : maybe_forbid) = true;
+  };
+  if (roles) {
+    for (auto r : roles->permits) add(r, true);
+    for (auto r : roles->forbids) add(r, false);
+  } else {
+    for (std::size_t r = 0; r < policy.rules.size(); ++r)  // a limit only defeats; it decides nothing itself
+      if (!policy.rules[r].is_limit()) add(static_cast<std::int32_t>(r), policy.rules[r].is_permit());
   }
   if (!permits.empty() && !forbids.empty()) {
     if (conflicts)
@@ -88,13 +96,21 @@ Outcome outcome_of(const Policy& policy, const Tri* applies, const Tri* in_force
     // A limit that defeated a permit which applied decides the denial too.
     authorities = forbids;
     bool limits = false;
-    for (std::size_t p = 0; p < policy.rules.size(); ++p) {
-      if (!policy.rules[p].is_permit() || applies[p] != Tri::true_) continue;
-      for (auto d : policy.rules[p].defeaters)
-        if (in_force[d] == Tri::true_ && policy.rules[d].is_limit()) {
-          authorities.push_back(d);
-          limits = true;
-        }
+    const auto add_limit = [&](std::int32_t permit, std::int32_t limit) {
+      if (applies[permit] == Tri::true_ && in_force[limit] == Tri::true_) {
+        authorities.push_back(limit);
+        limits = true;
+      }
+    };
+    if (roles) {
+      for (const auto& limit : roles->limits)
+        if (in_force[limit.rule] == Tri::true_)
+          for (std::uint32_t k = limit.first; k < limit.first + limit.count; ++k) add_limit(roles->limited_permits[k], limit.rule);
+    } else {
+      for (std::size_t p = 0; p < policy.rules.size(); ++p)
+        if (policy.rules[p].is_permit())
+          for (auto d : policy.rules[p].defeaters)
+            if (policy.rules[d].is_limit()) add_limit(static_cast<std::int32_t>(p), d);
     }
     if (limits) {
       std::sort(authorities.begin(), authorities.end());
@@ -112,13 +128,13 @@ Core resolve(const Policy& policy, const std::vector<Tri>& applies) {
   Core core;
   core.rules.resize(policy.rules.size());
   std::vector<Tri> in_force(policy.rules.size(), Tri::unknown);
-  rule_force(policy, applies.data(), in_force.data(), core.rules.data());
+  rule_force(policy, nullptr, applies.data(), in_force.data(), core.rules.data());
   for (std::size_t r = 0; r < core.rules.size(); ++r) {
     core.rules[r].applies = applies[r];
     core.rules[r].in_force = in_force[r];
   }
   std::vector<std::int32_t> permits, forbids;
-  core.outcome = outcome_of(policy, applies.data(), in_force.data(), core.authorities, &core.conflicts, permits, forbids);
+  core.outcome = outcome_of(policy, nullptr, applies.data(), in_force.data(), core.authorities, &core.conflicts, permits, forbids);
   return core;
 }
 
@@ -392,9 +408,9 @@ void add_interpretation_uses(const Policy& policy, const tracing::Program& progr
     if (changed) {
       ws.other_applies = ws.applies;
       for (const auto& [r, applies] : ws.changed_rules) ws.other_applies[r] = applies;
-      rule_force(policy, ws.other_applies.data(), ws.other_in_force.data(), nullptr);
-      other_outcome = outcome_of(policy, ws.other_applies.data(), ws.other_in_force.data(), ws.other_authorities, nullptr, ws.permits,
-                                 ws.forbids);
+      rule_force(policy, &program.roles(), ws.other_applies.data(), ws.other_in_force.data(), nullptr);
+      other_outcome = outcome_of(policy, &program.roles(), ws.other_applies.data(), ws.other_in_force.data(), ws.other_authorities,
+                                 nullptr, ws.permits, ws.forbids);
       same_authorities = ws.other_authorities == decision.authorities;
     }
     const bool relied_on = other_outcome != decision.outcome || !same_authorities;
@@ -412,17 +428,17 @@ void add_interpretation_uses(const Policy& policy, const tracing::Program& progr
 }
 
 // resolve() into the decision, on the workspace's arrays.
-void resolve_into(const Policy& policy, ProgramWorkspace& ws, Decision& decision) {
+void resolve_into(const Policy& policy, const tracing::Program& program, ProgramWorkspace& ws, Decision& decision) {
   const std::size_t n = policy.rules.size();
   decision.rules.resize(n);
-  ws.in_force.assign(n, Tri::unknown);
-  rule_force(policy, ws.applies.data(), ws.in_force.data(), decision.rules.data());
+  ws.in_force.resize(n);
+  rule_force(policy, &program.roles(), ws.applies.data(), ws.in_force.data(), decision.rules.data());
   for (std::size_t r = 0; r < n; ++r) {
     decision.rules[r].applies = ws.applies[r];
     decision.rules[r].in_force = ws.in_force[r];
   }
-  decision.outcome = outcome_of(policy, ws.applies.data(), ws.in_force.data(), decision.authorities, &decision.conflicts, ws.permits,
-                                ws.forbids);
+  decision.outcome = outcome_of(policy, &program.roles(), ws.applies.data(), ws.in_force.data(), decision.authorities,
+                                &decision.conflicts, ws.permits, ws.forbids);
 }
 
 }  // namespace
@@ -448,8 +464,8 @@ Decision decide(const Policy& policy, const Facts& facts, const EvalLimits& limi
   const std::size_t rules = policy.rules.size();
   ws.applies.resize(rules);
   ws.other_in_force.resize(rules);
-  for (std::size_t r = 0; r < rules; ++r) ws.applies[r] = program.applies(r, ws.truth.data());
-  resolve_into(policy, ws, decision);
+  program.applies(ws.truth.data(), ws.applies.data());
+  resolve_into(policy, program, ws, decision);
 
   if (decision.outcome == Outcome::undetermined) {
     // As the walk: the unknowns of the permits and forbids whose force is

@@ -75,7 +75,9 @@ inline void execute(Kind kind, const Step& s, const std::int32_t* operands, cons
     case Kind::is_known: t = tri_of(facts[s.a].known); break;
     case Kind::integer_in_range: {
       const Value& v = facts[s.a];
-      t = leaf(v, s.x <= v.integer && v.integer <= s.y);
+      // x <= v <= y as one unsigned comparison (x <= y)
+      const auto from = static_cast<std::uint64_t>(s.x);
+      t = leaf(v, static_cast<std::uint64_t>(v.integer) - from <= static_cast<std::uint64_t>(s.y) - from);
       break;
     }
     case Kind::enum_in_set: {
@@ -155,8 +157,9 @@ void Program::run(const Facts& facts, const std::uint8_t* readings, Tri* truth, 
 
 void Program::trace(const Tri* truth, std::vector<Tri>& conditions) const {
   conditions.assign(truth, truth + conditions_);
-  for (auto c : unreached_) conditions[c] = Tri::unknown;
-  for (const auto& [condition, slot] : moved_) conditions[condition] = truth[slot];
+  Tri* out = conditions.data();  // not reloaded after each store, as conditions[] would be
+  for (auto c : unreached_) out[c] = Tri::unknown;
+  for (const auto& [condition, slot] : moved_) out[condition] = truth[slot];
 }
 
 void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells,

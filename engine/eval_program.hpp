@@ -53,7 +53,7 @@ struct Step {
     not_,               // a: operand
     all_of, any_of,     // x: first operand in the steps' operand list, y: count
     is_known,           // a: fact slot
-    integer_in_range,   // a: fact slot; x <= its integer <= y (empty when x > y)
+    integer_in_range,   // a: fact slot; x <= its integer <= y (x <= y; an empty range is a set_masked_any with x = 0)
     enum_in_set,        // a: fact slot; bit `integer` of x
     set_masked_equals,  // a: fact slot; (bits & x) == y
     set_masked_any,     // a: fact slot; (bits & x) != 0
@@ -116,8 +116,28 @@ class Program {
   bool read_by_rule(std::int32_t index) const { return read_by_rule_[index] != 0; }
 
   Tri applies(std::size_t rule, const Tri* truth) const {
-    return rule_root_[rule] < 0 ? Tri::true_ : truth[slot_[rule_root_[rule]]];
+    return rule_slot_[rule] < 0 ? Tri::true_ : truth[rule_slot_[rule]];
   }
+  // Every rule's, by rule.
+  void applies(const Tri* truth, Tri* out) const {
+    const std::int32_t* slot = rule_slot_.data();
+    for (std::size_t r = 0, n = rule_slot_.size(); r < n; ++r) out[r] = slot[r] < 0 ? Tri::true_ : truth[slot[r]];
+  }
+
+  // The rules by their part in the outcome, so that deciding it need not read
+  // the Rules (eval.cpp's rule_force and outcome_of).
+  struct RuleRoles {
+    std::vector<std::int32_t> defeasible;        // the rules with exceptions, in evaluation order
+    std::vector<std::int32_t> permits, forbids;  // in index order (a limit is neither)
+    // Each limit that is an exception to a permit, with those permits (in limited_permits).
+    struct Limit {
+      std::int32_t rule = -1;
+      std::uint32_t first = 0, count = 0;
+    };
+    std::vector<Limit> limits;
+    std::vector<std::int32_t> limited_permits;
+  };
+  const RuleRoles& roles() const { return roles_; }
 
   // The facts whose unknown value makes `rule`'s condition unknown, added to
   // `out` (unsorted, with repeats), as Evaluator::unknowns finds them; each
@@ -147,6 +167,8 @@ class Program {
   std::size_t computed_ = 0;
   std::vector<std::int32_t> operands_;
   std::vector<std::int32_t> rule_root_;        // by rule: its condition's instruction, -1 without one
+  std::vector<std::int32_t> rule_slot_;        // by rule: its condition's slot, -1 without one
+  RuleRoles roles_;
   std::vector<std::int32_t> definition_root_;  // by definition: its expression's instruction, -1 if no rule uses it
   // A step that reads an interpretation; where the later re-runs that read
   // its node are in rerun_readers_ (as positions in the interpretation's

@@ -4,6 +4,7 @@
 // grouped by kind; and what each interpretation's re-run must execute again.
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include "eval_program.hpp"
 
@@ -36,6 +37,25 @@ Program::Program(const Policy& policy)
     if (policy.rules[r].when) rule_root_[r] = emit(policy, *policy.rules[r].when);
   std::vector<std::int32_t> step_nodes;  // by step: its node
   build_steps(step_nodes);
+  for (auto root : rule_root_) rule_slot_.push_back(root < 0 ? -1 : slot_[root]);
+  for (auto r : policy.evaluation_order)
+    if (!policy.rules[r].defeaters.empty()) roles_.defeasible.push_back(r);
+  for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+    const auto& rule = policy.rules[r];
+    if (rule.is_limit()) continue;
+    (rule.is_permit() ? roles_.permits : roles_.forbids).push_back(static_cast<std::int32_t>(r));
+  }
+  for (std::size_t d = 0; d < policy.rules.size(); ++d) {
+    if (!policy.rules[d].is_limit()) continue;
+    RuleRoles::Limit limit{static_cast<std::int32_t>(d), static_cast<std::uint32_t>(roles_.limited_permits.size()), 0};
+    for (std::size_t p = 0; p < policy.rules.size(); ++p) {
+      const auto& defeaters = policy.rules[p].defeaters;
+      if (policy.rules[p].is_permit() && std::find(defeaters.begin(), defeaters.end(), static_cast<std::int32_t>(d)) != defeaters.end())
+        roles_.limited_permits.push_back(static_cast<std::int32_t>(p));
+    }
+    limit.count = static_cast<std::uint32_t>(roles_.limited_permits.size()) - limit.first;
+    if (limit.count > 0) roles_.limits.push_back(limit);
+  }
   // What reads each interpretation, through any number of operands: the
   // instructions are in topological order, so one pass each. A fused
   // comparison reads a fact and a constant, never an interpretation.
@@ -227,9 +247,15 @@ bool Program::fuse(std::int32_t node, Step& step) const {
   step.kind = Kind::integer_in_range;
   switch (op) {
     case Op::eq: step.x = k, step.y = k; return true;
-    case Op::lt: step.x = k == kMin ? 1 : kMin, step.y = k == kMin ? 0 : k - 1; return true;
+    case Op::lt:
+      if (k == kMin) step.kind = Kind::set_masked_any, step.x = 0;  // never: false when the fact is known
+      else step.x = kMin, step.y = k - 1;
+      return true;
     case Op::le: step.x = kMin, step.y = k; return true;
-    case Op::gt: step.x = k == kMax ? 1 : k + 1, step.y = k == kMax ? 0 : kMax; return true;
+    case Op::gt:
+      if (k == kMax) step.kind = Kind::set_masked_any, step.x = 0;  // never, as `< min`
+      else step.x = k + 1, step.y = kMax;
+      return true;
     case Op::ge: step.x = k, step.y = kMax; return true;
     default: return false;
   }
@@ -268,14 +294,40 @@ void Program::build_steps(std::vector<std::int32_t>& step_nodes) {
     if (in.op == Op::definition && in.condition >= 0 && code_[target[i]].condition < 0 && claim[target[i]] < 0)
       claim[target[i]] = in.condition;
   }
+  // A node that computes what an earlier one does (the same comparison of
+  // the same fact, an `all of` of the same slots, …) has no step: it shares
+  // the earlier one's slot, and the trace copies its phrased condition from
+  // there (moved_). Constants and the comparisons of Values are not shared.
+  const auto sharing_key = [&](std::int32_t i) {
+    const auto& in = code_[i];
+    std::vector<std::int64_t> key;
+    if (is_fused[i]) {
+      const Step& f = fused[i];
+      key = {0, static_cast<std::int64_t>(f.kind), f.a, f.x, f.y};
+    } else if (in.op == Op::fact || in.op == Op::interpretation || in.op == Op::is_known) {
+      key = {1, static_cast<std::int64_t>(in.op), in.slot};
+    } else if (in.op == Op::not_ || in.op == Op::and_ || in.op == Op::or_) {
+      key = {2, static_cast<std::int64_t>(in.op)};
+      for (std::uint32_t k = 0; k < in.count; ++k) key.push_back(slot_[operands_[in.first + k]]);
+    }
+    if (!key.empty()) key.push_back(needs_value[i]);
+    return key;
+  };
+  std::map<std::vector<std::int64_t>, std::int32_t> computed_at;  // by sharing key: its slot
+  std::vector<std::uint8_t> shared(code_.size(), 0);
   std::vector<std::uint8_t> taken(conditions_, 0);
   slot_.assign(code_.size(), -1);
   std::int32_t next = conditions;
   for (std::int32_t i = 0; i < n; ++i) {
     const auto& in = code_[i];
     if (skipped[i]) continue;
+    auto key = in.op == Op::definition ? std::vector<std::int64_t>{} : sharing_key(i);
+    const auto earlier = key.empty() ? computed_at.end() : computed_at.find(key);
     if (in.op == Op::definition) {
       slot_[i] = slot_[target[i]];
+    } else if (earlier != computed_at.end()) {
+      slot_[i] = earlier->second;
+      shared[i] = 1;
     } else {
       const std::int32_t c = in.condition >= 0 ? in.condition : claim[i];
       if (c >= 0 && !taken[c]) {
@@ -284,6 +336,7 @@ void Program::build_steps(std::vector<std::int32_t>& step_nodes) {
       } else {
         slot_[i] = next++;
       }
+      if (!key.empty()) computed_at.emplace(std::move(key), slot_[i]);
     }
     if (in.condition >= 0 && slot_[i] != in.condition) moved_.emplace_back(in.condition, slot_[i]);
   }
@@ -297,7 +350,7 @@ void Program::build_steps(std::vector<std::int32_t>& step_nodes) {
   for (std::size_t k = 0; k < operands_.size(); ++k) step_operands_[k] = slot_[operands_[k]];
   for (std::int32_t i = 0; i < n; ++i) {
     const auto& in = code_[i];
-    if (skipped[i] || in.op == Op::definition) continue;
+    if (skipped[i] || in.op == Op::definition || shared[i]) continue;
     Step step = is_fused[i] ? fused[i] : Step{};
     step.op = in.op;
     step.type = in.kind;

@@ -442,7 +442,7 @@ TEST_CASE("the other readings decide as the walk's when an interpretation has hu
   rules += "definition base \"base\" cite \"x(d)\" means (wide or f0) and not narrow\n";
   rules += "rule general forbid cite \"x(a)\" when f0 or f1\n";
   const auto fact = [](int i) { return "f" + std::to_string(i % 20); };
-  for (int i = 1; i <= 40; ++i) {
+  for (int i = 1; i <= 60; ++i) {
     const auto n = std::to_string(i);
     rules += "rule p" + n + " permit cite \"x(p" + n + ")\"\n  exception to general\n  when all of {\n";
     rules += "    (wide and " + fact(i) + ") or not (narrow or " + fact(i + 3) + ")  \"c" + n + "a\"\n";
@@ -463,4 +463,53 @@ TEST_CASE("the other readings decide as the walk's when an interpretation has hu
   CHECK(agreement.outcomes.size() >= 3);
   CHECK(agreement.uses > 1000);
   CHECK(agreement.relied_on > 200);
+}
+
+TEST_CASE("a node that computes what an earlier one does shares its step, and the trace still shows each condition") {
+  // `n > 3` six times (phrased and not), `who == clerk` twice, one `all of`
+  // twice over the same operands; a limit that is an exception to two permits.
+  auto policy = load(R"rules(
+enum signer "who signed" { head_of_agency field_officer clerk }
+fact n : integer "n"
+fact flag : bool "flag"
+fact who : signer "who"
+interpretation wide "the wide reading" cite "x(i)" default false
+definition big "big" cite "x(d)" means n > 3 and flag
+rule general forbid cite "x(a)" when n > 3 and flag
+rule p1 permit cite "x(b)"
+  exception to general
+  when all of {
+    n > 3             "big n"
+    who == clerk      "a clerk"
+    wide              "wide"
+  }
+rule p2 permit cite "x(c)"
+  exception to general
+  when all of {
+    n > 3             "big n again"
+    who == clerk      "a clerk again"
+    wide or flag      "wide or flagged"
+  }
+rule p3 permit cite "x(e)" exception to general when big or wide
+rule l1 limit cite "x(f)" exception to p1, p3 when n > 3 and flag and not wide
+)rules");
+  const auto& program = tracing::tracing_program(*policy);
+  // 23 steps if each node had its own; one for each distinct computation.
+  CHECK(program.steps() <= 12);
+  Agreement agreement(policy);
+  std::mt19937_64 rng(77);
+  for (int unknown_percent : {0, 20, 50})
+    for (int i = 0; i < 1000; ++i) agreement.check(random_facts(*policy, rng, unknown_percent));
+  agreement.report();
+  CHECK(agreement.outcomes.size() >= 3);
+  CHECK(agreement.relied_on > 100);
+  std::vector<std::uint8_t> seen(policy->conditions.size(), 0);
+  for (int i = 0; i < 500; ++i) {
+    const auto d = decide(*policy, random_facts(*policy, rng, 10));
+    for (std::size_t c = 0; c < d.conditions.size(); ++c) seen[c] |= d.conditions[c] == Tri::true_ ? 1 : d.conditions[c] == Tri::false_ ? 2 : 0;
+  }
+  for (std::size_t c = 0; c < seen.size(); ++c) {
+    INFO("condition " << c << " " << policy->conditions[c].phrase);
+    CHECK(seen[c] == 3);
+  }
 }

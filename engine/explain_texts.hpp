@@ -87,7 +87,25 @@ struct ExplainTexts {
   // (a rule with at most 32), filled as asked, under a lock.
   mutable std::shared_mutex facts_to_change_mutex;
   mutable std::unordered_map<std::uint64_t, std::uint8_t> facts_to_change_memo;
+
+  // rank_exceptions' tables (explain_rank.cpp), so ranking reads two flat
+  // arrays instead of a Rule each: by rule, its top-level conditions, and the
+  // permits among its defeaters (the exceptions to it), each once, by index.
+  std::vector<std::int32_t> rank_top;
+  std::vector<std::uint32_t> rank_top_at;  // rule r's are rank_top[rank_top_at[r] .. rank_top_at[r + 1])
+  std::vector<std::int32_t> rank_candidates;
+  std::vector<std::uint32_t> rank_candidates_at;
+  bool rank_keys_fit = false;  // every rule's counts and index fit rank_exceptions' one-number sort key
+  std::span<const std::int32_t> rank_top_of(std::int32_t rule) const {
+    return {rank_top.data() + rank_top_at[rule], rank_top_at[rule + 1] - rank_top_at[rule]};
+  }
+  std::span<const std::int32_t> rank_candidates_of(std::int32_t rule) const {
+    return {rank_candidates.data() + rank_candidates_at[rule], rank_candidates_at[rule + 1] - rank_candidates_at[rule]};
+  }
 };
+
+// Fills the rank_* tables of `texts` (explain_rank.cpp); part of building them.
+void add_rank_tables(const Policy& policy, ExplainTexts& texts);
 
 const ExplainTexts& explain_texts(const Policy& policy);
 

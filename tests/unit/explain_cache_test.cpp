@@ -5,11 +5,15 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <random>
 #include <thread>
 
+#include "bench/rulegen.hpp"
 #include "engine/explain.hpp"
 #include "engine/json_sink.hpp"
+#include "engine/load.hpp"
 #include "builtin_fixture.hpp"
+#include "random_facts.hpp"
 
 using namespace proviso;
 
@@ -75,6 +79,29 @@ TEST_CASE("facts_to_change is remembered per policy without a lock: four threads
     });
   for (auto& thread : threads) thread.join();
   for (std::size_t t = 0; t < 4; ++t) CHECK(wrong[t] == 0);
+}
+
+TEST_CASE("rank_exceptions ranks as from scratch on random requests: § 6103 and generated rule sets, one forbid or several") {
+  std::mt19937_64 rng(7);
+  std::size_t compared = 0, several_forbids = 0, wrong = 0;
+  const auto compare = [&](const Policy& policy, const Facts& facts) {
+    const auto decision = decide(policy, facts);
+    if (decision.outcome == Outcome::denied && decision.authorities.size() > 1) ++several_forbids;
+    const auto got = rank_exceptions(policy, decision);
+    if (!same(got, ranks_from_scratch(policy, decision))) ++wrong;
+    ++compared;
+  };
+  const auto& builtin = *testing::builtin_fixture().policy;
+  for (int unknown_percent : {10, 40, 80})
+    for (int i = 0; i < 1000; ++i) compare(builtin, testing::random_facts(builtin, rng, unknown_percent));
+  for (int size : {10, 300}) {
+    auto generated = load_rule_set_from_texts({{"proviso.yaml", rulegen::manifest()}, {"rules.proviso", rulegen::rules(size)}}, "generated");
+    REQUIRE(generated.policy);
+    for (int i = 0; i < 1000; ++i) compare(*generated.policy, testing::random_facts(*generated.policy, rng, i % 2 ? 10 : 40));
+  }
+  CHECK(compared == 5000);
+  CHECK(several_forbids > 0);  // the candidates of several forbids merged, each once
+  CHECK(wrong == 0);
 }
 
 TEST_CASE("the facts_to_change table is bounded: a byte per open set of a permit with few top-level conditions") {

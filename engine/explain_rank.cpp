@@ -1,0 +1,242 @@
+// Which exceptions came closest: every permit that is an exception to the
+// rules that forbid, ranked by how far the request is from meeting it.
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <tuple>
+
+#include "explain.hpp"
+
+namespace proviso {
+
+std::size_t facts_to_change(const Policy& policy, const std::vector<std::int32_t>& conditions) {
+  // The smallest set of facts that touches every condition: a condition whose
+  // facts all stay as they are keeps its value. Fixed facts cannot be changed.
+  // Called for every candidate exception of every explanation, so it works in
+  // fixed-size buffers: facts numbered by first appearance (the smallest
+  // hitting set does not depend on the numbering), one bit mask per condition.
+  constexpr std::size_t kExact = 4, kFar = 99, kPool = 24;
+  std::array<std::int32_t, kPool> pool{};
+  std::size_t pool_size = 0;
+  bool pool_overflow = false;
+  std::vector<std::uint32_t> masks;
+  masks.reserve(conditions.size());
+  for (auto c : conditions) {
+    std::uint32_t mask = 0;
+    bool changeable = false;
+    for (auto f : policy.conditions[c].facts) {
+      if (policy.facts[f].fixed) continue;
+      changeable = true;
+      if (pool_overflow) continue;
+      const auto at = std::find(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(pool_size), f) - pool.begin();
+      if (static_cast<std::size_t>(at) == pool_size) {
+        if (pool_size == kPool) {
+          pool_overflow = true;
+          continue;
+        }
+        pool[pool_size++] = f;
+      }
+      mask |= 1u << at;
+    }
+    if (!changeable) return kFar;  // only fixed facts or readings: no change of facts meets it
+    masks.push_back(mask);
+  }
+  if (masks.empty()) return 0;
+  if (!pool_overflow) {
+    // The smallest hitting set of at most kExact facts, by branching on the
+    // facts of the first condition not yet touched (at most |set|^kExact
+    // branches, against C(24, kExact) subsets tried one by one).
+    std::size_t best = kExact + 1;
+    auto search = [&](auto& self, std::uint32_t chosen, std::size_t depth) -> void {
+      auto open = std::find_if(masks.begin(), masks.end(), [&](std::uint32_t m) { return (m & chosen) == 0; });
+      if (open == masks.end()) {
+        best = std::min(best, depth);
+        return;
+      }
+      if (depth + 1 >= best) return;
+      for (auto bits = *open; bits; bits &= bits - 1) self(self, chosen | (bits & -bits), depth + 1);
+    };
+    search(search, 0, 0);
+    if (best <= kExact) return best;
+  }
+  return std::min(kFar, kExact + masks.size());  // not within reach: rank by the number of open conditions
+}
+
+namespace {
+
+// facts_to_change(policy, open), remembered per policy by rule and open set:
+// the same few sets recur across requests, and the search costs more than
+// the rest of the ranking. A rule with more than 32 top-level conditions is
+// not remembered (its mask would not fit the key).
+constexpr std::size_t kMaxRememberedTop = 32;
+
+// By a Tri's value: what it adds to rank_exceptions' counts of failing (low half) and unknown (high half) conditions.
+constexpr std::array<std::uint64_t, 4> kOpenCount = [] {
+  std::array<std::uint64_t, 4> out{};
+  out[static_cast<std::uint8_t>(Tri::false_)] = 1;
+  out[static_cast<std::uint8_t>(Tri::unknown)] = std::uint64_t{1} << 32;
+  return out;
+}();
+
+std::uint64_t facts_to_change_key(std::int32_t rule, std::uint64_t open_mask) {
+  return (static_cast<std::uint64_t>(rule) << 32) | open_mask;
+}
+
+void remember_facts_to_change(const ExplainTexts& texts, std::uint64_t key, std::size_t count) {
+  constexpr std::size_t kMaxRemembered = 1 << 16;  // bounds the memory whatever the requests
+  std::unique_lock lock(texts.facts_to_change_mutex);
+  if (texts.facts_to_change_memo.size() < kMaxRemembered) texts.facts_to_change_memo.emplace(key, static_cast<std::uint8_t>(count));
+}
+
+// An ExceptionRank's order as one number: failing, unknown, facts_to_change, rule.
+// Exact only when ExplainTexts::rank_keys_fit (every rule has fewer than 2^16
+// top-level conditions, and there are fewer than 2^24 rules; facts_to_change <= 99).
+std::uint64_t packed_key(const ExceptionRank& rank) {
+  return (std::uint64_t{rank.failing} << 48) | (std::uint64_t{rank.unknown} << 32) | (std::uint64_t{rank.facts_to_change} << 24) |
+         static_cast<std::uint32_t>(rank.rule);
+}
+
+ExceptionRank unpacked_key(std::uint64_t key) {
+  return {static_cast<std::int32_t>(key & 0xffffff), key >> 48, (key >> 32) & 0xffff, (key >> 24) & 0xff};
+}
+
+}  // namespace
+
+void add_rank_tables(const Policy& policy, ExplainTexts& texts) {
+  texts.rank_keys_fit = policy.rules.size() < (std::size_t{1} << 24);
+  texts.rank_top_at.reserve(policy.rules.size() + 1);
+  texts.rank_candidates_at.reserve(policy.rules.size() + 1);
+  texts.rank_top_at.push_back(0);
+  texts.rank_candidates_at.push_back(0);
+  std::vector<std::int32_t> candidates;
+  for (const auto& rule : policy.rules) {
+    texts.rank_keys_fit = texts.rank_keys_fit && rule.top_conditions.size() < (std::size_t{1} << 16);
+    texts.rank_top.insert(texts.rank_top.end(), rule.top_conditions.begin(), rule.top_conditions.end());
+    texts.rank_top_at.push_back(static_cast<std::uint32_t>(texts.rank_top.size()));
+    candidates.clear();
+    for (auto d : rule.defeaters)
+      if (policy.rules[d].is_permit()) candidates.push_back(d);
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    texts.rank_candidates.insert(texts.rank_candidates.end(), candidates.begin(), candidates.end());
+    texts.rank_candidates_at.push_back(static_cast<std::uint32_t>(texts.rank_candidates.size()));
+  }
+}
+
+std::tuple<std::size_t, std::size_t, std::size_t> closeness(const NearMiss& miss) {
+  return {miss.failing.size(), miss.unknown.size(), miss.facts_to_change};
+}
+
+std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision& decision) {
+  std::span<const std::int32_t> forbids;
+  if (decision.outcome == Outcome::denied) {
+    forbids = decision.authorities;
+  } else if ((decision.outcome == Outcome::not_applicable || decision.outcome == Outcome::undetermined) && policy.general_rule >= 0) {
+    forbids = {&policy.general_rule, 1};
+  }
+  const auto& texts = explain_texts(policy);
+  // The candidates: the permits that are exceptions to a forbid, each once.
+  std::span<const std::int32_t> candidates;
+  std::vector<std::int32_t> merged;
+  if (forbids.size() == 1) {
+    candidates = texts.rank_candidates_of(forbids.front());
+  } else if (forbids.size() > 1) {
+    for (auto f : forbids) {
+      const auto of = texts.rank_candidates_of(f);
+      merged.insert(merged.end(), of.begin(), of.end());
+    }
+    std::sort(merged.begin(), merged.end());
+    merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+    candidates = merged;
+  }
+  std::vector<ExceptionRank> ranks;
+  ranks.reserve(candidates.size());
+  std::vector<std::int32_t> open;
+  for (const auto r : candidates) {
+    if (decision.rules[r].in_force == Tri::true_) continue;
+    const auto top = texts.rank_top_of(r);
+    // Which of `top` are open (facts_to_change depends on that set alone), and
+    // how many fail and are unknown, counted as one number: this loop runs
+    // over some 280 conditions an explanation, so every instruction in it counts.
+    std::uint64_t open_mask = 0, counts = 0;  // counts: failing in the low half, unknown in the high
+    for (std::size_t i = 0; i < top.size(); ++i) {
+      const auto value = decision.conditions[top[i]];
+      counts += kOpenCount[static_cast<std::uint8_t>(value) & 3];
+      open_mask |= std::uint64_t{value != Tri::true_} << (i & 63);
+    }
+    auto& rank = ranks.emplace_back(ExceptionRank{r, counts & 0xffffffffu, counts >> 32, 0});
+    // Remembered: in the rule's table (no lock), else in the memo.
+    std::atomic<std::uint8_t>* cell = nullptr;
+    if (const auto at = texts.facts_to_change_at[static_cast<std::size_t>(r)]; at != ExplainTexts::kNoTable) {
+      cell = &texts.facts_to_change_table[at + open_mask];
+      if (const auto known = cell->load(std::memory_order_relaxed); known != ExplainTexts::kNotComputed) {
+        rank.facts_to_change = known;
+        continue;
+      }
+    } else if (top.size() <= kMaxRememberedTop) {
+      std::shared_lock lock(texts.facts_to_change_mutex);
+      if (auto it = texts.facts_to_change_memo.find(facts_to_change_key(r, open_mask)); it != texts.facts_to_change_memo.end()) {
+        rank.facts_to_change = it->second;
+        continue;
+      }
+    }
+    // The open conditions, the failing first, then the unknown.
+    open.clear();
+    for (auto c : top)
+      if (decision.conditions[c] == Tri::false_) open.push_back(c);
+    for (auto c : top)
+      if (decision.conditions[c] == Tri::unknown) open.push_back(c);
+    rank.facts_to_change = facts_to_change(policy, open);  // at most 99: fits a byte, never kNotComputed
+    if (cell) cell->store(static_cast<std::uint8_t>(rank.facts_to_change), std::memory_order_relaxed);
+    else if (top.size() <= kMaxRememberedTop) remember_facts_to_change(texts, facts_to_change_key(r, open_mask), rank.facts_to_change);
+  }
+  // The order: fewest failing conditions first (an exception defeated by
+  // a limit fails none). Ties: fewest unknown conditions, then fewest facts to
+  // change or give, then source order (the rule index, which is unique: std::sort
+  // with it last is stable_sort's order). When every count fits (rank_keys_fit),
+  // the four keys are compared as one number: a branch a comparison, not four.
+  if (texts.rank_keys_fit) {
+    // Sorted as keys (eight bytes each, in a buffer on the stack for the usual
+    // few dozen), then written back: cheaper than moving the ranks about.
+    constexpr std::size_t kOnStack = 64;
+    std::array<std::uint64_t, kOnStack> on_stack;
+    std::vector<std::uint64_t> on_heap;
+    std::span<std::uint64_t> keys(on_stack.data(), ranks.size());
+    if (ranks.size() > kOnStack) {
+      on_heap.resize(ranks.size());
+      keys = on_heap;
+    }
+    for (std::size_t i = 0; i < ranks.size(); ++i) keys[i] = packed_key(ranks[i]);
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t i = 0; i < ranks.size(); ++i) ranks[i] = unpacked_key(keys[i]);
+  } else {
+    std::sort(ranks.begin(), ranks.end(), [](const ExceptionRank& a, const ExceptionRank& b) {
+      return std::tuple(a.failing, a.unknown, a.facts_to_change, a.rule) < std::tuple(b.failing, b.unknown, b.facts_to_change, b.rule);
+    });
+  }
+  return ranks;
+}
+
+NearMiss near_miss(const Policy& policy, const Decision& decision, const ExceptionRank& rank) {
+  NearMiss miss;
+  miss.rule = rank.rule;
+  miss.defeated_by = decision.rules[rank.rule].defeated_by;
+  miss.facts_to_change = rank.facts_to_change;
+  for (auto c : policy.rules[rank.rule].top_conditions) {
+    const auto value = decision.conditions[c];
+    if (value == Tri::false_) miss.failing.push_back(view_condition(policy, decision, c));
+    else if (value == Tri::unknown) miss.unknown.push_back(view_condition(policy, decision, c));
+  }
+  return miss;
+}
+
+std::vector<NearMiss> nearest_exceptions(const Policy& policy, const Decision& decision, std::size_t limit) {
+  const auto ranks = rank_exceptions(policy, decision);
+  std::vector<NearMiss> misses;
+  for (std::size_t i = 0; i < ranks.size() && i < limit; ++i) misses.push_back(near_miss(policy, decision, ranks[i]));
+  return misses;
+}
+
+}  // namespace proviso

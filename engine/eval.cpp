@@ -30,11 +30,9 @@ using RuleRoles = tracing::Program::RuleRoles;
 // before the rules they defeat); with `results`, also the exceptions in force
 // and maybe in force against each. Apart from `applies` nothing here reads the
 // facts, so a variant of the request that changes no rule's `applies` has the
-// same force. With the program's `roles` only the rules with exceptions are
-// worked out (any other is in force as it applies); the walk reads the Rules.
-void rule_force(const Policy& policy, const RuleRoles* roles, const Tri* applies, Tri* in_force, RuleResult* results) {
-  if (roles) std::copy(applies, applies + policy.rules.size(), in_force);
-  for (auto r : roles ? roles->defeasible : policy.evaluation_order) {
+// same force. The walk's way: each rule reads its exceptions' force.
+void rule_force(const Policy& policy, const Tri* applies, Tri* in_force, RuleResult* results) {
+  for (auto r : policy.evaluation_order) {
     const Tri applying = applies[r];
     Tri defeated = Tri::false_;
     // A rule that does not apply is not defeated: it simply does not apply.
@@ -57,6 +55,39 @@ void rule_force(const Policy& policy, const RuleRoles* roles, const Tri* applies
   }
 }
 
+// rule_force() the program's way, from the other side: each rule, once its
+// force is known, counts itself against the rules it is an exception to (in
+// force: 1, maybe: 1 << 32, in `against`, scratch), so a rule reads its
+// counts rather than its exceptions (most of which are not in force), and
+// lists them, in their order as the walk does, only when some are. With
+// `results`, each rule's `applies` and `in_force` are set there too.
+void rule_force(const Policy& policy, const RuleRoles& roles, const Tri* applies, Tri* in_force, RuleResult* results,
+                std::vector<std::uint64_t>& against) {
+  constexpr std::uint64_t kMaybe = std::uint64_t{1} << 32;
+  against.assign(policy.rules.size(), 0);
+  // Locals: the compiler would reload the vectors after each store through `in_force`.
+  std::uint64_t* counts = against.data();
+  const std::uint32_t* first = roles.exception_to_first.data();
+  const std::int32_t* exception_to = roles.exception_to.data();
+  for (const std::int32_t *r = policy.evaluation_order.data(), *end = r + policy.evaluation_order.size(); r != end; ++r) {
+    Tri force = applies[*r];
+    // A rule that does not apply is not defeated: it simply does not apply.
+    if (force != Tri::false_ && counts[*r] != 0) {
+      force = (counts[*r] & (kMaybe - 1)) != 0 ? Tri::false_ : Tri::unknown;
+      if (results)
+        for (auto d : policy.rules[*r].defeaters) {
+          if (in_force[d] == Tri::true_) results[*r].defeated_by.push_back(d);
+          if (in_force[d] == Tri::unknown) results[*r].maybe_defeated_by.push_back(d);
+        }
+    }
+    in_force[*r] = force;
+    if (results) results[*r].applies = applies[*r], results[*r].in_force = force;
+    if (force == Tri::false_) continue;
+    const std::uint64_t count = force == Tri::true_ ? 1 : kMaybe;
+    for (std::uint32_t k = first[*r]; k < first[*r + 1]; ++k) counts[exception_to[k]] += count;
+  }
+}
+
 // The outcome and its authorities from each rule's applies and force, and
 // the conflicting pairs when `conflicts` is given. `permits` and `forbids`
 // are scratch. The program gives the rules' `roles`; the walk reads the Rules.
@@ -72,8 +103,19 @@ Outcome outcome_of(const Policy& policy, const RuleRoles* roles, const Tri* appl
     if (in_force[r] == Tri::unknown) (permit ? maybe_permit : maybe_forbid) = true;
   };
   if (roles) {
-    for (auto r : roles->permits) add(r, true);
-    for (auto r : roles->forbids) add(r, false);
+    // Most rules are not in force: OR-ing the forces (unknown is 2) finds the
+    // maybes, and only the rules in force are pushed.
+    const auto scan = [&](const std::vector<std::int32_t>& rules, std::vector<std::int32_t>& in) {
+      unsigned seen = 0;
+      for (const std::int32_t *r = rules.data(), *end = r + rules.size(); r != end; ++r) {
+        const Tri force = in_force[*r];
+        seen |= static_cast<unsigned>(force);
+        if (force == Tri::true_) in.push_back(*r);
+      }
+      return (seen & static_cast<unsigned>(Tri::unknown)) != 0;
+    };
+    maybe_permit = scan(roles->permits, permits);
+    maybe_forbid = scan(roles->forbids, forbids);
   } else {
     for (std::size_t r = 0; r < policy.rules.size(); ++r)  // a limit only defeats; it decides nothing itself
       if (!policy.rules[r].is_limit()) add(static_cast<std::int32_t>(r), policy.rules[r].is_permit());
@@ -128,7 +170,7 @@ Core resolve(const Policy& policy, const std::vector<Tri>& applies) {
   Core core;
   core.rules.resize(policy.rules.size());
   std::vector<Tri> in_force(policy.rules.size(), Tri::unknown);
-  rule_force(policy, nullptr, applies.data(), in_force.data(), core.rules.data());
+  rule_force(policy, applies.data(), in_force.data(), core.rules.data());
   for (std::size_t r = 0; r < core.rules.size(); ++r) {
     core.rules[r].applies = applies[r];
     core.rules[r].in_force = in_force[r];
@@ -353,6 +395,7 @@ struct ProgramWorkspace {
   std::vector<std::uint8_t> readings, searched, read_by_authority;
   std::vector<Tri> applies, in_force, other_applies, other_in_force;  // by rule
   std::vector<std::int32_t> unknown, permits, forbids, other_authorities;
+  std::vector<std::uint64_t> against;  // rule_force's counts
   bool busy = false;
 };
 
@@ -408,7 +451,7 @@ void add_interpretation_uses(const Policy& policy, const tracing::Program& progr
     if (changed) {
       ws.other_applies = ws.applies;
       for (const auto& [r, applies] : ws.changed_rules) ws.other_applies[r] = applies;
-      rule_force(policy, &program.roles(), ws.other_applies.data(), ws.other_in_force.data(), nullptr);
+      rule_force(policy, program.roles(), ws.other_applies.data(), ws.other_in_force.data(), nullptr, ws.against);
       other_outcome = outcome_of(policy, &program.roles(), ws.other_applies.data(), ws.other_in_force.data(), ws.other_authorities,
                                  nullptr, ws.permits, ws.forbids);
       same_authorities = ws.other_authorities == decision.authorities;
@@ -431,12 +474,8 @@ void add_interpretation_uses(const Policy& policy, const tracing::Program& progr
 void resolve_into(const Policy& policy, const tracing::Program& program, ProgramWorkspace& ws, Decision& decision) {
   const std::size_t n = policy.rules.size();
   decision.rules.resize(n);
-  ws.in_force.resize(n);
-  rule_force(policy, &program.roles(), ws.applies.data(), ws.in_force.data(), decision.rules.data());
-  for (std::size_t r = 0; r < n; ++r) {
-    decision.rules[r].applies = ws.applies[r];
-    decision.rules[r].in_force = ws.in_force[r];
-  }
+  ws.in_force.assign(n, Tri::unknown);
+  rule_force(policy, program.roles(), ws.applies.data(), ws.in_force.data(), decision.rules.data(), ws.against);
   decision.outcome = outcome_of(policy, &program.roles(), ws.applies.data(), ws.in_force.data(), decision.authorities,
                                 &decision.conflicts, ws.permits, ws.forbids);
 }

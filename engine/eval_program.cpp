@@ -159,7 +159,16 @@ void Program::trace(const Tri* truth, std::vector<Tri>& conditions) const {
   conditions.assign(truth, truth + conditions_);
   Tri* out = conditions.data();  // not reloaded after each store, as conditions[] would be
   for (auto c : unreached_) out[c] = Tri::unknown;
-  for (const auto& [condition, slot] : moved_) out[condition] = truth[slot];
+  // Some 200 on § 6103: four a turn, the loop's own instructions once for four.
+  const auto* moved = moved_.data();
+  const std::size_t n = moved_.size(), fours = n - n % 4;
+  for (std::size_t k = 0; k < fours; k += 4) {
+    out[moved[k].first] = truth[moved[k].second];
+    out[moved[k + 1].first] = truth[moved[k + 1].second];
+    out[moved[k + 2].first] = truth[moved[k + 2].second];
+    out[moved[k + 3].first] = truth[moved[k + 3].second];
+  }
+  for (std::size_t k = fours; k < n; ++k) out[moved[k].first] = truth[moved[k].second];
 }
 
 void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::uint8_t* readings, Tri* truth, Cell* cells,
@@ -186,7 +195,14 @@ void Program::rerun_readers(std::int32_t index, const Facts& facts, const std::u
       const Step& s = steps[r.step];
       const Tri before = truth[s.node];
       scratch.written.emplace_back(s.node, before);
-      execute(s.kind, s, operands, values, readings, truth, cells, other_store);
+      if (s.kind == Kind::all_of)
+        truth[s.node] = kleene<Tri::false_>(operands + s.x, s.y, truth);
+      else if (s.kind == Kind::any_of)
+        truth[s.node] = kleene<Tri::true_>(operands + s.x, s.y, truth);
+      else if (s.kind == Kind::interpretation)
+        truth[s.node] = tri_of(readings[s.a] != 0);
+      else
+        execute(s.kind, s, operands, values, readings, truth, cells, other_store);
       // A Cell of a truth changes with the truth the step before it wrote.
       if (s.kind != Kind::cell_of_truth && truth[s.node] == before) continue;
       for (std::uint32_t k = r.first; k < r.first + r.count; ++k)

@@ -127,7 +127,9 @@ class Program {
   // The rules by their part in the outcome, so that deciding it need not read
   // the Rules (eval.cpp's rule_force and outcome_of).
   struct RuleRoles {
-    std::vector<std::int32_t> defeasible;        // the rules with exceptions, in evaluation order
+    // The rules each rule is an exception to: exception_to[exception_to_first[r], exception_to_first[r + 1]).
+    std::vector<std::uint32_t> exception_to_first;
+    std::vector<std::int32_t> exception_to;
     std::vector<std::int32_t> permits, forbids;  // in index order (a limit is neither)
     // Each limit that is an exception to a permit, with those permits (in limited_permits).
     struct Limit {

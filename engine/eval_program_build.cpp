@@ -38,8 +38,14 @@ Program::Program(const Policy& policy)
   std::vector<std::int32_t> step_nodes;  // by step: its node
   build_steps(step_nodes);
   for (auto root : rule_root_) rule_slot_.push_back(root < 0 ? -1 : slot_[root]);
-  for (auto r : policy.evaluation_order)
-    if (!policy.rules[r].defeaters.empty()) roles_.defeasible.push_back(r);
+  std::vector<std::vector<std::int32_t>> exception_to(policy.rules.size());
+  for (std::size_t r = 0; r < policy.rules.size(); ++r)
+    for (auto d : policy.rules[r].defeaters) exception_to[d].push_back(static_cast<std::int32_t>(r));
+  for (const auto& rules : exception_to) {
+    roles_.exception_to_first.push_back(static_cast<std::uint32_t>(roles_.exception_to.size()));
+    roles_.exception_to.insert(roles_.exception_to.end(), rules.begin(), rules.end());
+  }
+  roles_.exception_to_first.push_back(static_cast<std::uint32_t>(roles_.exception_to.size()));
   for (std::size_t r = 0; r < policy.rules.size(); ++r) {
     const auto& rule = policy.rules[r];
     if (rule.is_limit()) continue;

@@ -255,8 +255,7 @@ const FastSearch::AnswerTests& FastSearch::answer_tests(std::int32_t slot, std::
     return *memo;
   }
   memo->opaque = false;
-  memo->truths.reserve(candidates.size());
-  for (const auto& value : candidates) {
+  auto truths_of = [&](const Value& value) {
     std::uint64_t truths = 0;
     for (std::size_t i = 0; i < walk.tests.size(); ++i) {
       const auto& [test, operand] = walk.tests[i];
@@ -264,15 +263,20 @@ const FastSearch::AnswerTests& FastSearch::answer_tests(std::int32_t slot, std::
       const Value& b = operand == 0 ? test->args[1].constant : value;
       if (tracing::compare_truth(test->op, a, b) == Tri::true_) truths |= std::uint64_t{1} << i;
     }
-    memo->truths.push_back(truths);
-  }
+    return truths;
+  };
+  memo->truths.reserve(candidates.size());
+  for (const auto& value : candidates) memo->truths.push_back(truths_of(value));
+  for (const auto& value : domain(slot).values) memo->domain_truths.push_back(truths_of(value));
   return *memo;
 }
 
-std::uint64_t FastSearch::live_tests(const AnswerTests& tests) const {
+std::uint64_t FastSearch::live_tests(const AnswerTests& tests, bool forces_too) const {
   std::uint64_t live = 0;
-  for (const auto& reader : tests.readers)
-    if (reader.asks_known || baseline_[static_cast<std::size_t>(reader.rule)] == Tri::unknown) live |= reader.tests;
+  for (const auto& reader : tests.readers) {
+    const auto r = static_cast<std::size_t>(reader.rule);
+    if (reader.asks_known || baseline_[r] == Tri::unknown || (forces_too && baseline_in_force_[r] == Tri::unknown)) live |= reader.tests;
+  }
   return live;
 }
 

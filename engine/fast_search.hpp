@@ -77,6 +77,7 @@ class FastSearch {
   struct AnswerTests {
     bool opaque = true;                  // the fact is read otherwise (or through over 64 tests): every candidate its own
     std::vector<std::uint64_t> truths;   // by candidate: bit i, whether test i holds
+    std::vector<std::uint64_t> domain_truths;  // the same by value of domain(slot)
     struct Reader {
       std::int32_t rule;
       bool asks_known;      // its condition asks whether the fact is known
@@ -85,13 +86,20 @@ class FastSearch {
     std::vector<Reader> readers;
   };
   const AnswerTests& answer_tests(std::int32_t slot, std::size_t max_set_candidates);
+  // The same with the max_set_candidates of the last unknown_candidates(): for the domain's truths.
+  const AnswerTests& answer_tests(std::int32_t slot) { return answer_tests(slot, unknown_candidates_max_set_); }
   // The tests that can still tell the answers about `slot` apart from the
   // baseline: those of the rules whose condition is unknown there (Kleene:
   // a known one stays as it is when an unknown fact is given a value) or asks
   // whether the fact is known. For a slot unknown in the baseline, candidates
   // whose truths agree on them give the same decide_changed(slot): the same
   // condition for every rule, so the same forces, outcome and authorities.
-  std::uint64_t live_tests(const AnswerTests& tests) const;
+  // `forces_too`: also those of the rules whose force is unknown in the
+  // baseline, as the witness search's choice of the fact to branch on reads
+  // their conditions: values of a slot unknown in the baseline that agree on
+  // them lead to the same decisions and traces in every state that refines
+  // the baseline (more facts known), hence to the same witness search.
+  std::uint64_t live_tests(const AnswerTests& tests, bool forces_too = false) const;
 
  private:
   const CompiledPolicy& compiled_;

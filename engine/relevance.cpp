@@ -58,6 +58,10 @@ class WitnessSearch {
     root.decided = was_unknown ? decided : nullptr;
     root.at_baseline = was_unknown && at_baseline;
     from_baseline_ = root.at_baseline;
+    if (from_baseline_) {  // the fact unknown in the baseline: answers its live tests cannot tell apart are decided alike
+      fact_tests_ = &search_.answer_tests(fact_);
+      fact_live_ = fact_tests_->opaque ? 0 : search_.live_tests(*fact_tests_);
+    }
     root.answers_open = root.at_baseline && root_answers_open;
     if (node(completion, decided, decided ? fact_ : -1, root)) {
       result.witness = std::move(witness_);
@@ -160,8 +164,12 @@ class WitnessSearch {
       outcomes.assign(domain_.values.size(), Outcome::undetermined);
     } else {
       if (from_baseline_) work_.slots.push_back(fact_);
-      for (const auto& v : domain_.values) {  // each answer in place: the fact is unknown in the state on entry and on return
-        search_.set(fact_, v);
+      for (std::size_t k = 0; k < domain_.values.size(); ++k) {  // each answer in place: the fact is unknown in the state on entry and on return
+        if (const auto same = same_class(fact_tests_, fact_live_, k); same < k) {  // decided as an earlier answer
+          outcomes.push_back(outcomes[same]);
+          continue;
+        }
+        search_.set(fact_, domain_.values[k]);
         outcomes.push_back(from_baseline_ ? search_.decide_changed(work_.slots) : search_.outcome());
       }
       search_.set(fact_, Value::unknown(policy_.facts[fact_].type.kind));
@@ -191,13 +199,32 @@ class WitnessSearch {
     if (g < 0) return false;
     const auto& domain = search_.domain(g);
     complete_ = complete_ && domain.complete;
+    // A value the live tests cannot tell from an earlier one leads to the
+    // same search below, which found no witness: it is not searched again,
+    // but counts the nodes that search visited (the budget runs out alike).
+    const FastSearch::AnswerTests* classes = nullptr;
+    std::uint64_t live = 0;
+    if (from_baseline_) {
+      classes = &search_.answer_tests(g);
+      live = classes->opaque ? 0 : search_.live_tests(*classes, true);
+    }
+    std::vector<std::size_t> visited(classes && !classes->opaque ? domain.values.size() : 0);  // by value: the nodes its search visited
     bool first = true;
-    for (const auto& w : domain.values) {
+    for (std::size_t k = 0; k < domain.values.size(); ++k) {
+      if (const auto same = same_class(classes, live, k); same < k) {
+        visited[k] = visited[same];
+        nodes_ = nodes_ + visited[k] > limits_.max_nodes ? limits_.max_nodes + 1 : nodes_ + visited[k];
+        if (nodes_ > limits_.max_nodes) break;
+        continue;
+      }
+      const auto& w = domain.values[k];
       if (first) give(g, w);
       else set(g, w);
       first = false;
       completion.push_back({g, w});
+      const auto before = nodes_;
       if (node(completion, &traced, g, {})) return true;  // the completion's values stay given until run() restores them
+      if (!visited.empty()) visited[k] = nodes_ - before;
       completion.pop_back();
       if (nodes_ > limits_.max_nodes) break;
     }
@@ -205,10 +232,22 @@ class WitnessSearch {
     return false;
   }
 
+  // The first of the domain's values 0..k whose truths agree with value k's
+  // on `live` (FastSearch::live_tests): k when none, or without classes.
+  static std::size_t same_class(const FastSearch::AnswerTests* classes, std::uint64_t live, std::size_t k) {
+    if (!classes || classes->opaque) return k;
+    const auto& truths = classes->domain_truths;
+    for (std::size_t j = 0; j < k; ++j)
+      if (((truths[j] ^ truths[k]) & live) == 0) return j;
+    return k;
+  }
+
   const Policy& policy_;
   std::int32_t fact_;
   const RelevanceLimits& limits_;
   const FactDomain& domain_;
+  const FastSearch::AnswerTests* fact_tests_ = nullptr;  // the fact's, when the search starts from the baseline
+  std::uint64_t fact_live_ = 0;                          // its tests that can tell answers apart from the baseline
   bool complete_ = true;
   const std::vector<std::int32_t>& unknowable_;
   const std::vector<std::int32_t>& readers_;

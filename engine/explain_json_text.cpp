@@ -18,7 +18,7 @@ class Writer {
  public:
   Writer(const Policy& policy, std::string& out)
       : policy_(policy), out_(out), texts_(explain_texts(policy)), fragments_(texts_.json_ready) {
-    scratch_.reserve(1024);  // once: the summary and a few other strings are escaped through it
+    scratch_.reserve(1024);  // once: the questions and the rare json values are written through it
   }
 
   void finish() { out_.finish(); }
@@ -41,7 +41,7 @@ class Writer {
       ground(e.grounds[i]);
     }
     out_ += "],\"decision\":";
-    string(outcome_name(e.outcome));
+    outcome(e.outcome);
     out_ += ",\"interpretations\":[";
     for (std::size_t i = 0; i < e.interpretations.size(); ++i) {
       if (i) out_ += ',';
@@ -83,11 +83,7 @@ class Writer {
     out_ += ",\"unknown_facts\":[";
     for (std::size_t i = 0; i < e.unknown_facts.size(); ++i) {
       if (i) out_ += ',';
-      out_ += "{\"description\":";
-      string(e.unknown_facts[i].description);
-      out_ += ",\"fact\":";
-      fact_path(e.unknown_facts[i]);
-      out_ += '}';
+      unknown_fact(e.unknown_facts[i]);
     }
     out_ += "]}";
   }
@@ -247,12 +243,13 @@ class Writer {
     const bool fragments = policy_condition(node);
     if (fragments && policy_reads(node)) {
       // The reads in their remembered order, with remembered keys: what the branch below writes.
-      out_ += texts_.condition_head_json[node.index];
+      // The head ends with the first read's key.
+      out_ += texts_.condition_head_key_json[node.index];
       bool first = true;
       const auto reads = tree_->facts(node);
       for (auto k : texts_.fact_order(node.index)) {
         const auto& read = reads[k];
-        out_.put_from(read.fact >= 0 ? texts_.fact_key_json[read.fact] : texts_.interpretation_key_json[interpretation_of(node, k)], first ? 1 : 0);
+        if (!first) out_ += read.fact >= 0 ? texts_.fact_key_json[read.fact] : texts_.interpretation_key_json[interpretation_of(node, k)];
         first = false;
         fact_value(read);
       }
@@ -335,8 +332,11 @@ class Writer {
       out_ += "null";
       return;
     }
-    const bool names = read.policy == &policy_ && fragments_ && read.type.enum_id >= 0 &&
-                       static_cast<std::size_t>(read.type.enum_id) < texts_.enum_value_json.size();
+    // An enum's remembered names (computed in the two cases that use them: most reads are booleans).
+    const auto names = [&] {
+      return read.policy == &policy_ && fragments_ && read.type.enum_id >= 0 &&
+             static_cast<std::size_t>(read.type.enum_id) < texts_.enum_value_json.size();
+    };
     switch (read.type.kind) {
       case TypeKind::boolean: boolean(v.integer != 0); return;
       case TypeKind::integer:
@@ -344,13 +344,13 @@ class Writer {
       case TypeKind::date: string(format_date(v.integer)); return;
       case TypeKind::string: string(v.text); return;
       case TypeKind::enumeration:
-        if (names && v.integer >= 0 && static_cast<std::size_t>(v.integer) < texts_.enum_value_json[read.type.enum_id].size()) {
+        if (names() && v.integer >= 0 && static_cast<std::size_t>(v.integer) < texts_.enum_value_json[read.type.enum_id].size()) {
           out_ += texts_.enum_value_json[read.type.enum_id][static_cast<std::size_t>(v.integer)];
           return;
         }
         break;
       case TypeKind::set:
-        if (names) {
+        if (names()) {
           const auto& all = texts_.enum_value_json[read.type.enum_id];
           out_ += '[';
           bool first = true;
@@ -378,32 +378,59 @@ class Writer {
 
   void interpretation(const InterpretationUse& use) {
     const auto& interp = policy_.interpretations[use.index];
-    out_ += "{\"cite\":";
-    cite(interp.cite);
-    out_ += ",\"name\":";
-    string(interp.name);
-    out_ += ",\"other_reading\":{\"authorities\":";
+    if (fragments_) {
+      out_ += texts_.interpretation_head_json[use.index];
+    } else {
+      out_ += "{\"cite\":";
+      cite(interp.cite);
+      out_ += ",\"name\":";
+      string(interp.name);
+      out_ += ",\"other_reading\":{\"authorities\":";
+    }
     rule_ids(use.other_authorities);
     out_ += ",\"decision\":";
-    string(outcome_name(use.other_outcome));
-    out_ += "},\"reading\":";
-    string(interp.phrase);
+    outcome(use.other_outcome);
+    if (fragments_) {
+      out_ += texts_.interpretation_reading_json[use.index];
+    } else {
+      out_ += "},\"reading\":";
+      string(interp.phrase);
+    }
     out_ += use.relied_on ? ",\"relied_on\":true" : ",\"relied_on\":false";
     out_ += use.from_request ? ",\"source\":\"request\"" : ",\"source\":\"default\"";
     out_ += use.value ? ",\"value\":true}" : ",\"value\":false}";
   }
 
-  // A string escaped, or a json value, as json_text.hpp writes them: into a
-  // scratch string first (they append to a std::string), then copied.
+  // An "unknown_facts" entry: the policy's fragment when the read names the
+  // policy's own fact (explain() reads them so), else escaped here.
+  void unknown_fact(const FactRead& read) {
+    if (fragments_ && read.fact >= 0 && static_cast<std::size_t>(read.fact) < policy_.facts.size()) {
+      const auto& fact = policy_.facts[read.fact];
+      if (read.path.data() == fact.path.data() && read.path.size() == fact.path.size() &&
+          read.description.data() == fact.description.data() && read.description.size() == fact.description.size()) {
+        out_ += texts_.unknown_fact_json[read.fact];
+        return;
+      }
+    }
+    out_ += "{\"description\":";
+    string(read.description);
+    out_ += ",\"fact\":";
+    fact_path(read);
+    out_ += '}';
+  }
+
+  // outcome_name() as a JSON string: a plain word, no escaping needed.
+  void outcome(Outcome value) {
+    out_ += '"';
+    out_ += outcome_name(value);
+    out_ += '"';
+  }
   void boolean(bool value) {
     if (value) out_ += "true";
     else out_ += "false";
   }
-  void string(std::string_view text) {
-    scratch_.clear();
-    append_json_string(scratch_, text);
-    out_ += scratch_;
-  }
+  // A string escaped straight into the text; a json value (rare) through a scratch string.
+  void string(std::string_view text) { out_.string(text); }
   void json(const nlohmann::json& value) {
     scratch_.clear();
     append_json(scratch_, value);
@@ -419,7 +446,40 @@ class Writer {
   const ConditionTree* tree_ = nullptr;  // the explanation's nodes
 };
 
+std::string json_string(std::string_view text) {
+  std::string out;
+  append_json_string(out, text);
+  return out;
+}
+
+std::string cite_json(const Citation& cite) {
+  if (cite.empty()) return "null";
+  return "{\"id\":" + json_string(cite.id) + ",\"text\":" + json_string(cite.text) + "}";
+}
+
 }  // namespace
+
+void add_explanation_fragments(const Policy& policy, ExplainTexts& texts) {
+  for (const auto& interp : policy.interpretations) {
+    texts.interpretation_head_json.push_back("{\"cite\":" + cite_json(interp.cite) + ",\"name\":" + json_string(interp.name) +
+                                             ",\"other_reading\":{\"authorities\":");
+    texts.interpretation_reading_json.push_back("},\"reading\":" + json_string(interp.phrase));
+  }
+  // Each condition node's head with its first read's key (in the order fact_order gives).
+  for (std::size_t c = 0; c < policy.conditions.size(); ++c) {
+    const auto& info = policy.conditions[c];
+    auto head = texts.condition_head_json[c];
+    if (const auto order = texts.fact_order(static_cast<std::int32_t>(c)); !order.empty()) {
+      const auto k = order[0];
+      const auto& key = k < info.facts.size() ? texts.fact_key_json[info.facts[k]]
+                                              : texts.interpretation_key_json[info.interpretations[k - info.facts.size()]];
+      head += std::string_view(key).substr(1);
+    }
+    texts.condition_head_key_json.push_back(std::move(head));
+  }
+  for (const auto& fact : policy.facts)
+    texts.unknown_fact_json.push_back("{\"description\":" + json_string(fact.description) + ",\"fact\":" + json_string(fact.path) + "}");
+}
 
 void append_explanation_json(const Policy& policy, const Explanation& explanation, std::string& out) {
   const auto start = out.size();

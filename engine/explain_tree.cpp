@@ -103,13 +103,13 @@ class TreeBuilder {
     const auto& info = policy_.conditions[c];
     auto& reads = tree_.reads;
     const auto first_read = static_cast<std::uint32_t>(reads.size());
-    for (auto slot : info.facts) {  // fact_read(policy, facts, slot)
+    for (auto slot : info.facts) {  // fact_read(policy, facts, slot), made in place
       const auto& fact = policy_.facts[slot];
-      reads.push_back(FactRead{slot, fact.path, fact.description, facts_.values[slot], fact.type, &policy_});
+      reads.emplace_back(slot, fact.path, fact.description, facts_.values[slot], fact.type, &policy_);
     }
     for (auto i : info.interpretations)
-      reads.push_back(FactRead{-1, texts_.interpretation_path[i], policy_.interpretations[i].phrase,
-                               Value::of_bool(facts_.interpretation(policy_, i)), Type{}, &policy_});
+      reads.emplace_back(-1, texts_.interpretation_path[i], policy_.interpretations[i].phrase,
+                         Value::of_bool(facts_.interpretation(policy_, i)), Type{}, &policy_);
     node.facts = {first_read, static_cast<std::uint32_t>(reads.size()) - first_read};
     if (depth >= kMaxDepth) return;
     auto parts = shown_parts(c);
@@ -231,20 +231,28 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (i >= options.max_exceptions && (i == 0 || all[i].closeness() != all[i - 1].closeness())) {
       // The rest, briefly: a memo says why every other exception is ruled out.
-      std::size_t listed = 0, failing = 0;
-      for (std::size_t j = i; j < all.size(); ++j) {
-        listed += all[j].failing > 0;
-        failing += all[j].failing;
-      }
+      // Each top-level condition written, and kept when false: no branch a
+      // condition. The room: every top-level condition of those listed, and one.
+      std::size_t listed = 0, top = 0;
+      for (std::size_t j = i; j < all.size(); ++j)
+        if (all[j].failing > 0) {
+          ++listed;
+          top += policy.rules[all[j].rule].top_conditions.size();
+        }
       out.others.reserve(listed);
-      out.others_failing.reserve(failing);
+      out.others_failing.resize(top + 1);
+      auto* next = out.others_failing.data();
       for (std::size_t j = i; j < all.size(); ++j) {
         if (all[j].failing == 0) continue;
-        const auto first = static_cast<std::uint32_t>(out.others_failing.size());
-        for (auto c : policy.rules[all[j].rule].top_conditions)
-          if (decision.conditions[c] == Tri::false_) out.others_failing.push_back(c);
-        out.others.push_back({all[j].rule, first, static_cast<std::uint32_t>(out.others_failing.size()) - first});
+        const auto* first = next;
+        for (auto c : policy.rules[all[j].rule].top_conditions) {
+          *next = c;
+          next += decision.conditions[c] == Tri::false_;
+        }
+        out.others.push_back({all[j].rule, static_cast<std::uint32_t>(first - out.others_failing.data()),
+                              static_cast<std::uint32_t>(next - first)});
       }
+      out.others_failing.resize(static_cast<std::size_t>(next - out.others_failing.data()));
       break;
     }
     out.closest.push_back(builder.exception_view(all[i].rule));

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "json_text.hpp"
+
 namespace proviso {
 
 class JsonSink {
@@ -56,6 +58,14 @@ class JsonSink {
   }
   // A remembered `,"key":` from its comma or, as an object's first key, after it.
   void put_from(std::string_view text, std::size_t from) { put(text.data() + from, text.size() - from); }
+
+  // `"text"`, escaped as append_json_string does, straight into the string
+  // (throws NotUtf8 as it does, having written nothing the cursor counts).
+  void string(std::string_view text) {
+    const auto most = json_string_bound(text.size());
+    if (static_cast<std::size_t>(end_ - cursor_) < most) grow(most);
+    cursor_ = write_json_string(cursor_, text);
+  }
 
   void integer(std::int64_t value) {
     if (end_ - cursor_ < 24) grow(24);  // 24 bytes hold any int64

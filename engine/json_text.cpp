@@ -34,10 +34,9 @@ bool needs_care(std::uint64_t word) {
   return ((word & highs) | below_space | has_zero(word ^ (ones * '"')) | has_zero(word ^ (ones * '\\'))) != 0;
 }
 
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
+// Calls put(bytes, n) with text escaped as dump() escapes it (not the quotes).
+template <typename Put>
+void escape(std::string_view text, Put put) {
   std::size_t run = 0;  // start of the bytes not yet copied
   for (std::size_t i = 0; i < text.size();) {
     // Eight plain bytes at a time (most text is plain ASCII), then one at a time.
@@ -60,25 +59,42 @@ void append_json_string(std::string& out, std::string_view text) {
       i += length;
       continue;
     }
-    out.append(text.data() + run, i - run);
+    put(text.data() + run, i - run);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"': put("\\\"", 2); break;
+      case '\\': put("\\\\", 2); break;
+      case '\b': put("\\b", 2); break;
+      case '\f': put("\\f", 2); break;
+      case '\n': put("\\n", 2); break;
+      case '\r': put("\\r", 2); break;
+      case '\t': put("\\t", 2); break;
       default: {
         static constexpr char hex[] = "0123456789abcdef";
         const char escaped[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-        out.append(escaped, sizeof escaped);
+        put(escaped, sizeof escaped);
       }
     }
     run = ++i;
   }
-  out.append(text.data() + run, text.size() - run);
+  put(text.data() + run, text.size() - run);
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
   out += '"';
+  escape(text, [&](const char* bytes, std::size_t n) { out.append(bytes, n); });
+  out += '"';
+}
+
+char* write_json_string(char* out, std::string_view text) {
+  *out++ = '"';
+  escape(text, [&](const char* bytes, std::size_t n) {
+    std::memcpy(out, bytes, n);
+    out += n;
+  });
+  *out++ = '"';
+  return out;
 }
 
 void append_json_int(std::string& out, std::int64_t value) {

@@ -22,6 +22,10 @@ struct NotUtf8 : std::runtime_error {
 // \b \f \n \r \t, other control characters as \u00XX (lowercase hex), and
 // UTF-8 copied as it is.
 void append_json_string(std::string& out, std::string_view text);
+// The same, written at `out`, which has room for json_string_bound(text.size())
+// bytes (six a byte, \u00XX, and the quotes); returns the end of what it wrote.
+char* write_json_string(char* out, std::string_view text);
+constexpr std::size_t json_string_bound(std::size_t size) { return 6 * size + 2; }
 
 void append_json_int(std::string& out, std::int64_t value);
 

@@ -49,8 +49,15 @@ Policy awkward_policy(const Policy& base, std::uint64_t seed) {
     d.phrase = awkward(rng);
     cite(d.cite);
   }
-  for (auto& i : p.interpretations) i.phrase = awkward(rng);
-  for (auto& f : p.facts) f.path = awkward(rng);  // equal paths too: a json object keeps the last
+  for (auto& i : p.interpretations) {
+    i.phrase = awkward(rng);
+    i.name = awkward(rng);
+    cite(i.cite);
+  }
+  for (auto& f : p.facts) {
+    f.path = awkward(rng);  // equal paths too: a json object keeps the last
+    f.description = awkward(rng);
+  }
   for (auto& e : p.enums)
     for (auto& v : e.values) v = awkward(rng);
   p.name = awkward(rng);
@@ -77,11 +84,34 @@ Explanation listing_everything(const Policy& policy) {
   return e;
 }
 
+// An explanation listing each rule as an other exception many times, each with
+// another subset of its top-level conditions failing (every subset of a rule
+// with at most 6; else 64 at random): each from its rule's head and tail and its conditions' briefs.
+Explanation listing_subsets(const Policy& policy, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Explanation e;
+  e.outcome = Outcome::denied;
+  for (std::size_t r = 0; r < policy.rules.size(); ++r) {
+    const auto& top = policy.rules[r].top_conditions;
+    if (top.empty() || top.size() > 60) continue;
+    const std::uint64_t all = (std::uint64_t{1} << top.size()) - 1;
+    const std::uint64_t n = top.size() <= 6 ? all : 64;
+    for (std::uint64_t i = 1; i <= n; ++i) {
+      const auto mask = top.size() <= 6 ? i : (rng() & all) | (std::uint64_t{1} << (rng() % top.size()));
+      const auto first = static_cast<std::uint32_t>(e.others_failing.size());
+      for (std::size_t k = 0; k < top.size(); ++k)
+        if (mask >> k & 1) e.others_failing.push_back(top[k]);
+      e.others.push_back({static_cast<std::int32_t>(r), first, static_cast<std::uint32_t>(e.others_failing.size()) - first});
+    }
+  }
+  return e;
+}
+
 void check_requests(const Policy& policy, std::size_t every) {
   const auto& fixture = testing::builtin_fixture();
   ExplainOptions options;
   options.counterfactuals = false;
-  std::size_t checked = 0, others = 0;
+  std::size_t checked = 0, others = 0, interpretations = 0, unknown_facts = 0;
   for (std::size_t i = 0; i < fixture.scenarios.size(); i += every) {
     const auto& scenario = fixture.scenarios[i];
     auto bound = bind_request(*fixture.policy, scenario.request, scenario.name);  // the same slots in the copy
@@ -90,10 +120,14 @@ void check_requests(const Policy& policy, std::size_t every) {
     const auto e = explain(policy, *bound.facts, decide(policy, *bound.facts), options);
     REQUIRE(explanation_json_text(policy, e) == explanation_to_json(policy, e).dump());
     others += e.others.size();
+    interpretations += e.interpretations.size();
+    unknown_facts += e.unknown_facts.size();
     ++checked;
   }
   CHECK(checked > 300 / every);
   CHECK(others > 10);
+  CHECK(interpretations > 10);  // their remembered entries' heads and readings
+  CHECK(unknown_facts > 10);    // and the unknown facts' entries
 }
 
 }  // namespace
@@ -117,6 +151,32 @@ TEST_CASE("every rule's and condition's fragments are the json tree's, on the §
       CHECK(plain.find(condition_text(policy, static_cast<std::int32_t>(c))) != std::string::npos);
     }
   }
+}
+
+TEST_CASE("an other exception failing any subset of its top-level conditions is written as dump() writes it") {
+  const auto& builtin = *testing::builtin_fixture().policy;
+  const auto subsets = listing_subsets(builtin, 7);
+  CHECK(subsets.others.size() > 500);
+  CHECK(explanation_json_text(builtin, subsets) == explanation_to_json(builtin, subsets).dump());
+  for (std::uint64_t seed : {21, 22, 23}) {
+    INFO("seed " << seed);
+    const auto policy = awkward_policy(builtin, seed);
+    REQUIRE(explain_texts(policy).json_ready);
+    const auto e = listing_subsets(policy, seed);
+    CHECK(explanation_json_text(policy, e) == explanation_to_json(policy, e).dump());
+  }
+  // Not in the rule's order, and a condition not the rule's: written one by one, as dump() does.
+  Explanation odd;
+  for (std::size_t r = 0; r < builtin.rules.size(); ++r) {
+    const auto& top = builtin.rules[r].top_conditions;
+    if (top.size() < 2) continue;
+    const auto first = static_cast<std::uint32_t>(odd.others_failing.size());
+    odd.others_failing.insert(odd.others_failing.end(), {top[1], top[0], builtin.rules[(r + 1) % builtin.rules.size()].condition});
+    if (odd.others_failing.back() < 0) odd.others_failing.back() = top[0];
+    odd.others.push_back({static_cast<std::int32_t>(r), first, 3});
+  }
+  CHECK(odd.others.size() > 10);
+  CHECK(explanation_json_text(builtin, odd) == explanation_to_json(builtin, odd).dump());
 }
 
 TEST_CASE("whole explanations under awkward strings are dump()'s, byte for byte") {

@@ -446,40 +446,7 @@ class Writer {
   const ConditionTree* tree_ = nullptr;  // the explanation's nodes
 };
 
-std::string json_string(std::string_view text) {
-  std::string out;
-  append_json_string(out, text);
-  return out;
-}
-
-std::string cite_json(const Citation& cite) {
-  if (cite.empty()) return "null";
-  return "{\"id\":" + json_string(cite.id) + ",\"text\":" + json_string(cite.text) + "}";
-}
-
 }  // namespace
-
-void add_explanation_fragments(const Policy& policy, ExplainTexts& texts) {
-  for (const auto& interp : policy.interpretations) {
-    texts.interpretation_head_json.push_back("{\"cite\":" + cite_json(interp.cite) + ",\"name\":" + json_string(interp.name) +
-                                             ",\"other_reading\":{\"authorities\":");
-    texts.interpretation_reading_json.push_back("},\"reading\":" + json_string(interp.phrase));
-  }
-  // Each condition node's head with its first read's key (in the order fact_order gives).
-  for (std::size_t c = 0; c < policy.conditions.size(); ++c) {
-    const auto& info = policy.conditions[c];
-    auto head = texts.condition_head_json[c];
-    if (const auto order = texts.fact_order(static_cast<std::int32_t>(c)); !order.empty()) {
-      const auto k = order[0];
-      const auto& key = k < info.facts.size() ? texts.fact_key_json[info.facts[k]]
-                                              : texts.interpretation_key_json[info.interpretations[k - info.facts.size()]];
-      head += std::string_view(key).substr(1);
-    }
-    texts.condition_head_key_json.push_back(std::move(head));
-  }
-  for (const auto& fact : policy.facts)
-    texts.unknown_fact_json.push_back("{\"description\":" + json_string(fact.description) + ",\"fact\":" + json_string(fact.path) + "}");
-}
 
 void append_explanation_json(const Policy& policy, const Explanation& explanation, std::string& out) {
   const auto start = out.size();

@@ -136,6 +136,29 @@ void add_json_fragments(const Policy& policy, ExplainTexts& texts) {
   }
 }
 
+// The fragments that explain_json_text.cpp alone uses, built from the others.
+void add_explanation_fragments(const Policy& policy, ExplainTexts& texts) {
+  for (const auto& interp : policy.interpretations) {
+    texts.interpretation_head_json.push_back("{\"cite\":" + cite_json(interp.cite) + ",\"name\":" + json_string(interp.name) +
+                                             ",\"other_reading\":{\"authorities\":");
+    texts.interpretation_reading_json.push_back("},\"reading\":" + json_string(interp.phrase));
+  }
+  // Each condition node's head with its first read's key (in the order fact_order gives).
+  for (std::size_t c = 0; c < policy.conditions.size(); ++c) {
+    const auto& info = policy.conditions[c];
+    auto head = texts.condition_head_json[c];
+    if (const auto order = texts.fact_order(static_cast<std::int32_t>(c)); !order.empty()) {
+      const auto k = order[0];
+      const auto& key = k < info.facts.size() ? texts.fact_key_json[info.facts[k]]
+                                              : texts.interpretation_key_json[info.interpretations[k - info.facts.size()]];
+      head += std::string_view(key).substr(1);
+    }
+    texts.condition_head_key_json.push_back(std::move(head));
+  }
+  for (const auto& fact : policy.facts)
+    texts.unknown_fact_json.push_back("{\"description\":" + json_string(fact.description) + ",\"fact\":" + json_string(fact.path) + "}");
+}
+
 std::unique_ptr<const ExplainTexts> build(const Policy& policy) {
   auto texts = std::make_unique<ExplainTexts>();
   texts->unknown_set_once = std::make_unique<std::once_flag[]>(policy.facts.size());

@@ -103,8 +103,8 @@ struct ExplainTexts {
     return {rank_candidates.data() + rank_candidates_at[rule], rank_candidates_at[rule + 1] - rank_candidates_at[rule]};
   }
 
-  // Fragments of the explanation's JSON text, with the others above (built by
-  // add_explanation_fragments, explain_json_text.cpp). By interpretation, an
+  // Fragments of the explanation's JSON text, with the others above (built
+  // from them, for explain_json_text.cpp). By interpretation, an
   // "interpretations" entry around its use's own keys: {"cite":…,"name":…,"other_reading":{"authorities":
   // and },"reading":"…". By slot, an "unknown_facts" entry: {"description":…,"fact":…}.
   std::vector<std::string> interpretation_head_json;
@@ -116,9 +116,6 @@ struct ExplainTexts {
 
 // Fills the rank_* tables of `texts` (explain_rank.cpp); part of building them.
 void add_rank_tables(const Policy& policy, ExplainTexts& texts);
-
-// Adds the fragments above that explain_json_text.cpp alone uses (throws NotUtf8 as the others do).
-void add_explanation_fragments(const Policy& policy, ExplainTexts& texts);
 
 const ExplainTexts& explain_texts(const Policy& policy);
 

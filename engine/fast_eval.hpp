@@ -20,10 +20,8 @@ struct FastChangeTables {
   std::vector<std::uint64_t> primary_admits;  // by position: the values of its primary guard's fact whose bucket lists it
   std::vector<std::uint64_t> readers;         // by slot, `words` each: the positions whose condition reads the slot
   std::vector<std::uint64_t> slot_leaves;     // by slot: the shared leaves that read it
-  // small_ (one word of rules): by slot, its guard row (-1 none); by
-  // position (CSR), the guard rows that leave it at most unknown while their fact is.
+  // small_ (one word of rules): by slot, its guard row (-1 none).
   std::vector<std::int32_t> slot_guard;
-  std::vector<std::int32_t> unknown_guard_begin, unknown_guards;
   // By slot (CSR): the definitions that read it, directly or through another
   // (all of them for one whose condition is not linked): the memos a change
   // to it makes stale.

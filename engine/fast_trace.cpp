@@ -242,13 +242,7 @@ FastChangeTables FastEval::change_tables(const CompiledPolicy& p) {
   for (std::size_t i = 0; i < p.shared_leaves_.size(); ++i)
     t.slot_leaves[static_cast<std::size_t>(p.shared_leaves_[i].a)] |= std::uint64_t{1} << i;
   t.slot_guard.assign(slots, -1);
-  t.unknown_guard_begin.assign(1, 0);
   for (std::size_t g = 0; p.small_ && g < p.small_guards_.size(); ++g) t.slot_guard[static_cast<std::size_t>(p.small_guards_[g].slot)] = static_cast<std::int32_t>(g);
-  for (std::size_t pos = 0; p.small_ && pos < positions; ++pos) {
-    for (std::size_t g = 0; g < p.small_guards_.size(); ++g)
-      if ((p.small_guards_[g].unknown_rules >> pos) & 1u) t.unknown_guards.push_back(static_cast<std::int32_t>(g));
-    t.unknown_guard_begin.push_back(static_cast<std::int32_t>(t.unknown_guards.size()));
-  }
   const auto& definitions = policy.definitions;
   std::vector<std::vector<std::int32_t>> by_slot(slots);
   for (std::size_t d = 0; d < definitions.size(); ++d) {

@@ -68,7 +68,9 @@ inline Tri compare_truth(CExpr::Op op, const Value& a, const Value& b) {
     case Op::le: return tri_of(compare_values(a, b) <= 0);
     case Op::gt: return tri_of(compare_values(a, b) > 0);
     case Op::ge: return tri_of(compare_values(a, b) >= 0);
-    case Op::in: return tri_of((b.bits >> a.integer) & 1u);
+    // A set holds enum values below 64 (the checker's E212), so a value at or
+    // past it is not in the set: a shift by 64 or more would be undefined.
+    case Op::in: return tri_of(static_cast<std::uint64_t>(a.integer) < 64 && ((b.bits >> a.integer) & 1u));
     case Op::subset: return tri_of((a.bits & ~b.bits) == 0);
     case Op::superset: return tri_of((b.bits & ~a.bits) == 0);
     case Op::intersects: return tri_of((a.bits & b.bits) != 0);

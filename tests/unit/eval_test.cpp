@@ -7,6 +7,7 @@
 #include "engine/eval.hpp"
 #include "engine/explain.hpp"
 #include "engine/load.hpp"
+#include "engine/value_ops.hpp"
 
 using namespace proviso;
 using nlohmann::json;
@@ -318,4 +319,26 @@ TEST_CASE("the full JSON trace lists every rule with each condition's value and 
   CHECK(signed_by["value"] == "false");
   CHECK(signed_by["facts"]["request.signed_by"] == "field_officer");
   CHECK(signed_by["facts"]["interpretations.component_head_counts"] == false);
+}
+
+// Binding keeps enum values below 64, and the checker refuses sets of larger
+// enums (E212); compare_truth must still answer, not shift past the word, for
+// a value that reached it otherwise (UBSan reports the shift).
+TEST_CASE("`in` with an enum value at or past 64 is false, not a shift past the word") {
+  using tracing::compare_truth;
+  Value element;
+  element.kind = TypeKind::enumeration;
+  element.known = true;
+  Value set;
+  set.kind = TypeKind::set;
+  set.known = true;
+  set.bits = ~std::uint64_t{0};
+  for (std::int64_t v : {0, 5, 63}) {
+    element.integer = v;
+    CHECK(compare_truth(CExpr::Op::in, element, set) == Tri::true_);
+  }
+  for (std::int64_t v : {64, 65, 127, 1'000'000, -1}) {
+    element.integer = v;
+    CHECK(compare_truth(CExpr::Op::in, element, set) == Tri::false_);
+  }
 }

@@ -17,9 +17,7 @@ namespace {
 class Writer {
  public:
   Writer(const Policy& policy, std::string& out)
-      : policy_(policy), out_(out), texts_(explain_texts(policy)), fragments_(texts_.json_ready) {
-    scratch_.reserve(1024);  // once: the questions and the rare json values are written through it
-  }
+      : policy_(policy), out_(out), texts_(explain_texts(policy)), fragments_(texts_.json_ready) {}
 
   void finish() { out_.finish(); }
 
@@ -320,61 +318,26 @@ class Writer {
     out_ += '}';
   }
 
-  // read.value().dump(), written from the value as value_to_json would make
-  // it; a decimal (dump()'s formatting of a double) through the json value.
+  // read.value().dump(): a reading's boolean, or the value as value_to_json makes it.
   void fact_value(const FactRead& read) {
-    const auto& v = read.given;
     if (read.fact < 0) {
-      boolean(v.integer != 0);  // a reading
+      boolean(read.given.integer != 0);  // a reading
       return;
     }
-    if (!v.known || !read.policy) {
+    if (!read.given.known || !read.policy) {
       out_ += "null";
       return;
     }
-    // An enum's remembered names (computed in the two cases that use them: most reads are booleans).
-    const auto names = [&] {
-      return read.policy == &policy_ && fragments_ && read.type.enum_id >= 0 &&
-             static_cast<std::size_t>(read.type.enum_id) < texts_.enum_value_json.size();
-    };
-    switch (read.type.kind) {
-      case TypeKind::boolean: boolean(v.integer != 0); return;
-      case TypeKind::integer:
-      case TypeKind::duration: out_.integer(v.integer); return;
-      case TypeKind::date: string(format_date(v.integer)); return;
-      case TypeKind::string: string(v.text); return;
-      case TypeKind::enumeration:
-        if (names() && v.integer >= 0 && static_cast<std::size_t>(v.integer) < texts_.enum_value_json[read.type.enum_id].size()) {
-          out_ += texts_.enum_value_json[read.type.enum_id][static_cast<std::size_t>(v.integer)];
-          return;
-        }
-        break;
-      case TypeKind::set:
-        if (names()) {
-          const auto& all = texts_.enum_value_json[read.type.enum_id];
-          out_ += '[';
-          bool first = true;
-          for (std::size_t i = 0; i < all.size() && i < 64; ++i)
-            if (v.bits & (std::uint64_t{1} << i)) {
-              if (!first) out_ += ',';
-              first = false;
-              out_ += all[i];
-            }
-          out_ += ']';
-          return;
-        }
-        break;
-      default: break;
+    // Most reads are booleans: written here, without the call.
+    if (read.type.kind == TypeKind::boolean) {
+      boolean(read.given.integer != 0);
+      return;
     }
-    json(read.value());
+    const bool own = read.policy == &policy_ && fragments_;
+    write_value_json(out_, *read.policy, own ? &texts_.enum_value_json : nullptr, read.given, read.type);
   }
 
-  // question_to_json(...).dump() (explain_json_question.cpp), through the scratch string.
-  void question(const Question& q) {
-    scratch_.clear();
-    append_question_json(policy_, q, scratch_);
-    out_ += scratch_;
-  }
+  void question(const Question& q) { write_question_json(out_, policy_, texts_, q); }
 
   void interpretation(const InterpretationUse& use) {
     const auto& interp = policy_.interpretations[use.index];
@@ -429,17 +392,12 @@ class Writer {
     if (value) out_ += "true";
     else out_ += "false";
   }
-  // A string escaped straight into the text; a json value (rare) through a scratch string.
+  // A string escaped straight into the text; a json value (rare: the counterfactuals) as dump() writes it.
   void string(std::string_view text) { out_.string(text); }
-  void json(const nlohmann::json& value) {
-    scratch_.clear();
-    append_json(scratch_, value);
-    out_ += scratch_;
-  }
+  void json(const nlohmann::json& value) { out_ += value.dump(); }
 
   const Policy& policy_;
   JsonSink out_;
-  std::string scratch_;
   const ExplainTexts& texts_;
   const bool fragments_;  // texts_ holds the JSON fragments (the policy's strings are valid UTF-8)
   std::vector<const FactRead*> order_;

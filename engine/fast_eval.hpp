@@ -17,6 +17,7 @@ namespace proviso {
 struct FastChangeTables {
   std::size_t words = 0;                      // bitset words over evaluation positions
   std::vector<std::int32_t> position;         // by rule index
+  std::vector<std::int32_t> rule_at;          // by position: the rule index
   std::vector<std::uint64_t> primary_admits;  // by position: the values of its primary guard's fact whose bucket lists it
   std::vector<std::uint64_t> readers;         // by slot, `words` each: the positions whose condition reads the slot
   std::vector<std::uint64_t> slot_leaves;     // by slot: the shared leaves that read it
@@ -29,6 +30,11 @@ struct FastChangeTables {
   std::vector<std::uint64_t> knowledge_readers;  // over positions: the conditions that ask whether a fact is known (`is known`)
   std::vector<std::uint64_t> dirty, todo;     // run_from's bitsets over positions, all zero between runs
   std::vector<std::uint64_t> settled_conditions;  // over positions: the conditions known true or false
+  // small_, of the kept decision: the guard rows of unknown facts that mark
+  // rules (FastForces::unknown_leaf is their OR), and the positions two or
+  // more of them mark, so that one of them known leaves the others' marks.
+  std::vector<std::int32_t> unknown_rows;
+  std::uint64_t unknown_leaf_shared = 0;
   // Of the last run_from, by rule index: the rules it settled again, the only
   // ones whose condition, force or count of defeating exceptions may differ
   // from the kept decision's (so the kept decision is restored from them).

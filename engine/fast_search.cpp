@@ -42,6 +42,7 @@ Outcome FastSearch::adopt_baseline(Outcome outcome, bool memos_kept) {
   eval.sum_forces(*change_tables_, applies_, in_force_, baseline_forces_);
   unknown_forces_ = baseline_forces_.unknown;
   baseline_known_.assign(facts_.known, facts_.known + facts_.slot_count());
+  reaching_made_ = false;
   memos_kept_ = memos_kept;  // decide_every_rule's, of the baseline's facts
   memo_epoch_ = scratch_.epoch;
   memo_slots_.clear();
@@ -123,6 +124,32 @@ Outcome FastSearch::decide_changed_by_pass(std::int32_t slot) {
   applies_ = baseline_;
   near_baseline_ = false;
   return compiled_.decide_every_rule(facts_, scratch_, applies_, in_force_, readers);
+}
+
+bool FastSearch::may_reach_outcome(std::int32_t slot) {
+  if (!change_tables_) return true;  // no baseline kept
+  const auto& policy = compiled_.policy();
+  const auto& t = *change_tables_;
+  if (!reaching_made_) {  // in reverse evaluation order: every exception comes before the rules it is an exception to
+    reaching_.assign(policy.rules.size(), 0);
+    reaching_positions_.assign(t.words, 0);
+    for (auto pos = t.rule_at.size(); pos-- > 0;) {
+      const auto r = static_cast<std::size_t>(t.rule_at[pos]);
+      if (baseline_in_force_[r] != Tri::unknown) continue;
+      const auto& rule = policy.rules[r];
+      bool reaches = !rule.is_limit();  // a permit or forbid: the outcome reads its force
+      for (std::size_t i = 0; i < rule.exception_to.size() && !reaches; ++i) reaches = reaching_[static_cast<std::size_t>(rule.exception_to[i])];
+      reaching_[r] = reaches;
+      if (reaches) reaching_positions_[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+    }
+    reaching_made_ = true;
+  }
+  const std::uint64_t* read = t.readers.data() + static_cast<std::size_t>(slot) * t.words;
+  for (std::size_t w = 0; w < t.words; ++w) {
+    if (read[w] & t.knowledge_readers[w]) return true;  // a condition asking whether a fact is known may change even where known
+    if (read[w] & ~t.settled_conditions[w] & reaching_positions_[w]) return true;
+  }
+  return false;
 }
 
 const FactDomain& FastSearch::domain(std::int32_t slot) {
@@ -237,6 +264,10 @@ const FastSearch::AnswerTests& FastSearch::answer_tests(std::int32_t slot, std::
   auto& memo = answer_tests_[static_cast<std::size_t>(slot)];
   if (memo) return *memo;
   memo = std::make_unique<AnswerTests>();
+  const auto& values = domain(slot).values;
+  memo->domain_among_candidates = std::all_of(values.begin(), values.end(), [&](const Value& v) {
+    return std::any_of(candidates.begin(), candidates.end(), [&](const Value& c) { return same_value(c, v); });
+  });
   FactTests walk(policy, slot);
   for (std::size_t r = 0; r < policy.rules.size() && !walk.opaque; ++r) {
     const auto& rule = policy.rules[r];

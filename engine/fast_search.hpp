@@ -53,6 +53,17 @@ class FastSearch {
   // authorities()), without deciding: for facts as the baseline's were.
   Outcome recall_baseline();
 
+  // Whether giving `slot`, unknown in the baseline, a value may change the
+  // baseline's outcome: a rule decide_changed(slot) evaluates again (its
+  // condition reads the slot and is unknown there, or asks whether a fact is
+  // known) reaches a permit or forbid of unknown force, itself or through the
+  // rules it is an exception to, each of unknown force. False means no value
+  // changes the outcome, and the witness search's root (which starts from
+  // fewer rules: the linked readers of unknown condition) finds no witness.
+  // Kleene: a known condition or force stays as it is when an unknown fact
+  // gets a value, so only such chains can change the outcome.
+  bool may_reach_outcome(std::int32_t slot);
+
   // Of the last decision: the authorities, rule indexes ascending.
   const std::vector<std::int32_t>& authorities() const { return scratch_.authorities; }
   // Of the last decide_every_rule(): by rule index.
@@ -78,6 +89,7 @@ class FastSearch {
     bool opaque = true;                  // the fact is read otherwise (or through over 64 tests): every candidate its own
     std::vector<std::uint64_t> truths;   // by candidate: bit i, whether test i holds
     std::vector<std::uint64_t> domain_truths;  // the same by value of domain(slot)
+    bool domain_among_candidates = false;  // every value of domain(slot) is one of the candidates (same_value)
     struct Reader {
       std::int32_t rule;
       bool asks_known;      // its condition asks whether the fact is known
@@ -124,6 +136,12 @@ class FastSearch {
   bool memos_kept_ = false;
   std::uint32_t memo_epoch_ = 0;
   std::vector<std::int32_t> memo_slots_;              // of the last decision, when known without counting
+  // may_reach_outcome(), of the baseline, made on first use: by rule, whether
+  // it reaches a permit or forbid of unknown force through rules of unknown
+  // force; and over positions, those rules.
+  bool reaching_made_ = false;
+  std::vector<std::uint8_t> reaching_;
+  std::vector<std::uint64_t> reaching_positions_;
   std::vector<std::vector<std::uint8_t>> readers_;  // by slot, on first use: the rules whose condition reads it
   std::vector<std::unique_ptr<FactDomain>> domains_;
   std::vector<std::unique_ptr<std::vector<std::int32_t>>> condition_readers_;

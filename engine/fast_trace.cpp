@@ -215,7 +215,11 @@ FastChangeTables FastEval::change_tables(const CompiledPolicy& p) {
   const std::size_t positions = p.code_.size() - 1;  // code_ ends with a sentinel
   t.words = (positions + 63) / 64;
   t.position.assign(policy.rules.size(), -1);
-  for (std::size_t pos = 0; pos < positions; ++pos) t.position[static_cast<std::size_t>(p.code_[pos].rule)] = static_cast<std::int32_t>(pos);
+  t.rule_at.assign(positions, -1);
+  for (std::size_t pos = 0; pos < positions; ++pos) {
+    t.position[static_cast<std::size_t>(p.code_[pos].rule)] = static_cast<std::int32_t>(pos);
+    t.rule_at[pos] = p.code_[pos].rule;
+  }
   // A guard's values are a 64-bit mask (compiled_guards.cpp), so no bucket lies past value 63.
   t.primary_admits.assign(positions, 0);
   for (const auto& slot : p.index_slots_)
@@ -298,7 +302,18 @@ void FastEval::sum_forces(FastChangeTables& t, std::span<const Tri> applies, std
   out.leaves_false = leaves_false;
   out.leaves_unknown = leaves_unknown;
   out.possible = p.small_ ? small_possible() : 0;
-  out.unknown_leaf = p.small_ ? small_unknown_leaf() : 0;
+  out.unknown_leaf = 0;
+  t.unknown_rows.clear();
+  t.unknown_leaf_shared = 0;
+  if (p.small_) {  // small_unknown_leaf(), listing the rows
+    const auto& guards = p.small_guards_;
+    for (std::size_t g = 0; g < guards.size(); ++g) {
+      if (f.known[guards[g].slot] || !guards[g].unknown_rules) continue;
+      t.unknown_leaf_shared |= out.unknown_leaf & guards[g].unknown_rules;
+      out.unknown_leaf |= guards[g].unknown_rules;
+      t.unknown_rows.push_back(static_cast<std::int32_t>(g));
+    }
+  }
   out.sure[0] = out.sure[1] = out.maybe[0] = out.maybe[1] = out.unknown = 0;
   const std::size_t rules = p.effect_.size();
   out.in_force.assign((rules + 63) / 64, 0);
@@ -356,21 +371,32 @@ Outcome FastEval::run_from(FastChangeTables& t, std::span<const std::int32_t> sl
   }
   const bool small = p.small_;
   std::uint64_t possible = forces.possible;
-  bool guard_rows_changed = false;
   if (small && refining) {  // the slots' rows left every rule possible, as their facts were unknown
+    std::int32_t known_rows = 0, known_row = -1;  // the slots' rows whose fact is known now
     for (auto slot : slots) {
       const auto guard = t.slot_guard[static_cast<std::size_t>(slot)];
       if (guard < 0) continue;
-      guard_rows_changed = true;
       const auto& g = p.small_guards_[static_cast<std::size_t>(guard)];
+      if (!f.known[g.slot]) continue;  // its row, as in the kept decision, leaves its rules unknown at most
+      ++known_rows;
+      known_row = guard;
       const auto v = f.cells[g.slot];
-      if (f.known[g.slot] && v < g.domain) possible &= p.small_admits_[g.row + v];
+      if (v < g.domain) possible &= p.small_admits_[g.row + v];
+    }
+    if (known_rows == 1) {  // its marks go but where another unknown row marks the rule too
+      forces.unknown_leaf &= ~p.small_guards_[static_cast<std::size_t>(known_row)].unknown_rules | t.unknown_leaf_shared;
+    } else if (known_rows > 1) {  // the rows of the kept decision's unknown facts, less those known now
+      std::uint64_t unknown_leaf = 0;
+      for (auto g : t.unknown_rows) {
+        const auto& row = p.small_guards_[static_cast<std::size_t>(g)];
+        if (!f.known[row.slot]) unknown_leaf |= row.unknown_rules;
+      }
+      forces.unknown_leaf = unknown_leaf;
     }
   } else if (small) {
     possible = small_possible();
-    guard_rows_changed = true;
+    forces.unknown_leaf = small_unknown_leaf();
   }
-  if (guard_rows_changed) forces.unknown_leaf = small_unknown_leaf();
   const std::uint64_t unknown_leaves = forces.unknown_leaf;  // small_: the positions a guard row of an unknown fact leaves at most unknown
   const Hot h = hot();
   std::uint64_t* dirty = t.dirty.data();

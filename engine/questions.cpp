@@ -283,7 +283,11 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
     ranked.answers.clear();
     ranked.authorities.clear();
     ranked.facts.reserve(tier->size());
-    for (auto fact : *tier) rank_fact(search, facts, fact, before, limits, ranked);
+    // A fact no answer to which can reach the outcome is never asked: none
+    // settles it, and its witness search stops at the root. Where it would
+    // rank does not matter, so it is not ranked.
+    for (auto fact : *tier)
+      if (search.may_reach_outcome(fact)) rank_fact(search, facts, fact, before, limits, ranked);
     // Sorted by index: only the first few are taken.
     std::vector<std::uint32_t> order(ranked.facts.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
@@ -306,10 +310,7 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
       if (!witness_state) witness_state = facts;
       // No answer settles it (settling_witness): when every value the
       // witness search tries at its root was ranked, the root need not decide them again.
-      const auto& domain = search.domain(f.fact).values;
-      const bool root_answers_open = std::all_of(domain.begin(), domain.end(), [&](const Value& v) {
-        return std::any_of(f.values->begin(), f.values->end(), [&](const Value& a) { return same_value(a, v); });
-      });
+      const bool root_answers_open = search.answer_tests(f.fact, limits.max_set_answers).domain_among_candidates;
       auto found = find_witness(policy, search, *witness_state, f.fact, limits.relevance, skip, &decision, true, root_answers_open);
       if (!found.witness) continue;
       out.push_back(question_of(ranked, f));

@@ -1,4 +1,4 @@
-#include "explain.hpp"
+#include "explain_rank.hpp"
 
 #include <algorithm>
 
@@ -42,11 +42,16 @@ std::string summary(const Policy& policy, const Decision& decision) {
 }
 
 std::string summary(const Policy& policy, const Decision& decision, const std::vector<ExceptionRank>& ranks) {
+  return summary(policy, decision, ranks.empty() ? nullptr : &ranks.front());
+}
+
+std::string summary(const Policy& policy, const Decision& decision, const ExceptionRank* nearest) {
   switch (decision.outcome) {
     case Outcome::permitted: {
       std::string out = "Permitted by ";
       append_cites(out, policy, decision.authorities);
-      return out + ".";
+      out += '.';  // appended, not `out + "."`: a second string
+      return out;
     }
     case Outcome::denied: {
       // Forbids forbid; limits only take exceptions away, and the sentence says so.
@@ -63,9 +68,9 @@ std::string summary(const Policy& policy, const Decision& decision, const std::v
         ++i;
       }
       out += " forbids it.";
-      if (!ranks.empty()) {
-        // near_miss(policy, decision, ranks.front()), without copying its conditions' texts.
-        const auto rule = ranks.front().rule;
+      if (nearest) {
+        // near_miss(policy, decision, *nearest), without copying its conditions' texts.
+        const auto rule = nearest->rule;
         const auto& defeated_by = decision.rules[rule].defeated_by;
         const auto& top = policy.rules[rule].top_conditions;
         const auto failing = std::find_if(top.begin(), top.end(), [&](std::int32_t c) { return decision.conditions[c] == Tri::false_; });
@@ -89,12 +94,15 @@ std::string summary(const Policy& policy, const Decision& decision, const std::v
       std::string out = "Undetermined: the decision depends on facts the request does not give";
       if (!decision.unknown_facts.empty()) {
         out += " (";
-        for (std::size_t i = 0; i < decision.unknown_facts.size() && i < 5; ++i)
-          out += (i ? ", " : "") + policy.facts[decision.unknown_facts[i]].path;
+        for (std::size_t i = 0; i < decision.unknown_facts.size() && i < 5; ++i) {
+          if (i) out += ", ";
+          out += policy.facts[decision.unknown_facts[i]].path;
+        }
         if (decision.unknown_facts.size() > 5) out += ", …";
         out += ")";
       }
-      return out + ".";
+      out += '.';
+      return out;
     }
     case Outcome::conflict: {
       const auto& [p, f] = decision.conflicts.front();

@@ -7,7 +7,7 @@
 #include <span>
 #include <tuple>
 
-#include "explain.hpp"
+#include "explain_rank.hpp"
 
 namespace proviso {
 
@@ -90,16 +90,13 @@ void remember_facts_to_change(const ExplainTexts& texts, std::uint64_t key, std:
   if (texts.facts_to_change_memo.size() < kMaxRemembered) texts.facts_to_change_memo.emplace(key, static_cast<std::uint8_t>(count));
 }
 
-// An ExceptionRank's order as one number: failing, unknown, facts_to_change, rule.
-// Exact only when ExplainTexts::rank_keys_fit (every rule has fewer than 2^16
-// top-level conditions, and there are fewer than 2^24 rules; facts_to_change <= 99).
-std::uint64_t packed_key(const ExceptionRank& rank) {
+// An ExceptionRank's order as one number: failing, unknown, facts_to_change, and
+// the candidate's position (in rule order). Exact only when ExplainTexts::rank_keys_fit
+// (every rule has fewer than 2^16 top-level conditions, and there are fewer than
+// 2^24 rules, so fewer candidates; facts_to_change <= 99).
+std::uint64_t packed_key(const ExceptionRank& rank, std::size_t position) {
   return (std::uint64_t{rank.failing} << 48) | (std::uint64_t{rank.unknown} << 32) | (std::uint64_t{rank.facts_to_change} << 24) |
-         static_cast<std::uint32_t>(rank.rule);
-}
-
-ExceptionRank unpacked_key(std::uint64_t key) {
-  return {static_cast<std::int32_t>(key & 0xffffff), key >> 48, (key >> 32) & 0xffff, (key >> 24) & 0xff};
+         static_cast<std::uint32_t>(position);
 }
 
 }  // namespace
@@ -129,7 +126,7 @@ std::tuple<std::size_t, std::size_t, std::size_t> closeness(const NearMiss& miss
   return {miss.failing.size(), miss.unknown.size(), miss.facts_to_change};
 }
 
-std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision& decision) {
+void rank_exceptions(const Policy& policy, const Decision& decision, ExceptionRanking& out) {
   std::span<const std::int32_t> forbids;
   if (decision.outcome == Outcome::denied) {
     forbids = decision.authorities;
@@ -137,12 +134,13 @@ std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision&
     forbids = {&policy.general_rule, 1};
   }
   const auto& texts = explain_texts(policy);
-  // The candidates: the permits that are exceptions to a forbid, each once.
+  // The candidates: the permits that are exceptions to a forbid, each once, in rule order.
   std::span<const std::int32_t> candidates;
-  std::vector<std::int32_t> merged;
   if (forbids.size() == 1) {
     candidates = texts.rank_candidates_of(forbids.front());
   } else if (forbids.size() > 1) {
+    auto& merged = out.merged_;
+    merged.clear();
     for (auto f : forbids) {
       const auto of = texts.rank_candidates_of(f);
       merged.insert(merged.end(), of.begin(), of.end());
@@ -151,71 +149,82 @@ std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision&
     merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
     candidates = merged;
   }
-  std::vector<ExceptionRank> ranks;
-  ranks.reserve(candidates.size());
+  out.candidates_ = candidates;
+  out.size_ = 0;
+  out.unpacked_.clear();
+  // A key and a mask a candidate (by position), on the stack for the usual few dozen.
+  if (candidates.size() <= ExceptionRanking::kOnStack) {
+    out.keys_ = {out.keys_on_stack_.data(), candidates.size()};
+    out.masks_ = {out.masks_on_stack_.data(), candidates.size()};
+  } else {
+    out.on_heap_.resize(2 * candidates.size());
+    out.keys_ = {out.on_heap_.data(), candidates.size()};
+    out.masks_ = {out.on_heap_.data() + candidates.size(), candidates.size()};
+  }
   std::vector<std::int32_t> open;
-  for (const auto r : candidates) {
+  for (std::size_t at = 0; at < candidates.size(); ++at) {
+    const auto r = candidates[at];
     if (decision.rules[r].in_force == Tri::true_) continue;
     const auto top = texts.rank_top_of(r);
     // Which of `top` are open (facts_to_change depends on that set alone), and
     // how many fail and are unknown, counted as one number: this loop runs
-    // over some 280 conditions an explanation, so every instruction in it counts.
+    // over some 490 conditions an explanation, so every instruction in it counts.
     std::uint64_t open_mask = 0, counts = 0;  // counts: failing in the low half, unknown in the high
     for (std::size_t i = 0; i < top.size(); ++i) {
       const auto value = decision.conditions[top[i]];
       counts += kOpenCount[static_cast<std::uint8_t>(value) & 3];
       open_mask |= std::uint64_t{value != Tri::true_} << (i & 63);
     }
-    auto& rank = ranks.emplace_back(ExceptionRank{r, counts & 0xffffffffu, counts >> 32, 0});
-    // Remembered: in the rule's table (no lock), else in the memo.
-    std::atomic<std::uint8_t>* cell = nullptr;
-    if (const auto at = texts.facts_to_change_at[static_cast<std::size_t>(r)]; at != ExplainTexts::kNoTable) {
-      cell = &texts.facts_to_change_table[at + open_mask];
-      if (const auto known = cell->load(std::memory_order_relaxed); known != ExplainTexts::kNotComputed) {
-        rank.facts_to_change = known;
-        continue;
+    ExceptionRank rank{r, counts & 0xffffffffu, counts >> 32, 0};
+    out.masks_[at] = top.size() <= 64 ? open_mask : ExceptionRanking::kNoMask;
+    rank.facts_to_change = [&]() -> std::size_t {
+      // Remembered: in the rule's table (no lock), else in the memo.
+      std::atomic<std::uint8_t>* cell = nullptr;
+      if (const auto table = texts.facts_to_change_at[static_cast<std::size_t>(r)]; table != ExplainTexts::kNoTable) {
+        cell = &texts.facts_to_change_table[table + open_mask];
+        if (const auto known = cell->load(std::memory_order_relaxed); known != ExplainTexts::kNotComputed) return known;
+      } else if (top.size() <= kMaxRememberedTop) {
+        std::shared_lock lock(texts.facts_to_change_mutex);
+        if (auto it = texts.facts_to_change_memo.find(facts_to_change_key(r, open_mask)); it != texts.facts_to_change_memo.end())
+          return it->second;
       }
-    } else if (top.size() <= kMaxRememberedTop) {
-      std::shared_lock lock(texts.facts_to_change_mutex);
-      if (auto it = texts.facts_to_change_memo.find(facts_to_change_key(r, open_mask)); it != texts.facts_to_change_memo.end()) {
-        rank.facts_to_change = it->second;
-        continue;
-      }
-    }
-    // The open conditions, the failing first, then the unknown.
-    open.clear();
-    for (auto c : top)
-      if (decision.conditions[c] == Tri::false_) open.push_back(c);
-    for (auto c : top)
-      if (decision.conditions[c] == Tri::unknown) open.push_back(c);
-    rank.facts_to_change = facts_to_change(policy, open);  // at most 99: fits a byte, never kNotComputed
-    if (cell) cell->store(static_cast<std::uint8_t>(rank.facts_to_change), std::memory_order_relaxed);
-    else if (top.size() <= kMaxRememberedTop) remember_facts_to_change(texts, facts_to_change_key(r, open_mask), rank.facts_to_change);
+      // The open conditions, the failing first, then the unknown.
+      open.clear();
+      for (auto c : top)
+        if (decision.conditions[c] == Tri::false_) open.push_back(c);
+      for (auto c : top)
+        if (decision.conditions[c] == Tri::unknown) open.push_back(c);
+      const auto count = facts_to_change(policy, open);  // at most 99: fits a byte, never kNotComputed
+      if (cell) cell->store(static_cast<std::uint8_t>(count), std::memory_order_relaxed);
+      else if (top.size() <= kMaxRememberedTop) remember_facts_to_change(texts, facts_to_change_key(r, open_mask), count);
+      return count;
+    }();
+    // The order: fewest failing conditions first (an exception defeated by
+    // a limit fails none). Ties: fewest unknown conditions, then fewest facts to
+    // change or give, then source order (the rule index, which is unique: std::sort
+    // with it last is stable_sort's order). When every count fits (rank_keys_fit),
+    // the four keys are compared as one number: a branch a comparison, not four;
+    // the position stands for the rule (candidates are in rule order).
+    if (texts.rank_keys_fit) out.keys_[out.size_] = packed_key(rank, at);
+    else out.unpacked_.push_back({static_cast<std::int32_t>(at), rank.failing, rank.unknown, rank.facts_to_change});
+    ++out.size_;
   }
-  // The order: fewest failing conditions first (an exception defeated by
-  // a limit fails none). Ties: fewest unknown conditions, then fewest facts to
-  // change or give, then source order (the rule index, which is unique: std::sort
-  // with it last is stable_sort's order). When every count fits (rank_keys_fit),
-  // the four keys are compared as one number: a branch a comparison, not four.
   if (texts.rank_keys_fit) {
-    // Sorted as keys (eight bytes each, in a buffer on the stack for the usual
-    // few dozen), then written back: cheaper than moving the ranks about.
-    constexpr std::size_t kOnStack = 64;
-    std::array<std::uint64_t, kOnStack> on_stack;
-    std::vector<std::uint64_t> on_heap;
-    std::span<std::uint64_t> keys(on_stack.data(), ranks.size());
-    if (ranks.size() > kOnStack) {
-      on_heap.resize(ranks.size());
-      keys = on_heap;
-    }
-    for (std::size_t i = 0; i < ranks.size(); ++i) keys[i] = packed_key(ranks[i]);
-    std::sort(keys.begin(), keys.end());
-    for (std::size_t i = 0; i < ranks.size(); ++i) ranks[i] = unpacked_key(keys[i]);
+    out.keys_ = out.keys_.first(out.size_);
+    std::sort(out.keys_.begin(), out.keys_.end());
   } else {
-    std::sort(ranks.begin(), ranks.end(), [](const ExceptionRank& a, const ExceptionRank& b) {
+    std::sort(out.unpacked_.begin(), out.unpacked_.end(), [](const ExceptionRank& a, const ExceptionRank& b) {
       return std::tuple(a.failing, a.unknown, a.facts_to_change, a.rule) < std::tuple(b.failing, b.unknown, b.facts_to_change, b.rule);
     });
   }
+}
+
+std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision& decision) {
+  ExceptionRanking ranking;
+  rank_exceptions(policy, decision, ranking);
+  std::vector<ExceptionRank> ranks;
+  ranks.reserve(ranking.size());
+  for (std::size_t i = 0; i < ranking.size(); ++i) ranks.push_back(ranking[i]);
   return ranks;
 }
 

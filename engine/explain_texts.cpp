@@ -181,6 +181,7 @@ std::unique_ptr<const ExplainTexts> build(const Policy& policy) {
   texts->facts_to_change_table = std::make_unique<std::atomic<std::uint8_t>[]>(table_bytes);
   for (std::size_t i = 0; i < table_bytes; ++i) texts->facts_to_change_table[i].store(ExplainTexts::kNotComputed, std::memory_order_relaxed);
   add_rank_tables(policy, *texts);
+  add_tree_tables(policy, *texts);
   try {
     add_json_fragments(policy, *texts);
     add_explanation_fragments(policy, *texts);

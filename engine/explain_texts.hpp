@@ -112,10 +112,32 @@ struct ExplainTexts {
   std::vector<std::string> unknown_fact_json;
   // By condition, condition_head_json and its node's first key (fact_order's first read), with no comma.
   std::vector<std::string> condition_head_key_json;
+
+  // The explanation tree's tables (explain_tree.cpp, add_tree_tables), so a
+  // node is filled from flat arrays. By condition: the parts its node may show
+  // (a block's parts; a definition's meaning's parts, or the meaning itself
+  // when it is no block), each with whether its text is the condition's (a
+  // part that only restates it is shown only with parts of its own); and the
+  // reads its node makes (its facts' slots, then its interpretations), with
+  // what each takes from the policy.
+  struct TreeRead {
+    std::int32_t fact = -1;            // slot, or -1 for an interpretation
+    std::int32_t interpretation = -1;  // for an interpretation
+    std::string_view path;
+    std::string_view description;
+    Type type;
+  };
+  std::vector<std::int32_t> tree_parts;
+  std::vector<std::uint8_t> tree_part_restates;  // by tree_parts' index
+  std::vector<std::uint32_t> tree_parts_at;      // condition c's: [tree_parts_at[c], tree_parts_at[c + 1])
+  std::vector<TreeRead> tree_reads;
+  std::vector<std::uint32_t> tree_reads_at;      // condition c's: [tree_reads_at[c], tree_reads_at[c + 1])
 };
 
 // Fills the rank_* tables of `texts` (explain_rank.cpp); part of building them.
 void add_rank_tables(const Policy& policy, ExplainTexts& texts);
+// Fills the tree_* tables of `texts` (explain_tree.cpp), after the condition texts and interpretation paths.
+void add_tree_tables(const Policy& policy, ExplainTexts& texts);
 
 const ExplainTexts& explain_texts(const Policy& policy);
 

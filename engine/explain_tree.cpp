@@ -2,9 +2,10 @@
 // exceptions came closest and why each fails. Data only; explain_memo.cpp and
 // explain_json.cpp turn it into words.
 #include <algorithm>
+#include <bit>
 #include <span>
 
-#include "explain.hpp"
+#include "explain_rank.hpp"
 
 namespace proviso {
 namespace {
@@ -36,14 +37,12 @@ std::string words_of(const Policy& policy, const Value& value, Type type) {
   }
 }
 
-// The parts of a condition that give it its value: for a false block the false
-// parts (or, for a negation, the true ones that rule it out); for a true block
-// the true parts; for an unknown one the unknown parts.
+// The parts of a condition that may give it its value: a block's parts, or a
+// definition's meaning's (or the meaning itself when it is no block). Which of
+// them a node shows depends on their values (TreeBuilder::shown_value).
 struct Parts {
   std::span<const std::int32_t> block;  // a block's parts, of every value
   std::int32_t single = -1;             // or the one part of a definition whose meaning is not a block
-  Tri shown = Tri::unknown;             // the value of the parts shown
-  std::size_t count = 0;                // how many have it
   std::span<const std::int32_t> all() const { return single >= 0 ? std::span<const std::int32_t>{&single, 1} : block; }
 };
 
@@ -73,23 +72,42 @@ class TreeBuilder {
   NodeList roots(std::span<const std::int32_t> conditions, Tri value) {
     std::uint32_t count = 0;
     for (auto c : conditions) count += decision_.conditions[c] == value;
-    const auto first = static_cast<std::uint32_t>(tree_.nodes.size());
-    if (count == 0) return {first, 0};
-    tree_.nodes.resize(first + count);
+    if (count == 0) return {static_cast<std::uint32_t>(tree_.nodes.size()), 0};
+    const auto first = add_nodes(count);
     auto at = first;
     for (auto c : conditions)
       if (decision_.conditions[c] == value) fill(at++, c, 0);
     return {first, count};
   }
 
+  // The same given `open`, which of `conditions` are not true (bit k: conditions[k]),
+  // and how many of them have `value`.
+  NodeList roots(std::span<const std::int32_t> conditions, std::uint64_t open, Tri value, std::size_t count) {
+    if (count == 0) return {static_cast<std::uint32_t>(tree_.nodes.size()), 0};
+    const auto first = add_nodes(count);
+    auto at = first;
+    for (; open; open &= open - 1) {
+      const auto c = conditions[static_cast<std::size_t>(std::countr_zero(open))];
+      if (decision_.conditions[c] == value) fill(at++, c, 0);
+    }
+    return {first, static_cast<std::uint32_t>(count)};
+  }
+
   ExceptionView exception_view(std::int32_t rule) {
-    ExceptionView view;
-    view.rule = rule;
-    view.defeated_by = decision_.rules[rule].defeated_by;
-    view.maybe_defeated_by = decision_.rules[rule].maybe_defeated_by;
+    auto view = view_of(rule);
     const auto& top = policy_.rules[rule].top_conditions;
     view.failing = roots(top, Tri::false_);
     view.unknown = roots(top, Tri::unknown);
+    return view;
+  }
+  // The same for the i-th of a ranking (its counts, and its open mask when it has one).
+  ExceptionView exception_view(const ExceptionRanking& ranks, std::size_t i, const ExceptionRank& rank) {
+    if (!ranks.has_open_mask(i)) return exception_view(rank.rule);
+    auto view = view_of(rank.rule);
+    const auto& top = policy_.rules[rank.rule].top_conditions;
+    const auto open = ranks.open_mask(i);
+    view.failing = roots(top, open, Tri::false_, rank.failing);
+    view.unknown = roots(top, open, Tri::unknown, rank.unknown);
     return view;
   }
 
@@ -100,61 +118,93 @@ class TreeBuilder {
     node.text = texts_.condition_text[c];
     node.cite = texts_.condition_cite[c];
     node.value = decision_.conditions[c];
-    const auto& info = policy_.conditions[c];
     auto& reads = tree_.reads;
     const auto first_read = static_cast<std::uint32_t>(reads.size());
-    for (auto slot : info.facts) {  // fact_read(policy, facts, slot), made in place
-      const auto& fact = policy_.facts[slot];
-      reads.emplace_back(slot, fact.path, fact.description, facts_.values[slot], fact.type, &policy_);
+    for (auto k = texts_.tree_reads_at[c], end = texts_.tree_reads_at[c + 1]; k < end; ++k) {
+      // fact_read(policy, facts, slot) (or a reading's), made in place: the
+      // value's fields set one by one, its string copied only when it has one.
+      const auto& from = texts_.tree_reads[k];
+      auto& read = reads.emplace_back();
+      read.fact = from.fact;
+      read.path = from.path;
+      read.description = from.description;
+      read.type = from.type;
+      read.policy = &policy_;
+      if (from.fact >= 0) {
+        const auto& value = facts_.values[static_cast<std::size_t>(from.fact)];
+        read.given.kind = value.kind;
+        read.given.known = value.known;
+        read.given.integer = value.integer;
+        read.given.decimal = value.decimal;
+        read.given.bits = value.bits;
+        read.given.unit = value.unit;
+        if (!value.text.empty()) [[unlikely]] read.given.text = value.text;
+      } else {
+        read.given.known = true;  // Value::of_bool
+        read.given.integer = facts_.interpretation(policy_, from.interpretation);
+      }
     }
-    for (auto i : info.interpretations)
-      reads.emplace_back(-1, texts_.interpretation_path[i], policy_.interpretations[i].phrase,
-                         Value::of_bool(facts_.interpretation(policy_, i)), Type{}, &policy_);
     node.facts = {first_read, static_cast<std::uint32_t>(reads.size()) - first_read};
     if (depth >= kMaxDepth) return;
-    auto parts = shown_parts(c);
-    if (parts.count == 0) return;
+    const auto first_part = texts_.tree_parts_at[c], end_part = texts_.tree_parts_at[c + 1];
+    const auto shown = shown_value(c, first_part, end_part);
+    if (shown == kNoneShown) return;
     std::uint32_t kept = 0;
-    for (auto child : parts.all()) kept += decision_.conditions[child] == parts.shown && keeps(child, c, depth + 1);
+    for (auto k = first_part; k < end_part; ++k) kept += shows(k, shown, depth + 1);
     if (kept == 0) return;
-    const auto first = static_cast<std::uint32_t>(tree_.nodes.size());
-    tree_.nodes.resize(first + kept);  // `node` moves with the vector: set by index
+    const auto first = add_nodes(kept);  // `node` moves with the vector: set by index
     tree_.nodes[at].because = {first, kept};
     auto next = first;
-    for (auto child : parts.all())
-      if (decision_.conditions[child] == parts.shown && keeps(child, c, depth + 1)) fill(next++, child, depth + 1);
+    for (auto k = first_part; k < end_part; ++k)
+      if (shows(k, shown, depth + 1)) fill(next++, texts_.tree_parts[k], depth + 1);
   }
 
  private:
-  // The parts with the condition's own value, else (for a known one) those with the opposite.
-  Parts shown_parts(std::int32_t c) const {
-    auto parts = parts_of(policy_, c);
+  ExceptionView view_of(std::int32_t rule) const {
+    ExceptionView view;
+    view.rule = rule;
+    // Copied only when not empty (they almost always are): a call each saved.
+    if (const auto& by = decision_.rules[rule].defeated_by; !by.empty()) view.defeated_by = by;
+    if (const auto& by = decision_.rules[rule].maybe_defeated_by; !by.empty()) view.maybe_defeated_by = by;
+    return view;
+  }
+  static constexpr std::uint8_t kNoneShown = 0xff;
+  // Which parts a node shows: those with the condition's own value, else (for
+  // a known one) those with the opposite; kNoneShown when none has either.
+  std::uint8_t shown_value(std::int32_t c, std::uint32_t first_part, std::uint32_t end_part) const {
     const Tri own = decision_.conditions[c], opposite = tri_not(own);
     std::size_t with_own = 0, with_opposite = 0;
-    for (auto child : parts.all()) {
-      with_own += decision_.conditions[child] == own;
-      with_opposite += decision_.conditions[child] == opposite;
+    for (auto k = first_part; k < end_part; ++k) {
+      const auto value = decision_.conditions[texts_.tree_parts[k]];
+      with_own += value == own;
+      with_opposite += value == opposite;
     }
-    parts.shown = own;
-    parts.count = with_own;
-    if (with_own == 0) {
-      parts.count = own == Tri::unknown ? 0 : with_opposite;
-      parts.shown = opposite;
-    }
-    return parts;
+    if (with_own > 0) return static_cast<std::uint8_t>(own);
+    if (own == Tri::unknown || with_opposite == 0) return kNoneShown;
+    return static_cast<std::uint8_t>(opposite);
   }
-  // Whether a part is shown under its parent: not a definition that only
-  // restates it (the same text, and no parts of its own shown).
-  bool keeps(std::int32_t child, std::int32_t parent, int depth) const {
-    return texts_.condition_text[child] != texts_.condition_text[parent] || has_parts(child, depth);
+  // Whether part k (of tree_parts) is shown as a node `depth` deep, its parent
+  // showing the parts whose value is `shown`: it has that value, and it is not
+  // a definition that only restates its parent (the same text, and no parts of its own shown).
+  bool shows(std::uint32_t k, std::uint8_t shown, int depth) const {
+    const auto child = texts_.tree_parts[k];
+    if (static_cast<std::uint8_t>(decision_.conditions[child]) != shown) return false;
+    return !texts_.tree_part_restates[k] || has_parts(child, depth);
   }
   bool has_parts(std::int32_t c, int depth) const {
     if (depth >= kMaxDepth) return false;
-    auto parts = shown_parts(c);
-    if (parts.count == 0) return false;
-    for (auto child : parts.all())
-      if (decision_.conditions[child] == parts.shown && keeps(child, c, depth + 1)) return true;
+    const auto first_part = texts_.tree_parts_at[c], end_part = texts_.tree_parts_at[c + 1];
+    const auto shown = shown_value(c, first_part, end_part);
+    if (shown == kNoneShown) return false;
+    for (auto k = first_part; k < end_part; ++k)
+      if (shows(k, shown, depth + 1)) return true;
     return false;
+  }
+  // `count` nodes at the end of the tree, to be filled; the first's index.
+  std::uint32_t add_nodes(std::size_t count) {
+    const auto first = static_cast<std::uint32_t>(tree_.nodes.size());
+    for (std::size_t i = 0; i < count; ++i) tree_.nodes.emplace_back();  // inline: resize() is a call and a loop
+    return first;
   }
 
   const Policy& policy_;
@@ -164,7 +214,68 @@ class TreeBuilder {
   ConditionTree& tree_;
 };
 
+// The rest of the ranking from `from` on, briefly: a memo says why every other
+// exception is ruled out. Each one's false top-level conditions, found among
+// its open ones (the ranking's mask) or, without a mask, each top-level
+// condition written and kept when false: no branch a condition.
+void add_others(const Policy& policy, const Decision& decision, const ExceptionRanking& ranks, std::size_t from,
+                Explanation& out) {
+  std::size_t listed = 0, failing = 0;
+  for (std::size_t j = from; j < ranks.size(); ++j) {
+    const auto n = ranks[j].failing;
+    listed += n > 0;
+    failing += n;
+  }
+  out.others.reserve(listed);
+  out.others_failing.resize(failing + 1);  // and one: a condition is written before it is kept or not
+  auto* next = out.others_failing.data();
+  for (std::size_t j = from; j < ranks.size(); ++j) {
+    const auto rank = ranks[j];
+    if (rank.failing == 0) continue;
+    const auto* first = next;
+    const auto& top = policy.rules[rank.rule].top_conditions;
+    if (ranks.has_open_mask(j)) {
+      for (auto open = ranks.open_mask(j); open; open &= open - 1) {
+        const auto c = top[static_cast<std::size_t>(std::countr_zero(open))];
+        *next = c;
+        next += decision.conditions[c] == Tri::false_;
+      }
+    } else {
+      for (auto c : top) {
+        *next = c;
+        next += decision.conditions[c] == Tri::false_;
+      }
+    }
+    out.others.push_back({rank.rule, static_cast<std::uint32_t>(first - out.others_failing.data()),
+                          static_cast<std::uint32_t>(next - first)});
+  }
+  out.others_failing.resize(static_cast<std::size_t>(next - out.others_failing.data()));
+}
+
 }  // namespace
+
+void add_tree_tables(const Policy& policy, ExplainTexts& texts) {
+  texts.tree_parts_at.reserve(policy.conditions.size() + 1);
+  texts.tree_reads_at.reserve(policy.conditions.size() + 1);
+  texts.tree_parts_at.push_back(0);
+  texts.tree_reads_at.push_back(0);
+  for (std::size_t c = 0; c < policy.conditions.size(); ++c) {
+    const auto parts = parts_of(policy, static_cast<std::int32_t>(c));
+    for (auto part : parts.all()) {
+      texts.tree_parts.push_back(part);
+      texts.tree_part_restates.push_back(texts.condition_text[part] == texts.condition_text[c]);
+    }
+    texts.tree_parts_at.push_back(static_cast<std::uint32_t>(texts.tree_parts.size()));
+    const auto& info = policy.conditions[c];
+    for (auto slot : info.facts) {
+      const auto& fact = policy.facts[slot];
+      texts.tree_reads.push_back({slot, -1, fact.path, fact.description, fact.type});
+    }
+    for (auto i : info.interpretations)
+      texts.tree_reads.push_back({-1, i, texts.interpretation_path[i], policy.interpretations[i].phrase, Type{}});
+    texts.tree_reads_at.push_back(static_cast<std::uint32_t>(texts.tree_reads.size()));
+  }
+}
 
 FactRead fact_read(const Policy& policy, const Facts& facts, std::int32_t fact) {
   const auto& info = policy.facts[fact];
@@ -207,8 +318,11 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   Explanation out;
   out.outcome = decision.outcome;
   // Closest exceptions: ranked once, for the summary's nearest miss and for the list.
-  const auto ranks = rank_exceptions(policy, decision);
-  out.summary = summary(policy, decision, ranks);
+  ExceptionRanking ranks;
+  rank_exceptions(policy, decision, ranks);
+  ExceptionRank nearest;
+  if (!ranks.empty()) nearest = ranks[0];
+  out.summary = summary(policy, decision, ranks.empty() ? nullptr : &nearest);
   // Some 38 nodes reading some 60 facts, in most explanations.
   out.tree.nodes.reserve(64);
   out.tree.reads.reserve(128);
@@ -226,36 +340,16 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   }
   // The closest exceptions, and every exception tied with the last one shown,
   // so a cut never hides an equally close one.
-  const auto& all = ranks;
-  out.closest.reserve(std::min(all.size(), options.max_exceptions + 1));
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    if (i >= options.max_exceptions && (i == 0 || all[i].closeness() != all[i - 1].closeness())) {
-      // The rest, briefly: a memo says why every other exception is ruled out.
-      // Each top-level condition written, and kept when false: no branch a
-      // condition. The room: every top-level condition of those listed, and one.
-      std::size_t listed = 0, top = 0;
-      for (std::size_t j = i; j < all.size(); ++j)
-        if (all[j].failing > 0) {
-          ++listed;
-          top += policy.rules[all[j].rule].top_conditions.size();
-        }
-      out.others.reserve(listed);
-      out.others_failing.resize(top + 1);
-      auto* next = out.others_failing.data();
-      for (std::size_t j = i; j < all.size(); ++j) {
-        if (all[j].failing == 0) continue;
-        const auto* first = next;
-        for (auto c : policy.rules[all[j].rule].top_conditions) {
-          *next = c;
-          next += decision.conditions[c] == Tri::false_;
-        }
-        out.others.push_back({all[j].rule, static_cast<std::uint32_t>(first - out.others_failing.data()),
-                              static_cast<std::uint32_t>(next - first)});
-      }
-      out.others_failing.resize(static_cast<std::size_t>(next - out.others_failing.data()));
+  out.closest.reserve(std::min(ranks.size(), options.max_exceptions + 1));
+  ExceptionRank previous;
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    const auto rank = i == 0 ? nearest : ranks[i];
+    if (i >= options.max_exceptions && (i == 0 || rank.closeness() != previous.closeness())) {
+      add_others(policy, decision, ranks, i, out);
       break;
     }
-    out.closest.push_back(builder.exception_view(all[i].rule));
+    out.closest.push_back(builder.exception_view(ranks, i, rank));
+    previous = rank;
   }
   out.interpretations = decision.interpretations;
   out.unknown_facts.reserve(decision.unknown_facts.size());

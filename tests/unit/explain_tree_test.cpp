@@ -7,8 +7,10 @@
 
 #include <random>
 
+#include "bench/rulegen.hpp"
 #include "builtin_fixture.hpp"
 #include "engine/explain.hpp"
+#include "engine/load.hpp"
 #include "random_facts.hpp"
 
 using namespace proviso;
@@ -132,6 +134,43 @@ void same_as_nested(const Policy& policy, const Facts& facts, const Decision& de
   CHECK(counts.nodes - before == e.tree.nodes.size());  // no node made and then left out
 }
 
+// explain()'s closest exceptions and the others it lists, as explain_tree.cpp
+// chose them from rank_exceptions()'s vector before the ranking kept its masks:
+// the first max_exceptions and every one tied with the last shown, then the rest
+// that fail some top-level condition, each with those conditions in the rule's order.
+// Returns how many others were compared.
+std::size_t same_choice(const Policy& policy, const Decision& decision, const Explanation& e, std::size_t max_exceptions) {
+  const auto ranks = rank_exceptions(policy, decision);
+  std::size_t shown = 0;
+  while (shown < ranks.size() && (shown < max_exceptions || (shown > 0 && ranks[shown].closeness() == ranks[shown - 1].closeness())))
+    ++shown;
+  REQUIRE(e.closest.size() == shown);
+  for (std::size_t i = 0; i < shown; ++i) {
+    CHECK(e.closest[i].rule == ranks[i].rule);
+    CHECK(e.closest[i].failing.size() == ranks[i].failing);
+    CHECK(e.closest[i].unknown.size() == ranks[i].unknown);
+    CHECK(e.closest[i].defeated_by == decision.rules[ranks[i].rule].defeated_by);
+    CHECK(e.closest[i].maybe_defeated_by == decision.rules[ranks[i].rule].maybe_defeated_by);
+  }
+  std::vector<std::pair<std::int32_t, std::vector<std::int32_t>>> want;
+  for (std::size_t i = shown; i < ranks.size(); ++i) {
+    if (ranks[i].failing == 0) continue;
+    auto& [rule, failing] = want.emplace_back(ranks[i].rule, std::vector<std::int32_t>{});
+    for (auto c : policy.rules[rule].top_conditions)
+      if (decision.conditions[c] == Tri::false_) failing.push_back(c);
+  }
+  REQUIRE(e.others.size() == want.size());
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    CHECK(e.others[i].rule == want[i].first);
+    const auto got = e.failing(e.others[i]);
+    CHECK(std::vector<std::int32_t>(got.begin(), got.end()) == want[i].second);
+    total += want[i].second.size();
+  }
+  CHECK(e.others_failing.size() == total);
+  return want.size();
+}
+
 ExplainOptions quick() {
   ExplainOptions options;
   options.counterfactuals = false;
@@ -162,6 +201,39 @@ TEST_CASE("the explanation's tree holds the nested nodes, on every scenario and 
   CHECK(counts.nodes > 20 * explanations);
   CHECK(counts.reads > counts.nodes);
   CHECK(counts.deep > 1000);
+}
+
+TEST_CASE("explain() shows and lists the exceptions rank_exceptions ranks: scenarios, random requests, generated rule sets") {
+  std::mt19937_64 rng(9);
+  std::size_t explanations = 0, others = 0, several_forbids = 0;
+  const auto check = [&](const Policy& policy, const Facts& facts, const Decision& decision, std::size_t max_exceptions) {
+    auto options = quick();
+    options.max_exceptions = max_exceptions;
+    others += same_choice(policy, decision, explain(policy, facts, decision, options), max_exceptions);
+    several_forbids += decision.outcome == Outcome::denied && decision.authorities.size() > 1;
+    ++explanations;
+  };
+  const auto& builtin = *testing::builtin_fixture().policy;
+  testing::for_each_bound_scenario([&](const Scenario&, const Facts& facts, const Decision& decision) {
+    for (std::size_t max : {0, 1, 5}) check(builtin, facts, decision, max);
+  });
+  for (int unknown : {0, 10, 40, 80})
+    for (int i = 0; i < 500; ++i) {
+      const auto facts = testing::random_facts(builtin, rng, unknown);
+      check(builtin, facts, decide(builtin, facts), static_cast<std::size_t>(i % 7));
+    }
+  for (int size : {10, 300}) {
+    auto generated = load_rule_set_from_texts({{"proviso.yaml", rulegen::manifest()}, {"rules.proviso", rulegen::rules(size)}}, "generated");
+    REQUIRE(generated.policy);
+    for (int i = 0; i < 500; ++i) {
+      const auto facts = testing::random_facts(*generated.policy, rng, i % 2 ? 10 : 40);
+      check(*generated.policy, facts, decide(*generated.policy, facts), 5);
+    }
+  }
+  MESSAGE(explanations << " explanations, " << others << " others listed");
+  CHECK(explanations > 3000);
+  CHECK(others > 10 * explanations);
+  CHECK(several_forbids > 0);
 }
 
 TEST_CASE("condition_node and exception_view add to a tree that already holds nodes, as the nested nodes") {

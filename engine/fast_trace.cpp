@@ -318,28 +318,25 @@ void FastEval::sum_forces(FastChangeTables& t, std::span<const Tri> applies, std
   const std::size_t rules = p.effect_.size();
   out.in_force.assign((rules + 63) / 64, 0);
   out.permits_applying.assign((rules + 63) / 64, 0);
+  std::fill(t.settled_conditions.begin(), t.settled_conditions.end(), std::uint64_t{0});
+  out.defeats.assign(rules, 0);
   for (std::size_t r = 0; r < rules; ++r) {
     const auto effect = p.effect_[r];
     const auto bit = std::uint64_t{1} << (r & 63);
+    const auto pos = static_cast<std::size_t>(t.position[r]);
+    if (applies[r] != Tri::unknown) t.settled_conditions[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+    if (effect == 0 && applies[r] == Tri::true_) out.permits_applying[r >> 6] |= bit;
+    if (in_force[r] == Tri::false_) continue;  // it adds nothing to the defeats of the rules it is an exception to
     if (in_force[r] == Tri::unknown) {
       ++out.unknown;
       if (effect < 2) ++out.maybe[effect];
-    } else if (in_force[r] == Tri::true_ && effect < 2) {
+    } else if (effect < 2) {
       ++out.sure[effect];
       out.in_force[r >> 6] |= bit;
     }
-    if (effect == 0 && applies[r] == Tri::true_) out.permits_applying[r >> 6] |= bit;
+    const auto weight = defeat_weight(in_force[r]);
+    for (auto e = p.code_[pos].edge_begin; e < p.code_[pos + 1].edge_begin; ++e) out.defeats[static_cast<std::size_t>(p.edges_[e])] += weight;
   }
-  std::fill(t.settled_conditions.begin(), t.settled_conditions.end(), std::uint64_t{0});
-  for (std::size_t r = 0; r < rules; ++r)
-    if (applies[r] != Tri::unknown) {
-      const auto pos = static_cast<std::size_t>(t.position[r]);
-      t.settled_conditions[pos >> 6] |= std::uint64_t{1} << (pos & 63);
-    }
-  out.defeats.assign(rules, 0);
-  for (std::size_t r = 0; r < rules; ++r)
-    for (auto d = p.defeater_begin_[r]; d < p.defeater_begin_[r + 1]; ++d)
-      out.defeats[r] += defeat_weight(in_force[static_cast<std::size_t>(p.defeaters_[d])]);
 }
 
 Outcome FastEval::run_from(FastChangeTables& t, std::span<const std::int32_t> slots, bool refining, const std::vector<std::int32_t>* memos_from,

@@ -242,22 +242,46 @@ nlohmann::json question_to_json(const Policy& policy, const Question& q) {
                        {"other_decision", outcome_name(w.other_outcome)}}}};
 }
 
+namespace {
+
+// next_questions' working vectors, kept by the thread between requests (one
+// runs at a time on a thread) so that a request allocates none of them once warm.
+struct QuestionWork {
+  std::vector<std::int32_t> first, second;
+  std::vector<std::uint8_t> listed;
+  RankedAnswers ranked;
+  std::vector<std::uint32_t> order;
+  Facts witness_state;  // the facts the witness searches change (and put back)
+};
+
+QuestionWork& question_work() {
+  thread_local QuestionWork work;
+  return work;
+}
+
+}  // namespace
+
 std::vector<Question> next_questions(const Policy& policy, const Facts& facts, const Decision& decision,
                                      const std::vector<std::int32_t>& skip, const QuestionLimits& limits) {
   std::vector<Question> out;
   if (decision.outcome != Outcome::undetermined) return out;
   const auto before = unknown_rules(decision);
   auto askable = [&](std::int32_t f) { return !facts.values[f].known && std::find(skip.begin(), skip.end(), f) == skip.end(); };
+  auto& work = question_work();
   // Two tiers of candidates: first the decision's deciding unknowns (the facts
   // of unknown sub-conditions of the rules that decide), then every other
   // unknown fact a rule of unknown force reads. Either way a fact is asked only
   // when find_witness shows its answer can change the outcome.
-  std::vector<std::int32_t> first, second;
+  auto& first = work.first;
+  auto& second = work.second;
+  first.clear();
+  second.clear();
   for (auto f : decision.unknown_facts)
     if (askable(f)) first.push_back(f);
   // The second tier is made only when the first does not fill the questions.
   auto second_tier = [&] {
-    std::vector<std::uint8_t> listed(policy.facts.size(), 0);  // in the first tier or already in the second
+    auto& listed = work.listed;  // in the first tier or already in the second
+    listed.assign(policy.facts.size(), 0);
     for (auto f : first) listed[static_cast<std::size_t>(f)] = 1;
     for (std::size_t r = 0; r < policy.rules.size(); ++r) {
       if (decision.rules[r].in_force != Tri::unknown || policy.rules[r].condition < 0) continue;
@@ -274,24 +298,30 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
   FastSearchLease lease(policy, facts);
   FastSearch& search = *lease;
   search.keep_baseline(decision);
-  std::optional<Facts> witness_state;
-  RankedAnswers ranked;
+  bool witness_state = false;  // work.witness_state holds `facts`
+  auto& ranked = work.ranked;
+  auto ask = [&](const RankedAnswers::Fact& f, Witness&& witness) {
+    if (out.empty()) out.reserve(std::min<std::size_t>(limits.max_questions, 16));
+    out.push_back(question_of(ranked, f));
+    out.back().witness = std::move(witness);
+    out.back().text = question_text(policy, f.fact);
+  };
   for (const auto* tier : {&first, &second}) {
     if (out.size() >= limits.max_questions) break;  // the first tier filled them: the second need not be ranked
     if (tier == &second) second_tier();
     ranked.facts.clear();
     ranked.answers.clear();
     ranked.authorities.clear();
-    ranked.facts.reserve(tier->size());
     // A fact no answer to which can reach the outcome is never asked: none
     // settles it, and its witness search stops at the root. Where it would
     // rank does not matter, so it is not ranked.
     for (auto fact : *tier)
       if (search.may_reach_outcome(fact)) rank_fact(search, facts, fact, before, limits, ranked);
-    // Sorted by index: only the first few are taken.
-    std::vector<std::uint32_t> order(ranked.facts.size());
+    // Sorted by index: only the first few are taken. The facts differ, so the order is total.
+    auto& order = work.order;
+    order.resize(ranked.facts.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t i, std::uint32_t j) {
+    std::sort(order.begin(), order.end(), [&](std::uint32_t i, std::uint32_t j) {
       const auto& a = ranked.facts[i];
       const auto& b = ranked.facts[j];
       if (a.settles != b.settles) return a.settles > b.settles;
@@ -302,20 +332,18 @@ std::vector<Question> next_questions(const Policy& policy, const Facts& facts, c
       const auto& f = ranked.facts[i];
       if (out.size() >= limits.max_questions) return out;
       if (auto settling = settling_witness(policy, ranked, f, decision.outcome)) {  // as things stand: no search needed
-        out.push_back(question_of(ranked, f));
-        out.back().witness = std::move(*settling);
-        out.back().text = question_text(policy, f.fact);
+        ask(f, std::move(*settling));
         continue;
       }
-      if (!witness_state) witness_state = facts;
+      if (!witness_state) {
+        work.witness_state = facts;
+        witness_state = true;
+      }
       // No answer settles it (settling_witness): when every value the
       // witness search tries at its root was ranked, the root need not decide them again.
       const bool root_answers_open = search.answer_tests(f.fact, limits.max_set_answers).domain_among_candidates;
-      auto found = find_witness(policy, search, *witness_state, f.fact, limits.relevance, skip, &decision, true, root_answers_open);
-      if (!found.witness) continue;
-      out.push_back(question_of(ranked, f));
-      out.back().witness = std::move(*found.witness);
-      out.back().text = question_text(policy, f.fact);
+      auto found = find_witness(policy, search, work.witness_state, f.fact, limits.relevance, skip, &decision, true, root_answers_open);
+      if (found.witness) ask(f, std::move(*found.witness));
     }
   }
   return out;

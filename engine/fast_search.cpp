@@ -43,6 +43,9 @@ Outcome FastSearch::adopt_baseline(Outcome outcome, bool memos_kept) {
   unknown_forces_ = baseline_forces_.unknown;
   baseline_known_.assign(facts_.known, facts_.known + facts_.slot_count());
   reaching_made_ = false;
+  refined_.clear();
+  refined_rules_.clear();
+  refined_authorities_.clear();
   memos_kept_ = memos_kept;  // decide_every_rule's, of the baseline's facts
   memo_epoch_ = scratch_.epoch;
   memo_slots_.clear();
@@ -85,6 +88,36 @@ Outcome FastSearch::recall_baseline() {
   scratch_.authorities = baseline_authorities_;
   unknown_forces_ = baseline_forces_.unknown;
   return baseline_outcome_;
+}
+
+void FastSearch::keep_refined(std::int32_t slot, Outcome outcome) {
+  const auto s = static_cast<std::size_t>(slot);
+  if (compiled_.policy().facts[s].type.kind == TypeKind::string || !facts_.known[s] || unknown_forces_ < 0) return;
+  const auto rules_begin = static_cast<std::uint32_t>(refined_rules_.size());
+  refined_rules_.insert(refined_rules_.end(), applies_.begin(), applies_.end());
+  refined_rules_.insert(refined_rules_.end(), in_force_.begin(), in_force_.end());
+  const auto authorities_begin = static_cast<std::uint32_t>(refined_authorities_.size());
+  refined_authorities_.insert(refined_authorities_.end(), scratch_.authorities.begin(), scratch_.authorities.end());
+  refined_.push_back({slot, facts_.cells[s], outcome, static_cast<std::uint32_t>(unknown_forces_), rules_begin, authorities_begin,
+                      static_cast<std::uint32_t>(refined_authorities_.size())});
+}
+
+bool FastSearch::recall_refined(std::int32_t slot, Outcome& outcome) {
+  const auto s = static_cast<std::size_t>(slot);
+  if (!facts_.known[s] || baseline_known_[s]) return false;
+  for (const auto& kept : refined_) {
+    if (kept.slot != slot || kept.cell != facts_.cells[s]) continue;
+    const auto rules = applies_.size();
+    const auto* from = refined_rules_.data() + kept.rules_begin;
+    std::copy(from, from + rules, applies_.begin());
+    std::copy(from + rules, from + 2 * rules, in_force_.begin());
+    scratch_.authorities.assign(refined_authorities_.begin() + kept.authorities_begin, refined_authorities_.begin() + kept.authorities_end);
+    unknown_forces_ = kept.unknown_forces;
+    near_baseline_ = false;  // forces_ are not this decision's: the next decide_changed restores every rule
+    outcome = kept.outcome;
+    return true;
+  }
+  return false;
 }
 
 std::size_t FastSearch::unknown_forces() {

@@ -52,6 +52,16 @@ class FastSearch {
   // The baseline's decision as the last decision (applies(), in_force(),
   // authorities()), without deciding: for facts as the baseline's were.
   Outcome recall_baseline();
+  // Decisions of one slot refined, kept until the next baseline: the ranking
+  // decides answers about each fact, and the witness search's first
+  // completions give such a fact such a value. keep_refined(): the last
+  // decision was decide_changed(slot), the slot unknown in the baseline; it
+  // is kept for the slot's loaded value. recall_refined(): for facts that
+  // differ from the baseline's in `slot` alone, a decision kept for its
+  // loaded value made the last decision without deciding (false: none kept).
+  // Values of text facts are not kept (their cells do not tell every text apart).
+  void keep_refined(std::int32_t slot, Outcome outcome);
+  bool recall_refined(std::int32_t slot, Outcome& outcome);
 
   // Whether giving `slot`, unknown in the baseline, a value may change the
   // baseline's outcome: a rule decide_changed(slot) evaluates again (its
@@ -127,6 +137,17 @@ class FastSearch {
   void restore_baseline();
   bool near_baseline_ = false;  // they differ from the baseline's only in the rules the last run_from visited
   std::vector<std::int32_t> baseline_authorities_;
+  struct Refined {
+    std::int32_t slot;
+    std::uint64_t cell;
+    Outcome outcome;
+    std::uint32_t unknown_forces;
+    std::uint32_t rules_begin;                         // refined_rules_: applies, then in_force
+    std::uint32_t authorities_begin, authorities_end;  // refined_authorities_
+  };
+  std::vector<Refined> refined_;
+  std::vector<Tri> refined_rules_;
+  std::vector<std::int32_t> refined_authorities_;
   FastForces baseline_forces_, forces_;           // the sums of the baseline's forces, and of the last decide_changed()'s
   std::unique_ptr<FastChangeTables> change_tables_;  // on first use, when the rule set is decided from a baseline
   std::vector<std::uint8_t> baseline_known_;       // by slot: whether the baseline's facts knew it

@@ -111,6 +111,7 @@ void rank_fact(FastSearch& search, const Facts& facts, std::int32_t fact, std::s
     search.set(fact, candidates[i]);
     changed = true;
     const Outcome outcome = search.decide_changed(fact);
+    search.keep_refined(fact, outcome);  // for the witness searches' first completions
     if (decided(outcome)) ++settled;
     const auto unknown = search.unknown_forces();
     progress += static_cast<double>(before - std::min(before, unknown));

@@ -154,9 +154,11 @@ class WitnessSearch {
       work_.slots.clear();
       for (const auto& c : completion) work_.slots.push_back(c.fact);
     }
-    const Outcome unanswered = root.at_baseline ? search_.recall_baseline()
-                               : from_baseline_ ? search_.decide_changed(work_.slots)
-                                                : search_.decide_every_rule();
+    Outcome unanswered = Outcome::undetermined;
+    if (root.at_baseline) unanswered = search_.recall_baseline();
+    else if (!from_baseline_) unanswered = search_.decide_every_rule();
+    else if (work_.slots.size() != 1 || !search_.recall_refined(work_.slots[0], unanswered))  // as the ranking decided it
+      unanswered = search_.decide_changed(work_.slots);
     if (!reaches_outcome(search_.applies(), search_.in_force())) return false;
     auto& outcomes = work_.outcomes;
     outcomes.clear();

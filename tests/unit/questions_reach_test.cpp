@@ -155,6 +155,70 @@ TEST_CASE("a fact that cannot reach the outcome has no answer that changes it an
   MESSAGE("unknown facts that cannot reach the outcome: " << count.unreached << ", that may: " << count.reached);
 }
 
+TEST_CASE("a kept decision of one refined slot, recalled, is the decision decide_changed makes") {
+  std::mt19937_64 rng(73);
+  const auto& builtin = *proviso::testing::builtin_fixture().policy;
+  const auto reach = loaded_policy("reach", {{"reach.proviso", kReach}});
+  std::size_t recalled = 0, missed = 0;
+  for (const Policy* policy : {&builtin, reach.get()})
+    for (int i = 0; i < 60; ++i) {
+      const Facts facts = proviso::testing::random_facts(*policy, rng, 30 + static_cast<int>(rng() % 50));
+      FastSearch search(*policy, facts), fresh(*policy, facts);
+      search.keep_baseline(decide(*policy, facts));
+      fresh.keep_baseline();
+      std::vector<std::int32_t> unknown;
+      for (std::size_t f = 0; f < policy->facts.size(); ++f)
+        if (!facts.values[f].known) unknown.push_back(static_cast<std::int32_t>(f));
+      // Keep the odd values of each unknown fact, then recall every value in another order.
+      for (auto slot : unknown) {
+        const auto& values = search.domain(slot).values;
+        for (std::size_t k = 1; k < values.size(); k += 2) {
+          search.set(slot, values[k]);
+          search.keep_refined(slot, search.decide_changed(slot));
+        }
+        search.set(slot, facts.values[static_cast<std::size_t>(slot)]);
+      }
+      for (auto it = unknown.rbegin(); it != unknown.rend(); ++it) {
+        const auto slot = *it;
+        const auto& values = search.domain(slot).values;
+        for (std::size_t k = 0; k < values.size(); ++k) {
+          search.set(slot, values[k]);
+          fresh.set(slot, values[k]);
+          Outcome outcome = Outcome::undetermined;
+          const bool kept = search.recall_refined(slot, outcome);
+          INFO("fact " << policy->facts[static_cast<std::size_t>(slot)].path << ", value " << k);
+          CHECK(kept == (k % 2 == 1 && policy->facts[static_cast<std::size_t>(slot)].type.kind != TypeKind::string));
+          if (!kept) {
+            ++missed;
+            outcome = search.decide_changed(slot);
+          } else {
+            ++recalled;
+          }
+          CHECK(outcome == fresh.decide_changed(slot));
+          CHECK(search.applies() == fresh.applies());
+          CHECK(search.in_force() == fresh.in_force());
+          CHECK(search.authorities() == fresh.authorities());
+          CHECK(search.unknown_forces() == fresh.unknown_forces());
+          // The search decides from the baseline again after a recalled decision.
+          const auto other = unknown.front();
+          if (other != slot) {
+            search.set(other, search.domain(other).values.front());
+            fresh.set(other, search.domain(other).values.front());
+            const std::int32_t both[] = {slot, other};
+            CHECK(search.decide_changed(both) == fresh.decide_changed(both));
+            CHECK(search.in_force() == fresh.in_force());
+            search.set(other, facts.values[static_cast<std::size_t>(other)]);
+            fresh.set(other, facts.values[static_cast<std::size_t>(other)]);
+          }
+        }
+        search.set(slot, facts.values[static_cast<std::size_t>(slot)]);
+        fresh.set(slot, facts.values[static_cast<std::size_t>(slot)]);
+      }
+    }
+  CHECK(recalled > 1000);
+  CHECK(missed > 1000);
+}
+
 TEST_CASE("the next questions without the unreached facts are the oracle's: every undetermined scenario, loose and tight limits") {
   const auto& policy = *proviso::testing::builtin_fixture().policy;
   std::mt19937_64 rng(71);

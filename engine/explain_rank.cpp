@@ -2,6 +2,9 @@
 // rules that forbid, ranked by how far the request is from meeting it.
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
+#include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <span>
@@ -99,6 +102,47 @@ std::uint64_t packed_key(const ExceptionRank& rank, std::size_t position) {
          static_cast<std::uint32_t>(position);
 }
 
+// The words a rule's top-level conditions are read in (ExplainTexts::RankWords).
+ExplainTexts::RankWords rank_words_of(const std::vector<std::int32_t>& top, ExplainTexts& texts) {
+  ExplainTexts::RankWords words;
+  if (top.empty() || !std::is_sorted(top.begin(), top.end(), std::less_equal<>()) || top.back() - top.front() >= 64) return words;
+  words.first = top.front();
+  words.words = static_cast<std::uint8_t>((top.back() - top.front()) / 8 + 1);
+  words.members_at = static_cast<std::uint32_t>(texts.rank_word_members.size());
+  texts.rank_word_members.resize(texts.rank_word_members.size() + words.words);
+  for (auto c : top) {
+    const auto at = static_cast<std::size_t>(c - words.first);
+    texts.rank_word_members[words.members_at + at / 8] |= std::uint64_t{1} << (8 * (at % 8));
+  }
+  words.gaps_at = static_cast<std::uint32_t>(texts.rank_word_gaps.size());
+  for (std::size_t k = top.size() - 1; k > 0; --k)  // highest first
+    if (const auto length = top[k] - top[k - 1] - 1; length > 0) {
+      texts.rank_word_gaps.push_back(static_cast<std::uint8_t>(top[k - 1] + 1 - words.first));
+      texts.rank_word_gaps.push_back(static_cast<std::uint8_t>(length));
+      ++words.gaps;
+    }
+  return words;
+}
+
+// Eight conditions' values from `at` on, byte k the value of condition at + k
+// (past the end: 0, which no member byte keeps).
+std::uint64_t value_word(const std::vector<Tri>& values, std::size_t at) {
+  std::uint64_t word = 0;
+  if (at + 8 <= values.size()) [[likely]] std::memcpy(&word, values.data() + at, 8);
+  else std::memcpy(&word, values.data() + at, values.size() - at);
+  return word;
+}
+
+// A mask over a rule's words with the gaps between its top-level conditions
+// taken out: bit k is then top_conditions[k].
+std::uint64_t without_gaps(std::uint64_t mask, const std::uint8_t* gaps, std::size_t count) {
+  for (std::size_t g = 0; g < count; ++g) {
+    const auto low = (std::uint64_t{1} << gaps[2 * g]) - 1;
+    mask = (mask & low) | ((mask >> gaps[2 * g + 1]) & ~low);
+  }
+  return mask;
+}
+
 }  // namespace
 
 void add_rank_tables(const Policy& policy, ExplainTexts& texts) {
@@ -119,6 +163,7 @@ void add_rank_tables(const Policy& policy, ExplainTexts& texts) {
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     texts.rank_candidates.insert(texts.rank_candidates.end(), candidates.begin(), candidates.end());
     texts.rank_candidates_at.push_back(static_cast<std::uint32_t>(texts.rank_candidates.size()));
+    texts.rank_words.push_back(rank_words_of(rule.top_conditions, texts));
   }
 }
 
@@ -157,26 +202,58 @@ void rank_exceptions(const Policy& policy, const Decision& decision, ExceptionRa
     out.keys_ = {out.keys_on_stack_.data(), candidates.size()};
     out.masks_ = {out.masks_on_stack_.data(), candidates.size()};
   } else {
-    out.on_heap_.resize(2 * candidates.size());
-    out.keys_ = {out.on_heap_.data(), candidates.size()};
-    out.masks_ = {out.on_heap_.data() + candidates.size(), candidates.size()};
+    out.keys_on_heap_.resize(candidates.size());
+    out.masks_on_heap_.resize(candidates.size());
+    out.keys_ = out.keys_on_heap_;
+    out.masks_ = out.masks_on_heap_;
   }
+  // The words read as bytes in memory order: on a little-endian machine, for
+  // a decision of this policy's size.
+  const bool by_words = std::endian::native == std::endian::little && decision.conditions.size() == policy.conditions.size();
   std::vector<std::int32_t> open;
   for (std::size_t at = 0; at < candidates.size(); ++at) {
     const auto r = candidates[at];
     if (decision.rules[r].in_force == Tri::true_) continue;
     const auto top = texts.rank_top_of(r);
-    // Which of `top` are open (facts_to_change depends on that set alone), and
-    // how many fail and are unknown, counted as one number: this loop runs
-    // over some 490 conditions an explanation, so every instruction in it counts.
-    std::uint64_t open_mask = 0, counts = 0;  // counts: failing in the low half, unknown in the high
-    for (std::size_t i = 0; i < top.size(); ++i) {
-      const auto value = decision.conditions[top[i]];
-      counts += kOpenCount[static_cast<std::uint8_t>(value) & 3];
-      open_mask |= std::uint64_t{value != Tri::true_} << (i & 63);
+    // Which of `top` are open (facts_to_change depends on that set alone) and
+    // which false, and how many fail and are unknown: this runs over some 490
+    // conditions an explanation, so every instruction counts.
+    std::uint64_t open_mask = 0, false_mask = 0, failing = 0, unknown = 0;
+    if (const auto& words = texts.rank_words[static_cast<std::size_t>(r)]; words.words > 0 && by_words) {
+      // Eight values a word: a byte is 0 (false), 1 (true) or 2 (unknown); its
+      // low bit kept where the member word has 0x01 says false (no bit set)
+      // or unknown (bit 1), summed across the words a byte each, gathered into a bit each.
+      constexpr std::uint64_t kSum = 0x0101010101010101, kGather = 0x0102040810204080;
+      const auto* members = texts.rank_word_members.data() + words.members_at;
+      std::uint64_t false_bytes = 0, unknown_bytes = 0;
+      for (std::size_t w = 0; w < words.words; ++w) {
+        const auto x = value_word(decision.conditions, static_cast<std::size_t>(words.first) + 8 * w);
+        const auto is_false = ~(x | (x >> 1)) & members[w], is_unknown = (x >> 1) & members[w];
+        false_bytes += is_false;
+        unknown_bytes += is_unknown;
+        false_mask |= ((is_false * kGather) >> 56) << (8 * w);
+        open_mask |= (((is_false | is_unknown) * kGather) >> 56) << (8 * w);
+      }
+      failing = (false_bytes * kSum) >> 56;  // at most 64: no byte's partial sum carries
+      unknown = (unknown_bytes * kSum) >> 56;
+      if (words.gaps > 0) {
+        const auto* gaps = texts.rank_word_gaps.data() + words.gaps_at;
+        false_mask = without_gaps(false_mask, gaps, words.gaps);
+        open_mask = without_gaps(open_mask, gaps, words.gaps);
+      }
+    } else {
+      std::uint64_t counts = 0;  // failing in the low half, unknown in the high
+      for (std::size_t i = 0; i < top.size(); ++i) {
+        const auto value = decision.conditions[top[i]];
+        counts += kOpenCount[static_cast<std::uint8_t>(value) & 3];
+        open_mask |= std::uint64_t{value != Tri::true_} << (i & 63);
+        false_mask |= std::uint64_t{value == Tri::false_} << (i & 63);
+      }
+      failing = counts & 0xffffffffu;
+      unknown = counts >> 32;
     }
-    ExceptionRank rank{r, counts & 0xffffffffu, counts >> 32, 0};
-    out.masks_[at] = top.size() <= 64 ? open_mask : ExceptionRanking::kNoMask;
+    ExceptionRank rank{r, failing, unknown, 0};
+    out.masks_[at] = top.size() <= 64 ? ExceptionRanking::Masks{open_mask, false_mask} : ExceptionRanking::kNoMasks;
     rank.facts_to_change = [&]() -> std::size_t {
       // Remembered: in the rule's table (no lock), else in the memo.
       std::atomic<std::uint8_t>* cell = nullptr;
@@ -217,6 +294,39 @@ void rank_exceptions(const Policy& policy, const Decision& decision, ExceptionRa
       return std::tuple(a.failing, a.unknown, a.facts_to_change, a.rule) < std::tuple(b.failing, b.unknown, b.facts_to_change, b.rule);
     });
   }
+}
+
+void ExceptionRanking::list_others(const Policy& policy, const Decision& decision, std::size_t from, Explanation& out) const {
+  // By key (the usual case), none failing sorts first: those listed are the
+  // keys from the first with a failing count on, and each rule's conditions
+  // come from its false mask, read through the flat table of top-level conditions.
+  const bool by_key = unpacked_.empty();
+  std::size_t listed = 0, failing = 0;
+  for (std::size_t j = from; j < size_; ++j) {
+    const auto n = by_key ? keys_[j] >> 48 : unpacked_[j].failing;
+    listed += n > 0;
+    failing += n;
+  }
+  out.others.reserve(listed);
+  out.others_failing.resize(failing + 1);  // and one: a condition is written before it is kept or not
+  const auto& texts = explain_texts(policy);
+  auto* next = out.others_failing.data();
+  for (std::size_t j = size_ - listed; j < size_; ++j) {
+    const auto at = position(j);
+    const auto rule = candidates_[at];
+    const auto* first = next;
+    if (const auto& m = masks_[at]; m.open != kNoMasks.open || m.false_ != kNoMasks.false_) {
+      const auto* top = texts.rank_top.data() + texts.rank_top_at[static_cast<std::size_t>(rule)];
+      for (auto mask = m.false_; mask; mask &= mask - 1) *next++ = top[std::countr_zero(mask)];
+    } else {
+      for (auto c : policy.rules[rule].top_conditions) {  // each written, kept when false: no branch a condition
+        *next = c;
+        next += decision.conditions[c] == Tri::false_;
+      }
+    }
+    out.others.push_back({rule, static_cast<std::uint32_t>(first - out.others_failing.data()), static_cast<std::uint32_t>(next - first)});
+  }
+  out.others_failing.resize(static_cast<std::size_t>(next - out.others_failing.data()));
 }
 
 std::vector<ExceptionRank> rank_exceptions(const Policy& policy, const Decision& decision) {

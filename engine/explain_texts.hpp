@@ -132,6 +132,26 @@ struct ExplainTexts {
   std::vector<std::uint32_t> tree_parts_at;      // condition c's: [tree_parts_at[c], tree_parts_at[c + 1])
   std::vector<TreeRead> tree_reads;
   std::vector<std::uint32_t> tree_reads_at;      // condition c's: [tree_reads_at[c], tree_reads_at[c + 1])
+
+  // rank_exceptions' words (add_rank_tables): a rule's top-level conditions
+  // are nearly a run of condition indexes, so their values are read eight
+  // bytes at a time from decision.conditions, from `first` on. `members` (at
+  // rank_word_members[members_at ..], a word each) has 0x01 in each byte that
+  // is a top-level condition; the runs of other conditions between them
+  // (rank_word_gaps[gaps_at ..], highest first, a position and a length) are
+  // taken out of a mask over the words, so its bits number the top-level
+  // conditions as top_conditions does. No words (words == 0) for a rule whose
+  // top-level conditions are not increasing or span more than 64 conditions.
+  struct RankWords {
+    std::int32_t first = 0;
+    std::uint32_t members_at = 0;
+    std::uint32_t gaps_at = 0;
+    std::uint8_t words = 0;
+    std::uint8_t gaps = 0;
+  };
+  std::vector<RankWords> rank_words;  // by rule
+  std::vector<std::uint64_t> rank_word_members;
+  std::vector<std::uint8_t> rank_word_gaps;  // position, length; position, length; …
 };
 
 // Fills the rank_* tables of `texts` (explain_rank.cpp); part of building them.

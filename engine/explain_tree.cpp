@@ -80,17 +80,14 @@ class TreeBuilder {
     return {first, count};
   }
 
-  // The same given `open`, which of `conditions` are not true (bit k: conditions[k]),
-  // and how many of them have `value`.
-  NodeList roots(std::span<const std::int32_t> conditions, std::uint64_t open, Tri value, std::size_t count) {
+  // The nodes of those of `conditions` whose bit is set in `mask` (bit k: conditions[k]).
+  NodeList masked_roots(std::span<const std::int32_t> conditions, std::uint64_t mask) {
+    const auto count = static_cast<std::uint32_t>(std::popcount(mask));
     if (count == 0) return {static_cast<std::uint32_t>(tree_.nodes.size()), 0};
     const auto first = add_nodes(count);
     auto at = first;
-    for (; open; open &= open - 1) {
-      const auto c = conditions[static_cast<std::size_t>(std::countr_zero(open))];
-      if (decision_.conditions[c] == value) fill(at++, c, 0);
-    }
-    return {first, static_cast<std::uint32_t>(count)};
+    for (; mask; mask &= mask - 1) fill(at++, conditions[static_cast<std::size_t>(std::countr_zero(mask))], 0);
+    return {first, count};
   }
 
   ExceptionView exception_view(std::int32_t rule) {
@@ -100,14 +97,14 @@ class TreeBuilder {
     view.unknown = roots(top, Tri::unknown);
     return view;
   }
-  // The same for the i-th of a ranking (its counts, and its open mask when it has one).
-  ExceptionView exception_view(const ExceptionRanking& ranks, std::size_t i, const ExceptionRank& rank) {
-    if (!ranks.has_open_mask(i)) return exception_view(rank.rule);
-    auto view = view_of(rank.rule);
-    const auto& top = policy_.rules[rank.rule].top_conditions;
-    const auto open = ranks.open_mask(i);
-    view.failing = roots(top, open, Tri::false_, rank.failing);
-    view.unknown = roots(top, open, Tri::unknown, rank.unknown);
+  // The same for the i-th of a ranking, from its masks when it has them.
+  ExceptionView exception_view(const ExceptionRanking& ranks, std::size_t i, std::int32_t rule) {
+    if (!ranks.has_masks(i)) return exception_view(rule);
+    auto view = view_of(rule);
+    const auto& top = policy_.rules[rule].top_conditions;
+    const auto& masks = ranks.masks(i);
+    view.failing = masked_roots(top, masks.false_);
+    view.unknown = masked_roots(top, masks.open & ~masks.false_);
     return view;
   }
 
@@ -214,44 +211,6 @@ class TreeBuilder {
   ConditionTree& tree_;
 };
 
-// The rest of the ranking from `from` on, briefly: a memo says why every other
-// exception is ruled out. Each one's false top-level conditions, found among
-// its open ones (the ranking's mask) or, without a mask, each top-level
-// condition written and kept when false: no branch a condition.
-void add_others(const Policy& policy, const Decision& decision, const ExceptionRanking& ranks, std::size_t from,
-                Explanation& out) {
-  std::size_t listed = 0, failing = 0;
-  for (std::size_t j = from; j < ranks.size(); ++j) {
-    const auto n = ranks[j].failing;
-    listed += n > 0;
-    failing += n;
-  }
-  out.others.reserve(listed);
-  out.others_failing.resize(failing + 1);  // and one: a condition is written before it is kept or not
-  auto* next = out.others_failing.data();
-  for (std::size_t j = from; j < ranks.size(); ++j) {
-    const auto rank = ranks[j];
-    if (rank.failing == 0) continue;
-    const auto* first = next;
-    const auto& top = policy.rules[rank.rule].top_conditions;
-    if (ranks.has_open_mask(j)) {
-      for (auto open = ranks.open_mask(j); open; open &= open - 1) {
-        const auto c = top[static_cast<std::size_t>(std::countr_zero(open))];
-        *next = c;
-        next += decision.conditions[c] == Tri::false_;
-      }
-    } else {
-      for (auto c : top) {
-        *next = c;
-        next += decision.conditions[c] == Tri::false_;
-      }
-    }
-    out.others.push_back({rank.rule, static_cast<std::uint32_t>(first - out.others_failing.data()),
-                          static_cast<std::uint32_t>(next - first)});
-  }
-  out.others_failing.resize(static_cast<std::size_t>(next - out.others_failing.data()));
-}
-
 }  // namespace
 
 void add_tree_tables(const Policy& policy, ExplainTexts& texts) {
@@ -345,10 +304,10 @@ Explanation explain(const Policy& policy, const Facts& facts, const Decision& de
   for (std::size_t i = 0; i < ranks.size(); ++i) {
     const auto rank = i == 0 ? nearest : ranks[i];
     if (i >= options.max_exceptions && (i == 0 || rank.closeness() != previous.closeness())) {
-      add_others(policy, decision, ranks, i, out);
+      ranks.list_others(policy, decision, i, out);  // the rest, briefly: a memo says why each is ruled out
       break;
     }
-    out.closest.push_back(builder.exception_view(ranks, i, rank));
+    out.closest.push_back(builder.exception_view(ranks, i, rank.rule));
     previous = rank;
   }
   out.interpretations = decision.interpretations;

@@ -30,10 +30,9 @@ struct FastChangeTables {
   std::vector<std::uint64_t> knowledge_readers;  // over positions: the conditions that ask whether a fact is known (`is known`)
   std::vector<std::uint64_t> dirty, todo;     // run_from's bitsets over positions, all zero between runs
   std::vector<std::uint64_t> settled_conditions;  // over positions: the conditions known true or false
-  // small_, of the kept decision: the guard rows of unknown facts that mark
-  // rules (FastForces::unknown_leaf is their OR), and the positions two or
-  // more of them mark, so that one of them known leaves the others' marks.
-  std::vector<std::int32_t> unknown_rows;
+  // small_, of the kept decision: the positions two or more guard rows of
+  // unknown facts mark (FastForces::unknown_leaf: any), so that one of those
+  // facts known leaves the other rows' marks.
   std::uint64_t unknown_leaf_shared = 0;
   // Of the last run_from, by rule index: the rules it settled again, the only
   // ones whose condition, force or count of defeating exceptions may differ

@@ -302,18 +302,12 @@ void FastEval::sum_forces(FastChangeTables& t, std::span<const Tri> applies, std
   out.leaves_false = leaves_false;
   out.leaves_unknown = leaves_unknown;
   out.possible = p.small_ ? small_possible() : 0;
-  out.unknown_leaf = 0;
-  t.unknown_rows.clear();
-  t.unknown_leaf_shared = 0;
-  if (p.small_) {  // small_unknown_leaf(), listing the rows
-    const auto& guards = p.small_guards_;
-    for (std::size_t g = 0; g < guards.size(); ++g) {
-      if (f.known[guards[g].slot] || !guards[g].unknown_rules) continue;
-      t.unknown_leaf_shared |= out.unknown_leaf & guards[g].unknown_rules;
-      out.unknown_leaf |= guards[g].unknown_rules;
-      t.unknown_rows.push_back(static_cast<std::int32_t>(g));
+  out.unknown_leaf = t.unknown_leaf_shared = 0;
+  for (const auto& g : p.small_guards_)  // small_unknown_leaf(), and the rules two rows mark
+    if (!f.known[g.slot]) {
+      t.unknown_leaf_shared |= out.unknown_leaf & g.unknown_rules;
+      out.unknown_leaf |= g.unknown_rules;
     }
-  }
   out.sure[0] = out.sure[1] = out.maybe[0] = out.maybe[1] = out.unknown = 0;
   const std::size_t rules = p.effect_.size();
   out.in_force.assign((rules + 63) / 64, 0);
@@ -382,13 +376,8 @@ Outcome FastEval::run_from(FastChangeTables& t, std::span<const std::int32_t> sl
     }
     if (known_rows == 1) {  // its marks go but where another unknown row marks the rule too
       forces.unknown_leaf &= ~p.small_guards_[static_cast<std::size_t>(known_row)].unknown_rules | t.unknown_leaf_shared;
-    } else if (known_rows > 1) {  // the rows of the kept decision's unknown facts, less those known now
-      std::uint64_t unknown_leaf = 0;
-      for (auto g : t.unknown_rows) {
-        const auto& row = p.small_guards_[static_cast<std::size_t>(g)];
-        if (!f.known[row.slot]) unknown_leaf |= row.unknown_rules;
-      }
-      forces.unknown_leaf = unknown_leaf;
+    } else if (known_rows > 1) {
+      forces.unknown_leaf = small_unknown_leaf();
     }
   } else if (small) {
     possible = small_possible();

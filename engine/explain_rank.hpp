@@ -31,9 +31,9 @@ class ExceptionRanking {
   }
   // Which of the i-th's rule's top_conditions are not true, and which are
   // false (bit k: top_conditions[k]), when it has at most 64 of them; has_masks(i) says so.
-  struct Masks {
-    std::uint64_t open = 0;
-    std::uint64_t false_ = 0;
+  struct Masks {  // no initializers: the ranking's array of 64 is not zeroed for every explanation
+    std::uint64_t open;
+    std::uint64_t false_;
   };
   bool has_masks(std::size_t i) const {
     const auto& m = masks_[position(i)];

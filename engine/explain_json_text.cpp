@@ -5,6 +5,7 @@
 // below is sorted; tests/unit/explain_json_text_test.cpp checks the bytes
 // against dump() on every scenario and on random requests.
 #include <algorithm>
+#include <cstring>
 
 #include "explain.hpp"
 #include "explain_json_question.hpp"
@@ -200,19 +201,37 @@ class Writer {
   // failing conditions' briefs, as the policy's fragments hold them; without
   // fragments (a policy string not UTF-8), written here (and refused, as dump() does).
   void others(const Explanation& e) {
+    if (fragments_) {
+      // Some 120 copies: with the cursor and the pieces' tables in registers.
+      const std::string* heads = texts_.next_other_head_json.data();
+      const std::string* briefs = texts_.next_condition_brief_json.data();
+      const std::string* tails = texts_.other_tail_json.data();
+      char* at = out_.cursor();
+      char* end = out_.end();
+      const auto copy = [&](const std::string& piece, std::size_t from) {
+        const auto n = piece.size() - from;
+        if (static_cast<std::size_t>(end - at) < n) {
+          at = out_.room_at(at, n);
+          end = out_.end();
+        }
+        std::memcpy(at, piece.data() + from, n);
+        at += n;
+      };
+      // Each piece with the comma before it, from after the comma for the first.
+      for (std::size_t i = 0; i < e.others.size(); ++i) {
+        const auto& x = e.others[i];
+        copy(heads[x.rule], i == 0);
+        const auto failing = e.failing(x);
+        for (std::size_t k = 0; k < failing.size(); ++k) copy(briefs[failing[k]], k == 0);
+        copy(tails[x.rule], 0);
+      }
+      out_.finish_at(at);
+      return;
+    }
     for (std::size_t i = 0; i < e.others.size(); ++i) {
-      if (i) out_ += ',';
       const auto& x = e.others[i];
       const auto failing = e.failing(x);
-      if (fragments_) {
-        out_ += texts_.other_head_json[x.rule];
-        for (std::size_t k = 0; k < failing.size(); ++k) {
-          if (k) out_ += ',';
-          out_ += texts_.condition_brief_json[failing[k]];
-        }
-        out_ += texts_.other_tail_json[x.rule];
-        continue;
-      }
+      if (i) out_ += ',';
       auto nothing = [] {};
       rule_entry(
           x.rule, nothing,
@@ -233,66 +252,55 @@ class Writer {
   }
 
   void condition(const ConditionNode& node) {
-    out_ += '{';
-    if (!node.because.empty()) {
-      conditions("\"because\":", node.because);
+    const bool because = !node.because.empty();
+    if (because) {
+      conditions("{\"because\":", node.because);
       out_ += ',';
     }
+    const auto reads = tree_->facts(node);
     const bool fragments = policy_condition(node);
-    if (fragments && policy_reads(node)) {
-      // The reads in their remembered order, with remembered keys: what the branch below writes.
-      // The head ends with the first read's key.
-      out_ += texts_.condition_head_key_json[node.index];
-      bool first = true;
-      const auto reads = tree_->facts(node);
-      for (auto k : texts_.fact_order(node.index)) {
-        const auto& read = reads[k];
-        if (!first) out_ += read.fact >= 0 ? texts_.fact_key_json[read.fact] : texts_.interpretation_key_json[interpretation_of(node, k)];
-        first = false;
-        fact_value(read);
+    if (fragments && policy_reads(node, reads)) {
+      // From the policy's pieces: the opening (with the first read's key), each
+      // read's value after its key, and the closing with the node's value.
+      const auto& open = texts_.node_open_json[node.index];
+      if (because) out_.put_from(open, 1);
+      else out_ += open;
+      if (const auto steps = texts_.node_steps_of(node.index); !steps.empty()) {
+        fact_value(reads[steps[0].read]);
+        for (std::size_t i = 1; i < steps.size(); ++i) {
+          out_ += steps[i].key;
+          fact_value(reads[steps[i].read]);
+        }
       }
-      out_ += texts_.condition_tail_json[node.index];
-    } else {
-      out_ += "\"cite\":";
-      if (fragments) out_ += texts_.condition_cite_json[node.index];
-      else cite(*node.cite);
-      out_ += ",\"facts\":";
-      facts(tree_->facts(node));
-      out_ += ",\"text\":";
-      if (fragments) out_ += texts_.condition_text_json[node.index];
-      else string(node.text);
-      out_ += ",\"value\":";
+      const auto value = node.value == Tri::false_ ? 0 : node.value == Tri::true_ ? 1 : 2;
+      out_ += texts_.node_close_json[3 * static_cast<std::size_t>(node.index) + value];
+      return;
     }
+    if (!because) out_ += '{';
+    out_ += "\"cite\":";
+    if (fragments) out_ += texts_.condition_cite_json[node.index];
+    else cite(*node.cite);
+    out_ += ",\"facts\":";
+    facts(reads);
+    out_ += ",\"text\":";
+    if (fragments) out_ += texts_.condition_text_json[node.index];
+    else string(node.text);
     // tri_name(node.value) as JSON: a literal (escaping it cost more than the rest of the node's tail).
-    if (node.value == Tri::true_) out_ += "\"true\"}";
-    else if (node.value == Tri::false_) out_ += "\"false\"}";
-    else out_ += "\"unknown\"}";
+    if (node.value == Tri::true_) out_ += ",\"value\":\"true\"}";
+    else if (node.value == Tri::false_) out_ += ",\"value\":\"false\"}";
+    else out_ += ",\"value\":\"unknown\"}";
   }
 
-  // The node's reads are the condition's own, as explain_tree.cpp reads them
-  // (its facts' slots, then its interpretations, each with the policy's path):
-  // ExplainTexts::condition_fact_order orders them and the remembered keys name them.
-  bool policy_reads(const ConditionNode& node) const {
-    const auto& info = policy_.conditions[node.index];
-    const auto reads = tree_->facts(node);
-    if (reads.size() != info.facts.size() + info.interpretations.size()) return false;
-    if (texts_.fact_order(node.index).empty() && !reads.empty()) return false;
-    for (std::size_t k = 0; k < info.facts.size(); ++k) {
-      const auto slot = info.facts[k];
-      if (reads[k].fact != slot || reads[k].path.data() != policy_.facts[slot].path.data() ||
-          reads[k].path.size() != policy_.facts[slot].path.size())
+  // The node's reads are its condition's own, as explain_tree.cpp makes them
+  // (its facts' slots, then its interpretations, each with the policy's path),
+  // so the policy's pieces name and order them.
+  bool policy_reads(const ConditionNode& node, std::span<const FactRead> reads) const {
+    const auto expected = texts_.node_reads_of(node.index);
+    if (reads.size() != expected.size() || (texts_.node_steps_of(node.index).empty() && !reads.empty())) return false;
+    for (std::size_t k = 0; k < reads.size(); ++k)
+      if (reads[k].fact != expected[k].fact || reads[k].path.data() != expected[k].path || reads[k].path.size() != expected[k].path_size)
         return false;
-    }
-    for (std::size_t k = 0; k < info.interpretations.size(); ++k) {
-      const auto& read = reads[info.facts.size() + k];
-      const auto& path = texts_.interpretation_path[info.interpretations[k]];
-      if (read.fact >= 0 || read.path.data() != path.data() || read.path.size() != path.size()) return false;
-    }
     return true;
-  }
-  std::int32_t interpretation_of(const ConditionNode& node, std::size_t k) const {
-    const auto& info = policy_.conditions[node.index];
-    return info.interpretations[k - info.facts.size()];
   }
 
   // An object keyed by path: sorted, and a path read twice keeps its last value
@@ -328,12 +336,20 @@ class Writer {
       out_ += "null";
       return;
     }
-    // Most reads are booleans: written here, without the call.
+    // Most reads are enums and booleans: written here, without the call.
+    const bool own = read.policy == &policy_ && fragments_;
     if (read.type.kind == TypeKind::boolean) {
       boolean(read.given.integer != 0);
       return;
     }
-    const bool own = read.policy == &policy_ && fragments_;
+    if (read.type.kind == TypeKind::enumeration && own && read.type.enum_id >= 0 &&
+        static_cast<std::size_t>(read.type.enum_id) < texts_.enum_value_json.size()) {
+      const auto& names = texts_.enum_value_json[read.type.enum_id];
+      if (read.given.integer >= 0 && static_cast<std::size_t>(read.given.integer) < names.size()) {
+        out_ += names[static_cast<std::size_t>(read.given.integer)];
+        return;
+      }
+    }
     write_value_json(out_, *read.policy, own ? &texts_.enum_value_json : nullptr, read.given, read.type);
   }
 

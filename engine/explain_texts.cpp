@@ -185,6 +185,7 @@ std::unique_ptr<const ExplainTexts> build(const Policy& policy) {
   try {
     add_json_fragments(policy, *texts);
     add_explanation_fragments(policy, *texts);
+    add_json_text_fragments(policy, *texts);
     texts->json_ready = true;
   } catch (const NotUtf8&) {
     texts->json_ready = false;  // the writer escapes as it goes, and fails as dump() does

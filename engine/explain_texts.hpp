@@ -152,12 +152,47 @@ struct ExplainTexts {
   std::vector<RankWords> rank_words;  // by rule
   std::vector<std::uint64_t> rank_word_members;
   std::vector<std::uint8_t> rank_word_gaps;  // position, length; position, length; …
+
+  // A condition node's JSON text around its reads' values, for a node whose
+  // reads are its condition's own (built by add_json_text_fragments,
+  // explain_json_fragments.cpp). By condition: the reads explain_tree.cpp
+  // makes (its facts' slots, then its interpretations), to check a node's
+  // against; the opening {"cite":…,"facts":{"first key": ; the reads in the
+  // order they are written, each after its key (the first's is in the
+  // opening); and by condition * 3 + Tri, the closing },"text":…,"value":"…"}.
+  struct NodeRead {
+    const char* path;
+    std::size_t path_size;
+    std::int32_t fact;  // the slot; -1 for an interpretation
+  };
+  struct NodeStep {
+    std::string_view key;  // ,"path":   (empty for the first)
+    std::uint32_t read;    // which of the node's reads
+  };
+  std::vector<NodeRead> node_reads;
+  std::vector<std::uint32_t> node_reads_at;  // condition c's are node_reads[node_reads_at[c] .. node_reads_at[c + 1])
+  std::vector<NodeStep> node_steps;
+  std::vector<std::uint32_t> node_steps_at;
+  std::vector<std::string> node_open_json;
+  std::vector<std::string> node_close_json;
+  // The other exceptions' pieces with the comma that comes before all but the
+  // first: ,{"cite":…,"failing":[ by rule and ,{"cite":…,"text":…} by condition.
+  std::vector<std::string> next_other_head_json;
+  std::vector<std::string> next_condition_brief_json;
+  std::span<const NodeRead> node_reads_of(std::int32_t c) const {
+    return {node_reads.data() + node_reads_at[c], node_reads_at[c + 1] - node_reads_at[c]};
+  }
+  std::span<const NodeStep> node_steps_of(std::int32_t c) const {
+    return {node_steps.data() + node_steps_at[c], node_steps_at[c + 1] - node_steps_at[c]};
+  }
 };
 
 // Fills the rank_* tables of `texts` (explain_rank.cpp); part of building them.
 void add_rank_tables(const Policy& policy, ExplainTexts& texts);
 // Fills the tree_* tables of `texts` (explain_tree.cpp), after the condition texts and interpretation paths.
 void add_tree_tables(const Policy& policy, ExplainTexts& texts);
+// Fills the node_* and next_* fragments from the JSON fragments (explain_json_fragments.cpp).
+void add_json_text_fragments(const Policy& policy, ExplainTexts& texts);
 
 const ExplainTexts& explain_texts(const Policy& policy);
 

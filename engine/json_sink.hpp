@@ -75,6 +75,20 @@ class JsonSink {
   // Where the next byte goes, as an offset in the string.
   std::size_t position() const { return static_cast<std::size_t>(cursor_ - out_.data()); }
 
+  // For a writer's loop of many copies, a cursor of its own (a local the
+  // compiler keeps in a register; the sink's are loaded again after every
+  // memcpy, which may write anywhere): it copies into [cursor, end), asks
+  // room_at(cursor, n) for n more bytes (the cursor it returns, and end()
+  // anew), and gives its cursor back with finish_at() before the sink is used again.
+  char* cursor() const { return cursor_; }
+  char* end() const { return end_; }
+  char* room_at(char* cursor, std::size_t n) {
+    cursor_ = cursor;
+    grow(n);
+    return cursor_;
+  }
+  void finish_at(char* cursor) { cursor_ = cursor; }
+
  private:
   static constexpr std::size_t kChunk = 1984;  // under memset's `rep stosb` threshold (2048)
 

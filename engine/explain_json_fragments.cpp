@@ -36,6 +36,29 @@ void add_json_text_fragments(const Policy& policy, ExplainTexts& texts) {
     texts.next_condition_brief_json.push_back("," + texts.condition_brief_json[c]);
   }
   for (const auto& head : texts.other_head_json) texts.next_other_head_json.push_back("," + head);
+  // An other exception's entry in fewer pieces: its first and last failing
+  // conditions with its head and tail (a condition that is its rule's own).
+  texts.brief_owner.assign(conditions, -1);
+  std::vector<std::int32_t> owners(conditions, 0);
+  for (std::size_t r = 0; r < policy.rules.size(); ++r)
+    for (auto c : policy.rules[r].top_conditions) {
+      if (c < 0 || static_cast<std::size_t>(c) >= conditions) continue;
+      texts.brief_owner[c] = static_cast<std::int32_t>(r);
+      ++owners[c];
+    }
+  texts.other_alone_json.resize(conditions);
+  texts.other_first_json.resize(conditions);
+  texts.other_last_json.resize(conditions);
+  for (std::size_t c = 0; c < conditions; ++c) {
+    const auto r = texts.brief_owner[c];
+    if (r < 0 || owners[c] != 1) {
+      texts.brief_owner[c] = -1;
+      continue;
+    }
+    texts.other_first_json[c] = texts.next_other_head_json[r] + texts.condition_brief_json[c];
+    texts.other_alone_json[c] = texts.other_first_json[c] + texts.other_tail_json[r];
+    texts.other_last_json[c] = texts.next_condition_brief_json[c] + texts.other_tail_json[r];
+  }
 }
 
 }  // namespace proviso

@@ -217,12 +217,32 @@ class Writer {
         std::memcpy(at, piece.data() + from, n);
         at += n;
       };
+      const std::int32_t* owner = texts_.brief_owner.data();
       // Each piece with the comma before it, from after the comma for the first.
+      // The first and last failing conditions come with the rule's head and
+      // tail when they are its own (as explain() lists them): an entry is one
+      // piece a failing condition, not two more.
       for (std::size_t i = 0; i < e.others.size(); ++i) {
         const auto& x = e.others[i];
-        copy(heads[x.rule], i == 0);
         const auto failing = e.failing(x);
-        for (std::size_t k = 0; k < failing.size(); ++k) copy(briefs[failing[k]], k == 0);
+        const auto m = failing.size();
+        const bool own_first = m > 0 && owner[failing[0]] == x.rule;
+        if (m == 1 && own_first) {
+          copy(texts_.other_alone_json[failing[0]], i == 0);
+          continue;
+        }
+        if (own_first) {
+          copy(texts_.other_first_json[failing[0]], i == 0);
+        } else {
+          copy(heads[x.rule], i == 0);
+          if (m > 0) copy(briefs[failing[0]], 1);
+        }
+        for (std::size_t k = 1; k + 1 < m; ++k) copy(briefs[failing[k]], 0);
+        if (m >= 2 && owner[failing[m - 1]] == x.rule) {
+          copy(texts_.other_last_json[failing[m - 1]], 0);
+          continue;
+        }
+        if (m >= 2) copy(briefs[failing[m - 1]], 0);
         copy(tails[x.rule], 0);
       }
       out_.finish_at(at);

@@ -179,6 +179,14 @@ struct ExplainTexts {
   // first: ,{"cite":…,"failing":[ by rule and ,{"cite":…,"text":…} by condition.
   std::vector<std::string> next_other_head_json;
   std::vector<std::string> next_condition_brief_json;
+  // By condition, for one that is a top-level condition of a single rule (its
+  // owner, else -1 and the strings are empty): its owner's other-exception
+  // entry with it alone failing, ,{"cite":…,"failing":[{…}],"rule":…}; the
+  // entry's head and it, ,{"cite":…,"failing":[{…}; and it and the tail, ,{…}],"rule":…}.
+  std::vector<std::int32_t> brief_owner;
+  std::vector<std::string> other_alone_json;
+  std::vector<std::string> other_first_json;
+  std::vector<std::string> other_last_json;
   std::span<const NodeRead> node_reads_of(std::int32_t c) const {
     return {node_reads.data() + node_reads_at[c], node_reads_at[c + 1] - node_reads_at[c]};
   }
